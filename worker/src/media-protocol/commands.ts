@@ -1,0 +1,65 @@
+/**
+ * Commands the Worker sends to a media node: POST {control_url}/v1/commands
+ * with a batch. Each carries a command_id; a node that sees an id again answers
+ * with the first result and does nothing new.
+ */
+import { z } from 'zod';
+import { PlaySpecSchema } from './play-spec.ts';
+
+/** Which Durable Object owns a leg; events are routed back to it by this. */
+export const LegOwnerSchema = z.object({
+  kind: z.enum(['broadcast', 'campaign']),
+  id: z.string().min(1),
+});
+export type LegOwner = z.infer<typeof LegOwnerSchema>;
+
+const base = { command_id: z.string().min(1), voice_id: z.string().uuid() };
+
+export const OriginateCommandSchema = z.object({
+  ...base,
+  type: z.literal('originate'),
+  owner: LegOwnerSchema,
+  /** Caller ID and callee as E.164 digits without '+'. */
+  from: z.string(),
+  to: z.string(),
+  play: PlaySpecSchema,
+  amd: z.boolean(),
+  ring_timeout_s: z.number().positive().default(30),
+  max_duration_s: z.number().positive().default(3600),
+});
+
+export const PlayCommandSchema = z.object({
+  ...base,
+  type: z.literal('play'),
+  play: PlaySpecSchema,
+});
+
+export const HangupCommandSchema = z.object({
+  ...base,
+  type: z.literal('hangup'),
+  /** Q.850 cause to report for this hangup; 16 when the client asked. */
+  cause: z.number().int().default(16),
+});
+
+export const MediaCommandSchema = z.discriminatedUnion('type', [
+  OriginateCommandSchema,
+  PlayCommandSchema,
+  HangupCommandSchema,
+]);
+export type MediaCommand = z.input<typeof MediaCommandSchema>;
+export type ParsedMediaCommand = z.output<typeof MediaCommandSchema>;
+export type OriginateCommand = z.output<typeof OriginateCommandSchema>;
+export type PlayCommand = z.output<typeof PlayCommandSchema>;
+export type HangupCommand = z.output<typeof HangupCommandSchema>;
+
+export const CommandBatchSchema = z.object({ commands: z.array(MediaCommandSchema).min(1).max(1000) });
+export type CommandBatch = z.input<typeof CommandBatchSchema>;
+
+export const CommandResultSchema = z.object({
+  command_id: z.string(),
+  ok: z.boolean(),
+  /** Machine-readable reason when ok is false: unknown_leg, at_capacity, draining, invalid. */
+  error: z.string().optional(),
+});
+export const CommandBatchResultSchema = z.object({ results: z.array(CommandResultSchema) });
+export type CommandResult = z.infer<typeof CommandResultSchema>;

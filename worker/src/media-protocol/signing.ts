@@ -1,0 +1,62 @@
+/**
+ * Message authentication for both directions of the protocol:
+ *   X-Crier-Timestamp: <unix milliseconds>
+ *   X-Crier-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>
+ * Requests outside the replay window are refused. Web Crypto only, so the same
+ * code runs in workerd and Node 20.
+ */
+
+export const TIMESTAMP_HEADER = 'x-crier-timestamp';
+export const SIGNATURE_HEADER = 'x-crier-signature';
+export const REPLAY_WINDOW_MS = 60_000;
+
+const encoder = new TextEncoder();
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+const keyCache = new Map<string, Promise<HmacKey>>();
+
+function hmacKey(secret: string): Promise<HmacKey> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let out = '';
+  for (const b of view) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+function fromHex(hex: string): Uint8Array | null {
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) return null;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export async function signMessage(secret: string, body: string, timestampMs = Date.now()): Promise<Record<string, string>> {
+  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(`${timestampMs}.${body}`));
+  return { [TIMESTAMP_HEADER]: String(timestampMs), [SIGNATURE_HEADER]: `v1=${toHex(mac)}` };
+}
+
+export type VerifyOutcome = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'bad_signature' };
+
+/** crypto.subtle.verify compares in constant time. */
+export async function verifyMessage(
+  secret: string,
+  body: string,
+  timestampHeader: string | null | undefined,
+  signatureHeader: string | null | undefined,
+  nowMs = Date.now(),
+): Promise<VerifyOutcome> {
+  if (!timestampHeader || !signatureHeader || !signatureHeader.startsWith('v1=')) return { ok: false, reason: 'missing' };
+  const ts = Number(timestampHeader);
+  if (!Number.isFinite(ts) || Math.abs(nowMs - ts) > REPLAY_WINDOW_MS) return { ok: false, reason: 'stale' };
+  const mac = fromHex(signatureHeader.slice(3));
+  if (!mac) return { ok: false, reason: 'bad_signature' };
+  const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), mac, encoder.encode(`${timestampHeader}.${body}`));
+  return valid ? { ok: true } : { ok: false, reason: 'bad_signature' };
+}
