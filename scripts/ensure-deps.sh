@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Crier's scripts need on a fresh Debian machine: npm packages, and
+# the real telephony peers and audio tools. Without root it prints the apt line and stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEBS=(sip-tester espeak-ng sox ffmpeg tshark)
+missing=()
+for bin in sipp espeak-ng sox ffmpeg tshark; do command -v "$bin" >/dev/null 2>&1 || missing+=("$bin"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Debian packages: ${DEBS[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+    apt-get install -y -qq "${DEBS[@]}" >/dev/null
+  else
+    echo "Crier needs: ${missing[*]}. Run as root, or first:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${DEBS[*]}" >&2
+    exit 1
+  fi
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-fund --no-audit
+fi
