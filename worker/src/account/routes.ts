@@ -1,0 +1,7 @@
+/** Placeholder: routes arrive in the next commit. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../env.ts';
+
+export function accountRoutes() {
+  return new OpenAPIHono<AppEnv>();
+}

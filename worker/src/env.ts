@@ -1,0 +1,32 @@
+/**
+ * The Worker's bindings (wrangler.toml) and the per-request context variables
+ * that middleware sets for handlers.
+ */
+import type { BroadcastSession } from './durable/broadcast-session/index.ts';
+import type { MediaFleet } from './durable/media-fleet/index.ts';
+import type { TenantPacer } from './durable/tenant-pacer/index.ts';
+
+export interface Env {
+  DB: D1Database;
+  BLOBS: R2Bucket;
+  BROADCAST_SESSION: DurableObjectNamespace<BroadcastSession>;
+  MEDIA_FLEET: DurableObjectNamespace<MediaFleet>;
+  TENANT_PACER: DurableObjectNamespace<TenantPacer>;
+  DEFAULT_CALLS_PER_SECOND: string;
+  DEFAULT_MAX_CONCURRENT_CALLS: string;
+  MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;
+  NO_MEDIA_NODE_WAIT_S: string;
+  MEDIA_SHARED_SECRET: string;
+  URL_SIGNING_SECRET: string;
+  /** Public base URL of this Worker, used in URLs handed to media nodes; defaults to the request's origin. */
+  PUBLIC_BASE_URL?: string;
+}
+
+/** Who is calling, set by app-auth for /voice/v1 routes. */
+export interface AppPrincipal {
+  appId: string;
+  tenantId: string;
+  webhookSecret: string;
+}
+
+export type AppEnv = { Bindings: Env; Variables: { principal: AppPrincipal } };

@@ -1,0 +1,95 @@
+/**
+ * Typed API errors and their one mapping to RFC 7807 problem+json.
+ * Handlers throw a ProblemError; the app's onError turns it into a response.
+ * Anything else thrown is a bug: it becomes a 500 and is logged, never hidden.
+ */
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://crier.dev/problems/';
+
+/** One failed field: a JSON pointer into the request and why it failed. */
+export interface FieldIssue {
+  pointer: string;
+  reason: string;
+}
+
+export interface ProblemInit {
+  status: number;
+  /** Short slug, becomes the `type` URI: https://crier.dev/problems/<slug> */
+  slug: string;
+  title: string;
+  detail: string;
+  /** For validation errors: the first failing field (pointer), and all of them in `errors`. */
+  errors?: FieldIssue[];
+  headers?: Record<string, string>;
+  extra?: Record<string, unknown>;
+}
+
+export class ProblemError extends Error {
+  readonly init: ProblemInit;
+  constructor(init: ProblemInit) {
+    super(init.detail);
+    this.name = 'ProblemError';
+    this.init = init;
+  }
+}
+
+export function problemBody(init: ProblemInit): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: TYPE_BASE + init.slug,
+    title: init.title,
+    status: init.status,
+    detail: init.detail,
+  };
+  if (init.errors && init.errors.length > 0) {
+    body.field = init.errors[0]!.pointer;
+    body.errors = init.errors;
+  }
+  return { ...body, ...init.extra };
+}
+
+export function problemResponse(init: ProblemInit): Response {
+  return new Response(JSON.stringify(problemBody(init)), {
+    status: init.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...init.headers },
+  });
+}
+
+export const Problems = {
+  validation: (errors: FieldIssue[], detail?: string) =>
+    new ProblemError({
+      status: 400,
+      slug: 'validation-failed',
+      title: 'Request validation failed',
+      detail: detail ?? `${errors.length} field${errors.length === 1 ? '' : 's'} failed validation: ${errors.slice(0, 3).map((e) => `${e.pointer} ${e.reason}`).join('; ')}${errors.length > 3 ? '; ...' : ''}`,
+      errors,
+    }),
+  malformedJson: (detail: string) =>
+    new ProblemError({ status: 400, slug: 'malformed-json', title: 'Malformed JSON', detail }),
+  unsupportedMediaType: (got: string | undefined) =>
+    new ProblemError({
+      status: 415,
+      slug: 'unsupported-media-type',
+      title: 'Unsupported media type',
+      detail: `Expected Content-Type application/json, got ${got ? `"${got}"` : 'none'}.`,
+    }),
+  payloadTooLarge: (limitBytes: number) =>
+    new ProblemError({
+      status: 413,
+      slug: 'payload-too-large',
+      title: 'Payload too large',
+      detail: `The request body exceeds ${limitBytes} bytes.`,
+    }),
+  unauthorized: (detail: string, challenge: string) =>
+    new ProblemError({
+      status: 401,
+      slug: 'unauthorized',
+      title: 'Unauthorized',
+      detail,
+      headers: { 'www-authenticate': challenge },
+    }),
+  notFound: (what: string) => new ProblemError({ status: 404, slug: 'not-found', title: 'Not found', detail: `${what} does not exist.` }),
+  conflict: (slug: string, title: string, detail: string) => new ProblemError({ status: 409, slug, title, detail }),
+  unprocessable: (slug: string, title: string, detail: string) => new ProblemError({ status: 422, slug, title, detail }),
+  unavailable: (detail: string) => new ProblemError({ status: 503, slug: 'unavailable', title: 'Service unavailable', detail }),
+};

@@ -1,0 +1,9 @@
+/** Worker entry: the HTTP app and the Durable Object classes wrangler binds. */
+import { buildApp } from './app.ts';
+
+export { BroadcastSession } from './durable/broadcast-session/index.ts';
+export { MediaFleet } from './durable/media-fleet/index.ts';
+export { TenantPacer } from './durable/tenant-pacer/index.ts';
+
+const app = buildApp();
+export default app;
