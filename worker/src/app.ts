@@ -3,6 +3,7 @@
  * the OpenAPI document, and the single place where errors become responses.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.ts';
 import { ProblemError, problemResponse } from './errors/problem.ts';
 import { fieldIssues } from './errors/zod-issues.ts';
@@ -34,6 +35,10 @@ export function buildApp() {
   app.notFound(() => problemResponse({ status: 404, slug: 'not-found', title: 'Not found', detail: 'No such route.' }));
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(err.init);
+    // Hono's own validators and helpers throw HTTPException (e.g. a bad Content-Type on a validated body).
+    if (err instanceof HTTPException && err.status < 500) {
+      return problemResponse({ status: err.status, slug: 'bad-request', title: 'Bad request', detail: err.message || 'The request was not accepted.' });
+    }
     console.error(JSON.stringify({ msg: 'unhandled error', path: c.req.path, method: c.req.method, error: String(err), stack: (err as Error).stack }));
     return problemResponse({ status: 500, slug: 'internal', title: 'Internal error', detail: 'An unexpected error occurred; it has been logged.' });
   });

@@ -1,7 +1,59 @@
-/** Placeholder: routes arrive in the next commit. */
-import { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from '../env.ts';
+/**
+ * The internal API media nodes call (docs/media-protocol.md): heartbeats to the
+ * MediaFleet, call events to the Durable Object that owns each leg, and prompt
+ * audio behind signed URLs. Not part of the public OpenAPI document.
+ */
+import { Hono } from 'hono';
+import { EventBatchSchema, HeartbeatSchema, MediaPaths, type EventResult, type MediaEvent } from '../media-protocol/index.ts';
+import { ProblemError, Problems } from '../errors/problem.ts';
+import { fieldIssues } from '../errors/zod-issues.ts';
+import { mediaFleet } from '../durable/media-fleet/index.ts';
+import { verifySignedUrl } from '../signed-urls/index.ts';
+import { verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
 
 export function mediaApiRoutes() {
-  return new OpenAPIHono<AppEnv>();
+  const app = new Hono<NodeEnv>();
+
+  app.post(MediaPaths.heartbeat, verifyNode(), async (c) => {
+    const parsed = HeartbeatSchema.safeParse(verifiedJson(c));
+    if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
+    return c.json(await mediaFleet(c.env).heartbeat(parsed.data));
+  });
+
+  app.post(MediaPaths.events, verifyNode(), async (c) => {
+    const parsed = EventBatchSchema.safeParse(verifiedJson(c));
+    if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
+    // Group by owning object, keeping each leg's order; each owner applies its events in one call.
+    const byOwner = new Map<string, MediaEvent[]>();
+    for (const ev of parsed.data.events) {
+      const key = `${ev.owner.kind}:${ev.owner.id}`;
+      byOwner.set(key, [...(byOwner.get(key) ?? []), ev]);
+    }
+    const results: EventResult[] = [];
+    await Promise.all(
+      [...byOwner.values()].map(async (events) => {
+        const owner = events[0]!.owner;
+        if (owner.kind !== 'broadcast') {
+          results.push(...events.map((e) => ({ voice_id: e.voice_id, seq: e.seq, status: 'rejected' as const })));
+          return;
+        }
+        const stub = c.env.BROADCAST_SESSION.get(c.env.BROADCAST_SESSION.idFromName(owner.id));
+        results.push(...(await stub.applyEvents(events)));
+      }),
+    );
+    return c.json({ results });
+  });
+
+  app.get(`${MediaPaths.promptAudio}/:tenant/:name/:version`, async (c) => {
+    const check = await verifySignedUrl(c.env.URL_SIGNING_SECRET, new URL(c.req.url));
+    if (!check.ok) throw new ProblemError({ status: 403, slug: 'bad-signed-url', title: 'Forbidden', detail: `Signed URL ${check.reason}.` });
+    const { tenant, name, version } = c.req.param();
+    const object = await c.env.BLOBS.get(`prompts/${tenant}/${name}/${version}`);
+    if (!object) throw Problems.notFound(`Prompt ${name} version ${version}`);
+    return new Response(object.body, {
+      headers: { 'content-type': object.httpMetadata?.contentType ?? 'application/octet-stream', etag: object.httpEtag, 'cache-control': 'private, max-age=86400' },
+    });
+  });
+
+  return app;
 }

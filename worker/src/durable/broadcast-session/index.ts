@@ -1,27 +1,730 @@
 /**
  * BroadcastSession: one Durable Object per broadcast. Owns the broadcast's legs
  * (in its SQLite storage), paced dispatch to media nodes, the per-leg state
- * machine, the idle/duration/stuck-leg guards, the webhook outbox, and exactly
- * one broadcastcall_complete.
+ * machine, the idle / max-duration / stuck-leg guards, the webhook outbox, and
+ * exactly one broadcastcall_complete.
+ *
+ * Everything time-driven runs from one alarm loop (#tick): dispatch due legs,
+ * enforce guards, deliver due webhooks, then sleep until the next deadline.
+ * Legs are read from storage in small pages, so 100,000 legs never sit in
+ * memory and never leave in one burst.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { and, eq } from 'drizzle-orm';
 import type { Env } from '../../env.ts';
-import type { BroadcastInit, BroadcastStatus, RecipientInput } from './contract.ts';
+import { database } from '../../db/client.ts';
+import { broadcasts, calls, prompts } from '../../db/schema.ts';
+import type { BroadcastInit, BroadcastStatus, LegCommandResult, LegState, RecipientInput } from './contract.ts';
+import { canTransition, isTerminal, LIVE_STATES, stateForEvent, ANSWERED_STATES } from './leg-state-machine.ts';
+import { WebhookOutbox, OUTBOX_DDL, COMPLETE_KEY, type OutboxRow } from './outbox.ts';
+import * as payloads from './webhook-payloads.ts';
+import type { EventResult, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
+import type { PlayInput } from '../../broadcast/play-schema.ts';
+import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
+import { resolvePlay } from '../../media-dispatch/resolve-play.ts';
+import { mediaFleet } from '../media-fleet/index.ts';
+import { Cause, q850Reason } from '../../telephony/q850.ts';
+import { callHistoryStatus } from '../../calls/call-outcome.ts';
+
+/** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
+const MAX_DISPATCH_PER_TICK = 100;
+/** How long the alarm may spend delivering webhooks before it yields. */
+const DELIVERY_BUDGET_MS = 2_000;
+/** A dialing/ringing leg with no answer this long after its ring timeout is presumed lost by its node. */
+const STUCK_GRACE_MS = 60_000;
+/** A hangup the node never confirmed is finalised locally after this long. */
+const HANGUP_CONFIRM_MS = 30_000;
+/** How many times a leg is offered to media nodes before it fails with cause 41. */
+const MAX_DISPATCH_ATTEMPTS = 3;
+const IDLE_TICK_MS = 250;
+
+interface LegRow extends Record<string, SqlStorageValue> {
+  idx: number;
+  to_number: string;
+  play: string;
+  state: LegState;
+  voice_id: string | null;
+  channel_id: string | null;
+  node_id: string | null;
+  control_url: string | null;
+  last_seq: number;
+  answered_by: string | null;
+  cause: number | null;
+  reason: string | null;
+  dialed_at: number | null;
+  answered_at: number | null;
+  ended_at: number | null;
+  idle_since: number | null;
+  hangup_requested_at: number | null;
+  hangup_by_client: number;
+  hangup_cause: number | null;
+  dispatch_attempts: number;
+  duration: number | null;
+}
+
+const LEGS_DDL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS filtered (idx INTEGER PRIMARY KEY, bucket TEXT NOT NULL, recipient TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS legs (
+  idx INTEGER PRIMARY KEY,
+  to_number TEXT NOT NULL,
+  play TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  voice_id TEXT,
+  channel_id TEXT,
+  node_id TEXT,
+  control_url TEXT,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  answered_by TEXT,
+  cause INTEGER,
+  reason TEXT,
+  dialed_at INTEGER,
+  answered_at INTEGER,
+  ended_at INTEGER,
+  idle_since INTEGER,
+  hangup_requested_at INTEGER,
+  hangup_by_client INTEGER NOT NULL DEFAULT 0,
+  hangup_cause INTEGER,
+  dispatch_attempts INTEGER NOT NULL DEFAULT 0,
+  duration REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS legs_voice ON legs(voice_id) WHERE voice_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS legs_state ON legs(state, idx);
+`;
+
+type Phase = 'created' | 'running' | 'complete';
 
 export class BroadcastSession extends DurableObject<Env> {
-  /** Stores the broadcast's settings; idempotent for the same broadcastId. */
-  async create(_init: BroadcastInit): Promise<void> {
-    throw new Error('not implemented');
+  #sql: SqlStorage;
+  #outbox: WebhookOutbox;
+  #init: BroadcastInit | null = null;
+  #counts = new Map<LegState, number>();
+  #promptVersions = new Map<string, number | null>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(LEGS_DDL + OUTBOX_DDL);
+    this.#outbox = new WebhookOutbox(this.#sql);
+    const init = this.#meta('init');
+    this.#init = init ? (JSON.parse(init) as BroadcastInit) : null;
+    for (const row of this.#sql.exec<{ state: LegState; n: number }>('SELECT state, COUNT(*) AS n FROM legs GROUP BY state')) {
+      this.#counts.set(row.state, row.n);
+    }
   }
-  /** Appends recipients (in chunks, so 100,000 never cross one RPC); index is the position in the request. */
-  async addLegs(_legs: Array<RecipientInput & { index: number }>): Promise<void> {
-    throw new Error('not implemented');
+
+  // ── RPC: lifecycle ────────────────────────────────────────────────────
+
+  /** Stores the broadcast's settings; repeating it for the same broadcast is a no-op. */
+  async create(init: BroadcastInit): Promise<void> {
+    if (this.#init) return;
+    const { blacklisted, countryNotAllowed, ...settings } = init;
+    this.#sql.exec('DELETE FROM filtered');
+    let i = 0;
+    for (const r of blacklisted) this.#sql.exec('INSERT INTO filtered (idx, bucket, recipient) VALUES (?, ?, ?)', i++, 'blacklisted', JSON.stringify(r));
+    for (const r of countryNotAllowed) this.#sql.exec('INSERT INTO filtered (idx, bucket, recipient) VALUES (?, ?, ?)', i++, 'country', JSON.stringify(r));
+    this.#init = { ...settings, blacklisted: [], countryNotAllowed: [] };
+    this.#setMeta('init', JSON.stringify(this.#init));
+    this.#setMeta('phase', 'created');
   }
-  /** All legs are in: begin paced dispatch. */
+
+  /** Appends recipients (callers send ≤ 5,000 per call). Re-sent indexes are ignored. */
+  async addLegs(legs: Array<RecipientInput & { index: number }>): Promise<void> {
+    this.#requireInit();
+    let added = 0;
+    for (const leg of legs) {
+      const cursor = this.#sql.exec('INSERT OR IGNORE INTO legs (idx, to_number, play) VALUES (?, ?, ?)', leg.index, leg.to, JSON.stringify(leg.play));
+      added += cursor.rowsWritten;
+    }
+    this.#bump('queued', added);
+  }
+
+  /** All legs are in: begin paced dispatch (or complete at once if there are none). */
   async start(): Promise<void> {
-    throw new Error('not implemented');
+    this.#requireInit();
+    if (this.#phase() !== 'created') return;
+    this.#setMeta('phase', 'running');
+    await this.#wake(Date.now());
   }
+
   async status(): Promise<BroadcastStatus | null> {
-    throw new Error('not implemented');
+    const init = this.#init;
+    if (!init) return null;
+    const legs = Object.fromEntries(
+      (['queued', 'dialing', 'ringing', 'connected', 'playing', 'idle', 'disconnected', 'failed'] as const).map((s) => [s, this.#count(s)]),
+    ) as Record<LegState, number>;
+    const phase = this.#phase();
+    return {
+      broadcast_id: init.broadcastId,
+      state: phase === 'complete' ? 'broadcastcall_complete' : this.#count('queued') === this.#total() ? 'broadcastcall_initiated' : 'in_progress',
+      name: init.name,
+      owner_ref: init.ownerRef,
+      from: init.from,
+      total_legs: this.#total(),
+      legs,
+      webhooks: this.#outbox.counts(),
+      created_at: init.acceptedAt,
+      completed_at: this.#meta('completed_at'),
+      timestamp: new Date().toISOString(),
+    };
   }
+
+  // ── RPC: media node events ────────────────────────────────────────────
+
+  /** Applies one node's events in order; see docs/media-protocol.md for the statuses. */
+  async applyEvents(events: MediaEvent[]): Promise<EventResult[]> {
+    const results: EventResult[] = [];
+    const released: Record<string, number> = {};
+    for (const ev of events) {
+      const leg = this.#legByVoice(ev.voice_id);
+      if (!leg) {
+        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'rejected' });
+        continue;
+      }
+      if (ev.seq <= leg.last_seq) {
+        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'duplicate' });
+        continue;
+      }
+      if (ev.seq > leg.last_seq + 1) {
+        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'retry' });
+        continue;
+      }
+      this.#sql.exec('UPDATE legs SET last_seq = ? WHERE idx = ?', ev.seq, leg.idx);
+      leg.last_seq = ev.seq;
+      const endedNode = await this.#applyEvent(leg, ev);
+      if (endedNode) released[endedNode] = (released[endedNode] ?? 0) + 1;
+      results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
+    }
+    await this.#afterLegsEnded(released);
+    await this.#wake(Date.now());
+    return results;
+  }
+
+  /** The fleet lost a node: every live leg on it ends with cause 41. */
+  async nodeLost(nodeId: string): Promise<void> {
+    const now = Date.now();
+    const rows = this.#sql
+      .exec<LegRow>(`SELECT * FROM legs WHERE node_id = ? AND state IN (${LIVE_STATES.map(() => '?').join(',')})`, nodeId, ...LIVE_STATES)
+      .toArray();
+    for (const leg of rows) await this.#finalize(leg, 'failed', Cause.TEMPORARY_FAILURE, now);
+    await this.#reportLive();
+    await this.#wake(now);
+  }
+
+  // ── RPC: per-call controls ────────────────────────────────────────────
+
+  async hangupLeg(voiceId: string): Promise<LegCommandResult> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    const ok = { ok: true as const, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
+    if (isTerminal(leg.state)) return leg.hangup_by_client ? ok : { ok: false, error: 'ended' };
+    if (leg.hangup_by_client) return ok;
+    const now = Date.now();
+    this.#sql.exec('UPDATE legs SET hangup_by_client = 1, hangup_requested_at = ?, hangup_cause = ? WHERE idx = ?', now, Cause.NORMAL_CLEARING, leg.idx);
+    if (leg.state === 'queued' || !leg.control_url) {
+      await this.#finalize({ ...leg, hangup_by_client: 1 }, 'disconnected', Cause.NORMAL_CLEARING, now);
+    } else {
+      await this.#sendToLeg(leg, { type: 'hangup', command_id: `${voiceId}:hangup`, voice_id: voiceId, cause: Cause.NORMAL_CLEARING });
+    }
+    await this.#wake(now);
+    return ok;
+  }
+
+  async playOnLeg(voiceId: string, play: PlayInput): Promise<LegCommandResult> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
+    const spec = await resolvePlay(play, this.#playResolver());
+    const sent = await this.#sendToLeg(leg, { type: 'play', command_id: crypto.randomUUID(), voice_id: voiceId, play: spec });
+    if (!sent) return { ok: false, error: 'ended' };
+    // A new play cancels the idle guard until its own playfinished.
+    this.#sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+    return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
+  }
+
+  // ── The alarm loop ────────────────────────────────────────────────────
+
+  override async alarm(): Promise<void> {
+    try {
+      await this.#tick();
+    } catch (err) {
+      // Rethrown so the runtime retries the alarm; logged so the failure is never silent.
+      console.error(JSON.stringify({ msg: 'broadcast tick failed', broadcast_id: this.#init?.broadcastId, error: String(err), stack: (err as Error).stack }));
+      throw err;
+    }
+  }
+
+  async #tick(): Promise<void> {
+    const init = this.#init;
+    if (!init || this.#phase() === 'created') return;
+    const now = Date.now();
+    const [dispatchAt] = await Promise.all([this.#dispatchDueLegs(now), this.#enforceGuards(now)]);
+    await this.#maybeComplete(now);
+    await this.#outbox.deliverDue(this.#deliveryTarget(), DELIVERY_BUDGET_MS);
+    await this.#finishIfSettled();
+    const next = [dispatchAt, this.#outbox.nextDueAt(), this.#nextGuardAt()].filter((t): t is number => t !== null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, Math.min(...next)));
+  }
+
+  /** Schedules the loop no later than `at`. */
+  async #wake(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  // ── Dispatch ──────────────────────────────────────────────────────────
+
+  /** Sends the next queued legs to media nodes within the tenant's pace; returns when to try again. */
+  async #dispatchDueLegs(now: number): Promise<number | null> {
+    const init = this.#requireInit();
+    const queued = this.#count('queued');
+    if (queued === 0) return null;
+    const pacer = this.env.TENANT_PACER.get(this.env.TENANT_PACER.idFromName(init.tenantId));
+    const decision = await pacer.acquire({
+      ownerId: init.broadcastId,
+      liveNow: this.#live(),
+      wanted: Math.min(queued, MAX_DISPATCH_PER_TICK),
+      callsPerSecond: init.callsPerSecond,
+      maxConcurrent: init.maxConcurrentCalls,
+    });
+    if (decision.granted === 0) return decision.nextAtMs ?? now + IDLE_TICK_MS;
+
+    const owner = { kind: 'broadcast' as const, id: init.broadcastId };
+    const slots = await mediaFleet(this.env).reserve(owner, decision.granted);
+    if (slots.length < decision.granted) await pacer.refund(init.broadcastId, decision.granted - slots.length);
+    if (slots.length === 0) return this.#waitForNodes(now);
+    this.#deleteMeta('no_node_since');
+
+    const legs = this.#sql.exec<LegRow>("SELECT * FROM legs WHERE state = 'queued' ORDER BY idx LIMIT ?", slots.length).toArray();
+    const byNode = new Map<string, { controlUrl: string; legs: LegRow[]; commands: MediaCommand[] }>();
+    const newCalls: Array<typeof calls.$inferInsert> = [];
+    for (const [i, leg] of legs.entries()) {
+      const slot = slots[i]!;
+      const voiceId = leg.voice_id ?? crypto.randomUUID();
+      if (!leg.voice_id) {
+        newCalls.push({
+          id: voiceId,
+          tenantId: init.tenantId,
+          broadcastId: init.broadcastId,
+          contactPhone: toE164(leg.to_number),
+          fromNumber: init.from,
+          status: 'in_progress',
+          mediaNodeId: slot.nodeId,
+          startedAt: new Date(now).toISOString(),
+        });
+      }
+      this.#sql.exec(
+        "UPDATE legs SET state = 'dialing', voice_id = ?, node_id = ?, control_url = ?, dialed_at = ?, dispatch_attempts = dispatch_attempts + 1 WHERE idx = ?",
+        voiceId,
+        slot.nodeId,
+        slot.controlUrl,
+        now,
+        leg.idx,
+      );
+      this.#move('queued', 'dialing');
+      const group = byNode.get(slot.nodeId) ?? { controlUrl: slot.controlUrl, legs: [], commands: [] };
+      group.legs.push({ ...leg, voice_id: voiceId, node_id: slot.nodeId, dispatch_attempts: leg.dispatch_attempts + 1 });
+      group.commands.push({
+        type: 'originate',
+        command_id: `${voiceId}:originate:${leg.dispatch_attempts + 1}`,
+        voice_id: voiceId,
+        owner,
+        from: digits(init.from),
+        to: digits(leg.to_number),
+        play: await resolvePlay(JSON.parse(leg.play) as PlayInput, this.#playResolver()),
+        amd: init.amd,
+        ring_timeout_s: init.ringTimeoutS,
+        max_duration_s: init.maxCallDurationS,
+      });
+      byNode.set(slot.nodeId, group);
+    }
+    // The calls rows exist before any node can report on them, so voice_id lookups never miss.
+    await this.#insertCalls(newCalls);
+
+    const released: Record<string, number> = {};
+    await Promise.all(
+      [...byNode.entries()].map(async ([nodeId, group]) => {
+        const results = await sendNodeCommands(group.controlUrl, this.env.MEDIA_SHARED_SECRET, group.commands);
+        for (const [i, result] of results.entries()) {
+          if (result.ok) continue;
+          const leg = group.legs[i]!;
+          const current = this.#legByVoice(leg.voice_id!);
+          if (!current || current.state !== 'dialing') continue;
+          released[nodeId] = (released[nodeId] ?? 0) + 1;
+          console.warn(JSON.stringify({ msg: 'originate refused', voice_id: leg.voice_id, node_id: nodeId, error: result.error }));
+          if (leg.dispatch_attempts >= MAX_DISPATCH_ATTEMPTS) {
+            await this.#finalize(current, 'failed', Cause.TEMPORARY_FAILURE, Date.now());
+          } else {
+            this.#sql.exec("UPDATE legs SET state = 'queued', node_id = NULL, control_url = NULL WHERE idx = ?", leg.idx);
+            this.#move('dialing', 'queued');
+          }
+        }
+      }),
+    );
+    if (Object.keys(released).length > 0) await mediaFleet(this.env).release(owner, released);
+    return this.#count('queued') > 0 ? (decision.nextAtMs ?? now + 20) : null;
+  }
+
+  /** No live node: queued legs wait up to NO_MEDIA_NODE_WAIT_S, then fail with cause 34. */
+  async #waitForNodes(now: number): Promise<number> {
+    const since = Number(this.#meta('no_node_since') ?? now);
+    if (!this.#meta('no_node_since')) this.#setMeta('no_node_since', String(now));
+    const waitMs = Number(this.env.NO_MEDIA_NODE_WAIT_S || 60) * 1000;
+    if (now - since < waitMs) return Math.min(since + waitMs, now + 1000);
+    const legs = this.#sql.exec<LegRow>("SELECT * FROM legs WHERE state = 'queued' ORDER BY idx LIMIT 1000").toArray();
+    for (const leg of legs) await this.#finalize(leg, 'failed', Cause.NO_CIRCUIT_AVAILABLE, now);
+    return now + 10;
+  }
+
+  // ── Guards: nothing stays open forever ────────────────────────────────
+
+  async #enforceGuards(now: number): Promise<void> {
+    const init = this.#requireInit();
+    const idleDeadline = now - init.idleTimeoutS * 1000;
+    const durationDeadline = now - init.maxCallDurationS * 1000;
+    const stuckDeadline = now - (init.ringTimeoutS * 1000 + STUCK_GRACE_MS);
+    const confirmDeadline = now - HANGUP_CONFIRM_MS;
+
+    const toHangUp = this.#sql
+      .exec<LegRow>(
+        `SELECT * FROM legs WHERE hangup_requested_at IS NULL AND (
+           (state = 'idle' AND idle_since IS NOT NULL AND idle_since <= ?) OR
+           (state IN ('connected','playing','idle') AND answered_at <= ?)) LIMIT 500`,
+        idleDeadline,
+        durationDeadline,
+      )
+      .toArray();
+    for (const leg of toHangUp) {
+      this.#sql.exec('UPDATE legs SET hangup_requested_at = ?, hangup_cause = ? WHERE idx = ?', now, Cause.NORMAL_CLEARING, leg.idx);
+      await this.#sendToLeg(leg, { type: 'hangup', command_id: `${leg.voice_id}:guard-hangup`, voice_id: leg.voice_id!, cause: Cause.NORMAL_CLEARING });
+    }
+
+    const stuck = this.#sql
+      .exec<LegRow>(
+        `SELECT * FROM legs WHERE (state IN ('dialing','ringing') AND dialed_at <= ?)
+           OR (hangup_requested_at IS NOT NULL AND hangup_requested_at <= ? AND state IN ('dialing','ringing','connected','playing','idle')) LIMIT 500`,
+        stuckDeadline,
+        confirmDeadline,
+      )
+      .toArray();
+    const released: Record<string, number> = {};
+    for (const leg of stuck) {
+      const cause = leg.hangup_requested_at ? (leg.hangup_cause ?? Cause.NORMAL_CLEARING) : Cause.RECOVERY_ON_TIMER_EXPIRY;
+      console.warn(JSON.stringify({ msg: 'leg finalised by guard', voice_id: leg.voice_id, state: leg.state, cause }));
+      if (leg.voice_id && leg.control_url) {
+        await this.#sendToLeg(leg, { type: 'hangup', command_id: `${leg.voice_id}:stuck-hangup`, voice_id: leg.voice_id, cause });
+      }
+      await this.#finalize(leg, leg.hangup_requested_at ? 'disconnected' : 'failed', cause, now);
+      if (leg.node_id) released[leg.node_id] = (released[leg.node_id] ?? 0) + 1;
+    }
+    await this.#afterLegsEnded(released);
+  }
+
+  #nextGuardAt(): number | null {
+    const init = this.#requireInit();
+    const row = this.#sql
+      .exec<{ idle: number | null; answered: number | null; dialed: number | null; hangup: number | null }>(
+        `SELECT
+           (SELECT MIN(idle_since) FROM legs WHERE state = 'idle' AND hangup_requested_at IS NULL) AS idle,
+           (SELECT MIN(answered_at) FROM legs WHERE state IN ('connected','playing','idle') AND hangup_requested_at IS NULL) AS answered,
+           (SELECT MIN(dialed_at) FROM legs WHERE state IN ('dialing','ringing')) AS dialed,
+           (SELECT MIN(hangup_requested_at) FROM legs WHERE hangup_requested_at IS NOT NULL AND state IN ('dialing','ringing','connected','playing','idle')) AS hangup`,
+      )
+      .one();
+    const candidates = [
+      row.idle === null ? null : row.idle + init.idleTimeoutS * 1000,
+      row.answered === null ? null : row.answered + init.maxCallDurationS * 1000,
+      row.dialed === null ? null : row.dialed + init.ringTimeoutS * 1000 + STUCK_GRACE_MS,
+      row.hangup === null ? null : row.hangup + HANGUP_CONFIRM_MS,
+    ].filter((t): t is number => t !== null);
+    return candidates.length > 0 ? Math.min(...candidates) + 1 : null;
+  }
+
+  // ── Events → state → webhooks ─────────────────────────────────────────
+
+  /** Applies one in-order event; returns the node id when the leg ended (to release its slot). */
+  async #applyEvent(leg: LegRow, ev: MediaEvent): Promise<string | null> {
+    if (isTerminal(leg.state)) return null;
+    const ctx = this.#context();
+    const legCtx = { voiceId: leg.voice_id!, to: leg.to_number };
+    const at = Date.parse(ev.at);
+    const eventTime = Number.isFinite(at) ? at : Date.now();
+    const timestamp = new Date(eventTime).toISOString();
+
+    if (ev.type === 'dtmf') {
+      this.#outbox.enqueue(leg.voice_id!, payloads.dtmfPayload(ctx, legCtx, ev.digit, ev.duration_ms, timestamp), Date.now());
+      return null;
+    }
+    if (ev.type === 'disconnected') {
+      const answered = leg.answered_at !== null;
+      const duration = answered ? ev.duration_s : 0;
+      await this.#finalize(leg, 'disconnected', ev.cause, eventTime, { reason: ev.reason, durationS: duration });
+      return leg.node_id;
+    }
+    const next = stateForEvent(ev);
+    if (!next) return null;
+    if (ev.type === 'ringing' && leg.state === 'ringing') return null; // one ringing per leg, whatever the node saw
+    if (!canTransition(leg.state, next)) {
+      console.warn(JSON.stringify({ msg: 'illegal transition ignored', voice_id: leg.voice_id, from: leg.state, to: next, event: ev.type }));
+      return null;
+    }
+    this.#sql.exec('UPDATE legs SET state = ? WHERE idx = ?', next, leg.idx);
+    this.#move(leg.state, next);
+
+    switch (ev.type) {
+      case 'ringing':
+        this.#sql.exec('UPDATE legs SET channel_id = ? WHERE idx = ?', ev.channel_id, leg.idx);
+        this.#outbox.enqueue(leg.voice_id!, payloads.ringingPayload(ctx, legCtx, ev.channel_id, timestamp), Date.now());
+        break;
+      case 'connected': {
+        const answeredBy = ev.answered_by ?? null;
+        this.#sql.exec('UPDATE legs SET answered_at = ?, answered_by = ? WHERE idx = ?', eventTime, answeredBy, leg.idx);
+        this.#outbox.enqueue(leg.voice_id!, payloads.connectedPayload(ctx, legCtx, answeredBy, timestamp), Date.now());
+        await database(this.env.DB)
+          .update(calls)
+          .set({ answeredAt: timestamp, answeredBy })
+          .where(eq(calls.id, leg.voice_id!));
+        break;
+      }
+      case 'playstate':
+        this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', next === 'idle' ? Date.now() : null, leg.idx);
+        this.#outbox.enqueue(
+          leg.voice_id!,
+          payloads.playstatePayload(ctx, legCtx, { playstate: ev.playstate, promptRef: ev.prompt_ref, promptName: ev.prompt_name, error: ev.error }, timestamp),
+          Date.now(),
+        );
+        break;
+    }
+    return null;
+  }
+
+  /**
+   * Ends a leg for good: terminal state, cause, the disconnected webhook, the
+   * calls row. Returning the leg's fleet slot is the caller's job.
+   */
+  async #finalize(
+    leg: LegRow,
+    state: 'disconnected' | 'failed',
+    cause: number,
+    atMs: number,
+    detail?: { reason: string; durationS: number },
+  ): Promise<void> {
+    const current = this.#sql.exec<LegRow>('SELECT * FROM legs WHERE idx = ?', leg.idx).one();
+    if (isTerminal(current.state)) return;
+    const init = this.#requireInit();
+    const voiceId = current.voice_id ?? crypto.randomUUID();
+    const reason = detail?.reason ?? q850Reason(cause);
+    const durationS = detail?.durationS ?? (current.answered_at !== null ? Math.max(0, (atMs - current.answered_at) / 1000) : 0);
+    this.#sql.exec(
+      'UPDATE legs SET state = ?, voice_id = ?, cause = ?, reason = ?, ended_at = ?, duration = ? WHERE idx = ?',
+      state,
+      voiceId,
+      cause,
+      reason,
+      atMs,
+      durationS,
+      current.idx,
+    );
+    this.#move(current.state, state);
+    if (!current.voice_id) {
+      // A leg that never reached a node still gets a voice_id and a history row, so every recipient is accounted for.
+      await this.#insertCalls([
+        {
+          id: voiceId,
+          tenantId: init.tenantId,
+          broadcastId: init.broadcastId,
+          contactPhone: toE164(current.to_number),
+          fromNumber: init.from,
+          status: 'failed',
+          startedAt: new Date(atMs).toISOString(),
+        },
+      ]);
+    }
+    const answeredBy = (current.answered_by as 'HUMAN' | 'MACHINE' | null) ?? null;
+    this.#outbox.enqueue(
+      voiceId,
+      payloads.disconnectedPayload(this.#context(), { voiceId, to: current.to_number }, { durationS, reason, cause, answeredBy }, new Date(atMs).toISOString()),
+      Date.now(),
+    );
+    await database(this.env.DB)
+      .update(calls)
+      .set({
+        status: callHistoryStatus({ answered: current.answered_at !== null, answeredBy, cause }),
+        causeCode: cause,
+        causeReason: reason,
+        durationSeconds: durationS,
+        endedAt: new Date(atMs).toISOString(),
+      })
+      .where(eq(calls.id, voiceId));
+  }
+
+  async #afterLegsEnded(releasedPerNode: Record<string, number>): Promise<void> {
+    if (Object.keys(releasedPerNode).length === 0) return;
+    const init = this.#requireInit();
+    await mediaFleet(this.env).release({ kind: 'broadcast', id: init.broadcastId }, releasedPerNode);
+    await this.#reportLive();
+  }
+
+  async #reportLive(): Promise<void> {
+    const init = this.#requireInit();
+    await this.env.TENANT_PACER.get(this.env.TENANT_PACER.idFromName(init.tenantId)).report(init.broadcastId, this.#live());
+  }
+
+  // ── Completion ────────────────────────────────────────────────────────
+
+  /** Once every leg is final, enqueue broadcastcall_complete exactly once. */
+  async #maybeComplete(now: number): Promise<void> {
+    if (this.#phase() !== 'running' || this.#meta('complete_enqueued')) return;
+    if (this.#count('disconnected') + this.#count('failed') < this.#total()) return;
+    this.#setMeta('complete_enqueued', new Date(now).toISOString());
+    this.#setMeta('completed_at', new Date(now).toISOString());
+    this.#outbox.enqueue(COMPLETE_KEY, null, now);
+    await this.#reportLive();
+  }
+
+  /** After the complete event has left (or been dead-lettered), the broadcast is closed for good. */
+  async #finishIfSettled(): Promise<void> {
+    if (this.#phase() !== 'running' || !this.#meta('complete_enqueued') || !this.#outbox.isSettled(COMPLETE_KEY)) return;
+    this.#setMeta('phase', 'complete');
+    const init = this.#requireInit();
+    await database(this.env.DB)
+      .update(broadcasts)
+      .set({ status: 'completed', completedAt: this.#meta('completed_at') })
+      .where(eq(broadcasts.id, init.broadcastId));
+  }
+
+  #deliveryTarget() {
+    const init = this.#requireInit();
+    return {
+      url: init.eventUrl,
+      secret: init.webhookSecret,
+      buildBody: (row: OutboxRow) => {
+        if (row.leg_key !== COMPLETE_KEY) throw new Error(`outbox row ${row.id} has no body`);
+        return JSON.stringify(this.#completeBody());
+      },
+    };
+  }
+
+  #completeBody(): Record<string, unknown> {
+    const filtered = { blacklisted: [] as RecipientInput[], countryNotAllowed: [] as RecipientInput[] };
+    for (const row of this.#sql.exec<{ bucket: string; recipient: string }>('SELECT bucket, recipient FROM filtered ORDER BY idx')) {
+      (row.bucket === 'blacklisted' ? filtered.blacklisted : filtered.countryNotAllowed).push(JSON.parse(row.recipient) as RecipientInput);
+    }
+    const sql = this.#sql;
+    function* summaries(): Generator<payloads.LegSummary> {
+      for (const leg of sql.exec<LegRow>('SELECT * FROM legs WHERE voice_id IS NOT NULL ORDER BY idx')) {
+        yield {
+          voiceId: leg.voice_id!,
+          to: leg.to_number,
+          durationS: leg.duration ?? 0,
+          answered: leg.answered_at !== null,
+          answeredBy: (leg.answered_by as 'HUMAN' | 'MACHINE' | null) ?? null,
+          cause: leg.cause ?? Cause.NORMAL_UNSPECIFIED,
+          reason: leg.reason ?? q850Reason(leg.cause ?? Cause.NORMAL_UNSPECIFIED),
+        };
+      }
+    }
+    return payloads.completePayload(this.#context(), filtered, summaries(), this.#meta('completed_at') ?? new Date().toISOString());
+  }
+
+  // ── Helpers over storage ──────────────────────────────────────────────
+
+  async #sendToLeg(leg: LegRow, command: MediaCommand): Promise<boolean> {
+    if (!leg.control_url) return false;
+    const [result] = await sendNodeCommands(leg.control_url, this.env.MEDIA_SHARED_SECRET, [command]);
+    if (!result?.ok) console.warn(JSON.stringify({ msg: 'node command failed', voice_id: leg.voice_id, type: command.type, error: result?.error }));
+    return result?.ok ?? false;
+  }
+
+  async #insertCalls(rows: Array<typeof calls.$inferInsert>): Promise<void> {
+    if (rows.length === 0) return;
+    const db = database(this.env.DB);
+    // D1 caps bound parameters per statement at 100; a calls row binds 9.
+    const chunks: Array<typeof rows> = [];
+    for (let i = 0; i < rows.length; i += 10) chunks.push(rows.slice(i, i + 10));
+    const statements = chunks.map((chunk) => db.insert(calls).values(chunk).onConflictDoNothing());
+    await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+  }
+
+  #playResolver() {
+    const init = this.#requireInit();
+    return {
+      tenantId: init.tenantId,
+      baseUrl: this.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:8787',
+      secret: this.env.URL_SIGNING_SECRET,
+      promptVersion: async (name: string) => {
+        if (this.#promptVersions.has(name)) return this.#promptVersions.get(name)!;
+        const row = await database(this.env.DB)
+          .select({ version: prompts.version })
+          .from(prompts)
+          .where(and(eq(prompts.tenantId, init.tenantId), eq(prompts.name, name)))
+          .get();
+        const version = row?.version ?? null;
+        this.#promptVersions.set(name, version);
+        return version;
+      },
+    };
+  }
+
+  #context(): payloads.BroadcastContext {
+    const init = this.#requireInit();
+    return { broadcastId: init.broadcastId, from: init.from, amd: init.amd, customData: init.customData };
+  }
+
+  #legByVoice(voiceId: string): LegRow | null {
+    return this.#sql.exec<LegRow>('SELECT * FROM legs WHERE voice_id = ?', voiceId).toArray()[0] ?? null;
+  }
+
+  #requireInit(): BroadcastInit {
+    if (!this.#init) throw new Error('BroadcastSession used before create()');
+    return this.#init;
+  }
+
+  #phase(): Phase {
+    return (this.#meta('phase') as Phase | null) ?? 'created';
+  }
+
+  #meta(key: string): string | null {
+    return this.#sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value ?? null;
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.#sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+  }
+
+  #deleteMeta(key: string): void {
+    this.#sql.exec('DELETE FROM meta WHERE key = ?', key);
+  }
+
+  #count(state: LegState): number {
+    return this.#counts.get(state) ?? 0;
+  }
+
+  #total(): number {
+    let n = 0;
+    for (const v of this.#counts.values()) n += v;
+    return n;
+  }
+
+  #live(): number {
+    return LIVE_STATES.reduce((sum, s) => sum + this.#count(s), 0);
+  }
+
+  #bump(state: LegState, by: number): void {
+    this.#counts.set(state, this.#count(state) + by);
+  }
+
+  #move(from: LegState, to: LegState): void {
+    this.#bump(from, -1);
+    this.#bump(to, 1);
+  }
+}
+
+function digits(number: string): string {
+  return number.replace(/^\+/, '');
+}
+
+function toE164(number: string): string {
+  return number.startsWith('+') ? number : `+${number}`;
 }

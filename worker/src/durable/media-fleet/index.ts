@@ -1,5 +1,192 @@
-/** MediaFleet: which media nodes are alive, their load; placeholder until the next commit. */
+/**
+ * MediaFleet: one Durable Object per deployment that knows which media nodes
+ * are alive (heartbeats), how loaded they are, and which leg owners have legs
+ * on each. It picks nodes for new legs (least loaded first) and, when a node
+ * misses heartbeats past the timeout, tells every owner with legs there to end
+ * them (cause 41) so no broadcast waits forever on a dead machine.
+ */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
+import type { Heartbeat, HeartbeatAck, LegOwner } from '../../media-protocol/index.ts';
+import { isAlive, pickNodes, type NodeLoad } from './node-selection.ts';
 
-export class MediaFleet extends DurableObject<Env> {}
+export const FLEET_NAME = 'global';
+export const HEARTBEAT_INTERVAL_S = 5;
+
+export interface NodeSlot {
+  nodeId: string;
+  controlUrl: string;
+}
+
+export interface FleetNodeView {
+  node_id: string;
+  control_url: string;
+  capacity: number;
+  assigned: number;
+  reported_live: number;
+  draining: boolean;
+  alive: boolean;
+  last_seen: string;
+}
+
+interface NodeRow extends Record<string, SqlStorageValue> {
+  node_id: string;
+  control_url: string;
+  capacity: number;
+  assigned: number;
+  reported_live: number;
+  draining: number;
+  last_seen_ms: number;
+  started_at: string;
+  lost: number;
+}
+
+export class MediaFleet extends DurableObject<Env> {
+  #sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(`
+      CREATE TABLE IF NOT EXISTS nodes (
+        node_id TEXT PRIMARY KEY, control_url TEXT NOT NULL, capacity INTEGER NOT NULL,
+        assigned INTEGER NOT NULL DEFAULT 0, reported_live INTEGER NOT NULL DEFAULT 0,
+        draining INTEGER NOT NULL DEFAULT 0, last_seen_ms INTEGER NOT NULL, started_at TEXT NOT NULL,
+        lost INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS assignments (
+        node_id TEXT NOT NULL, owner_kind TEXT NOT NULL, owner_id TEXT NOT NULL, legs INTEGER NOT NULL,
+        PRIMARY KEY (node_id, owner_kind, owner_id));
+    `);
+  }
+
+  get #timeoutMs(): number {
+    return Number(this.env.MEDIA_NODE_HEARTBEAT_TIMEOUT_S || 15) * 1000;
+  }
+
+  async heartbeat(hb: Heartbeat): Promise<HeartbeatAck> {
+    const now = Date.now();
+    const existing = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE node_id = ?', hb.node_id).toArray()[0];
+    // A node that restarted (new started_at) or came back after being declared lost has none of its old legs.
+    const fresh = !existing || existing.lost === 1 || existing.started_at !== hb.started_at;
+    if (fresh && existing) await this.#failNodeLegs(hb.node_id);
+    this.#sql.exec(
+      `INSERT INTO nodes (node_id, control_url, capacity, assigned, reported_live, draining, last_seen_ms, started_at, lost)
+       VALUES (?, ?, ?, 0, ?, ?, ?, ?, 0)
+       ON CONFLICT(node_id) DO UPDATE SET control_url = excluded.control_url, capacity = excluded.capacity,
+         reported_live = excluded.reported_live, draining = excluded.draining, last_seen_ms = excluded.last_seen_ms,
+         started_at = excluded.started_at, lost = 0, assigned = CASE WHEN ? THEN 0 ELSE nodes.assigned END`,
+      hb.node_id,
+      hb.control_url,
+      hb.capacity,
+      hb.live_calls,
+      hb.draining ? 1 : 0,
+      now,
+      hb.started_at,
+      fresh ? 1 : 0,
+    );
+    await this.#ensureAlarm(now + this.#timeoutMs);
+    return { ok: true, interval_s: HEARTBEAT_INTERVAL_S };
+  }
+
+  /** Reserves up to `count` slots for an owner's new legs; fewer (or none) when the fleet is full or empty. */
+  async reserve(owner: LegOwner, count: number): Promise<NodeSlot[]> {
+    const now = Date.now();
+    const rows = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE lost = 0').toArray();
+    const picks = pickNodes(rows.map(toLoad), count, now, this.#timeoutMs);
+    const perNode = new Map<string, number>();
+    for (const id of picks) perNode.set(id, (perNode.get(id) ?? 0) + 1);
+    for (const [nodeId, n] of perNode) {
+      this.#sql.exec('UPDATE nodes SET assigned = assigned + ? WHERE node_id = ?', n, nodeId);
+      this.#sql.exec(
+        `INSERT INTO assignments (node_id, owner_kind, owner_id, legs) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET legs = legs + excluded.legs`,
+        nodeId,
+        owner.kind,
+        owner.id,
+        n,
+      );
+    }
+    const urls = new Map(rows.map((r) => [r.node_id, r.control_url]));
+    return picks.map((nodeId) => ({ nodeId, controlUrl: urls.get(nodeId)! }));
+  }
+
+  /** Legs that ended (or never started) give their slots back. */
+  async release(owner: LegOwner, perNode: Record<string, number>): Promise<void> {
+    for (const [nodeId, n] of Object.entries(perNode)) {
+      if (n <= 0) continue;
+      this.#sql.exec('UPDATE nodes SET assigned = MAX(0, assigned - ?) WHERE node_id = ?', n, nodeId);
+      this.#sql.exec('UPDATE assignments SET legs = MAX(0, legs - ?) WHERE node_id = ? AND owner_kind = ? AND owner_id = ?', n, nodeId, owner.kind, owner.id);
+      this.#sql.exec('DELETE FROM assignments WHERE legs = 0');
+    }
+  }
+
+  async nodes(): Promise<FleetNodeView[]> {
+    const now = Date.now();
+    return this.#sql
+      .exec<NodeRow>('SELECT * FROM nodes ORDER BY node_id')
+      .toArray()
+      .map((r) => ({
+        node_id: r.node_id,
+        control_url: r.control_url,
+        capacity: r.capacity,
+        assigned: r.assigned,
+        reported_live: r.reported_live,
+        draining: r.draining === 1,
+        alive: r.lost === 0 && isAlive(toLoad(r), now, this.#timeoutMs),
+        last_seen: new Date(r.last_seen_ms).toISOString(),
+      }));
+  }
+
+  async liveNodeCount(): Promise<number> {
+    return (await this.nodes()).filter((n) => n.alive && !n.draining).length;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const rows = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE lost = 0').toArray();
+    for (const row of rows) {
+      if (isAlive(toLoad(row), now, this.#timeoutMs)) continue;
+      console.warn(JSON.stringify({ msg: 'media node lost', node_id: row.node_id, silent_ms: now - row.last_seen_ms }));
+      this.#sql.exec('UPDATE nodes SET lost = 1, assigned = 0 WHERE node_id = ?', row.node_id);
+      await this.#failNodeLegs(row.node_id);
+    }
+    const alive = this.#sql.exec<{ t: number | null }>('SELECT MIN(last_seen_ms) AS t FROM nodes WHERE lost = 0').one().t;
+    if (alive !== null) await this.#ensureAlarm(Math.max(now + 1000, alive + this.#timeoutMs + 1));
+  }
+
+  /** Tells each owner with legs on the node to end them, then forgets the assignments. */
+  async #failNodeLegs(nodeId: string): Promise<void> {
+    const owners = this.#sql
+      .exec<{ owner_kind: string; owner_id: string }>('SELECT owner_kind, owner_id FROM assignments WHERE node_id = ? AND legs > 0', nodeId)
+      .toArray();
+    this.#sql.exec('DELETE FROM assignments WHERE node_id = ?', nodeId);
+    await Promise.all(
+      owners.map(async (o) => {
+        if (o.owner_kind !== 'broadcast') return;
+        const stub = this.env.BROADCAST_SESSION.get(this.env.BROADCAST_SESSION.idFromName(o.owner_id));
+        await stub.nodeLost(nodeId);
+      }),
+    );
+  }
+
+  async #ensureAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}
+
+function toLoad(r: NodeRow): NodeLoad {
+  return {
+    nodeId: r.node_id,
+    controlUrl: r.control_url,
+    capacity: r.capacity,
+    assigned: r.assigned,
+    reportedLive: r.reported_live,
+    draining: r.draining === 1,
+    lastSeenMs: r.last_seen_ms,
+  };
+}
+
+export function mediaFleet(env: Env) {
+  return env.MEDIA_FLEET.get(env.MEDIA_FLEET.idFromName(FLEET_NAME));
+}

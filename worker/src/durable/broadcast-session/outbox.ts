@@ -1,0 +1,152 @@
+/**
+ * The webhook outbox inside a BroadcastSession's SQLite storage.
+ * Guarantees: at-least-once delivery; per-leg order (only the oldest pending
+ * event of each leg is ever in flight, so a retried event holds back that leg's
+ * later ones); retries on the documented schedule with the same event id; the
+ * broadcastcall_complete event leaves only when nothing else is pending.
+ * Each delivery carries X-Crier-Event-Id and an HMAC signature of the raw body.
+ */
+import { ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../../webhooks/signature.ts';
+import { MAX_ATTEMPTS, delayBeforeAttempt } from '../../webhooks/retry-schedule.ts';
+
+export const COMPLETE_KEY = '__complete__';
+/** "Your endpoint must return a 2xx status within 10 seconds" (dialer spec); we hold both APIs to it. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+const MAX_IN_FLIGHT = 64;
+
+export interface OutboxRow extends Record<string, SqlStorageValue> {
+  id: number;
+  event_id: string;
+  leg_key: string;
+  body: string | null;
+  attempts: number;
+}
+
+export interface DeliveryTarget {
+  url: string;
+  secret: string;
+  /** Builds bodies that are too large to store (the complete event). */
+  buildBody(row: OutboxRow): string;
+}
+
+export const OUTBOX_DDL = `
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  leg_key TEXT NOT NULL,
+  body TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending',
+  last_error TEXT,
+  delivered_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, leg_key, id);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at);
+`;
+
+export class WebhookOutbox {
+  constructor(private readonly sql: SqlStorage) {}
+
+  enqueue(legKey: string, body: Record<string, unknown> | null, nowMs: number): string {
+    const eventId = crypto.randomUUID();
+    this.sql.exec(
+      'INSERT INTO outbox (event_id, leg_key, body, next_at) VALUES (?, ?, ?, ?)',
+      eventId,
+      legKey,
+      body === null ? null : JSON.stringify(body),
+      nowMs,
+    );
+    return eventId;
+  }
+
+  /** The oldest pending event of each leg, if due; the complete event only once it is alone. */
+  dueHeads(nowMs: number, limit: number): OutboxRow[] {
+    const rows = this.sql
+      .exec<OutboxRow & { next_at: number }>(
+        `SELECT o.id, o.event_id, o.leg_key, o.body, o.attempts, o.next_at FROM outbox o
+         JOIN (SELECT MIN(id) AS id FROM outbox WHERE status = 'pending' GROUP BY leg_key) h ON h.id = o.id
+         WHERE o.next_at <= ? ORDER BY o.id LIMIT ?`,
+        nowMs,
+        limit,
+      )
+      .toArray();
+    const complete = rows.find((r) => r.leg_key === COMPLETE_KEY);
+    if (complete && this.pendingCount() > 1) return rows.filter((r) => r !== complete);
+    return rows;
+  }
+
+  pendingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").one().n;
+  }
+
+  counts(): { pending: number; delivered: number; failed: number } {
+    const out = { pending: 0, delivered: 0, failed: 0 };
+    for (const row of this.sql.exec<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')) {
+      if (row.status === 'pending') out.pending = row.n;
+      else if (row.status === 'delivered') out.delivered = row.n;
+      else if (row.status === 'dead') out.failed = row.n;
+    }
+    return out;
+  }
+
+  nextDueAt(): number | null {
+    return this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox WHERE status = 'pending'").one().t;
+  }
+
+  isSettled(legKey: string): boolean {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE leg_key = ? AND status = 'pending'", legKey).one().n === 0;
+  }
+
+  /**
+   * Delivers due events until none is due or the time budget is spent.
+   * Returns how many attempts were made.
+   */
+  async deliverDue(target: DeliveryTarget, budgetMs: number, now: () => number = Date.now): Promise<number> {
+    const started = now();
+    let attempts = 0;
+    while (now() - started < budgetMs) {
+      const heads = this.dueHeads(now(), MAX_IN_FLIGHT);
+      if (heads.length === 0) break;
+      await Promise.all(heads.map((row) => this.#attempt(target, row, now)));
+      attempts += heads.length;
+    }
+    return attempts;
+  }
+
+  async #attempt(target: DeliveryTarget, row: OutboxRow, now: () => number): Promise<void> {
+    const attempt = row.attempts + 1;
+    let error: string | null = null;
+    try {
+      const body = row.body ?? target.buildBody(row);
+      const res = await fetch(target.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Crier-Webhooks/1',
+          [EVENT_ID_HEADER]: row.event_id,
+          [ATTEMPT_HEADER]: String(attempt),
+          [SIGNATURE_HEADER]: await signWebhookBody(target.secret, body),
+        },
+        body,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      await res.body?.cancel();
+      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = (err as Error).message || String(err);
+    }
+    const t = now();
+    if (error === null) {
+      this.sql.exec("UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?", attempt, t, row.id);
+      return;
+    }
+    const delay = attempt < MAX_ATTEMPTS ? delayBeforeAttempt(attempt + 1) : null;
+    if (delay === null) {
+      this.sql.exec("UPDATE outbox SET status = 'dead', attempts = ?, last_error = ? WHERE id = ?", attempt, error, row.id);
+      console.warn(JSON.stringify({ msg: 'webhook dead-lettered', event_id: row.event_id, leg: row.leg_key, error }));
+    } else {
+      this.sql.exec('UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?', attempt, t + delay, error, row.id);
+    }
+  }
+}
