@@ -12,7 +12,16 @@ export default defineConfig(async () => {
       cloudflareTest(({ inject }) => ({
         main: `${root}/worker/src/index.ts`,
         wrangler: { configPath: `${root}/wrangler.toml` },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, RECEIVER_URL: inject('receiverUrl') } },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            RECEIVER_URL: inject('receiverUrl'),
+            // Short clocks so guard, retry and node-loss tests finish in seconds.
+            MEDIA_NODE_HEARTBEAT_TIMEOUT_S: '2',
+            NO_MEDIA_NODE_WAIT_S: '2',
+            WEBHOOK_RETRY_DELAYS_MS: '0,300,600,900,1200',
+          },
+        },
       })),
     ],
     test: {

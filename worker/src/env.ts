@@ -18,6 +18,8 @@ export interface Env {
   NO_MEDIA_NODE_WAIT_S: string;
   MEDIA_SHARED_SECRET: string;
   URL_SIGNING_SECRET: string;
+  /** Optional override of the webhook retry schedule, e.g. "0,30000,300000,1800000,7200000". */
+  WEBHOOK_RETRY_DELAYS_MS?: string;
   /** Public base URL of this Worker, used in URLs handed to media nodes; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
 }

@@ -12,7 +12,7 @@ export async function sendNodeCommands(controlUrl: string, secret: string, comma
   const failAll = (error: string) => commands.map((c) => ({ command_id: c.command_id, ok: false, error }));
   let res: Response;
   try {
-    res = await fetch(new URL(MediaPaths.commands, controlUrl).toString(), {
+    res = await fetch(controlUrl.replace(/\/+$/, '') + MediaPaths.commands, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(await signMessage(secret, body)) },
       body,

@@ -18,6 +18,7 @@ import type { BroadcastInit, BroadcastStatus, LegCommandResult, LegState, Recipi
 import { canTransition, isTerminal, LIVE_STATES, stateForEvent, ANSWERED_STATES } from './leg-state-machine.ts';
 import { WebhookOutbox, OUTBOX_DDL, COMPLETE_KEY, type OutboxRow } from './outbox.ts';
 import * as payloads from './webhook-payloads.ts';
+import { retryScheduleFrom } from '../../webhooks/retry-schedule.ts';
 import type { EventResult, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import type { PlayInput } from '../../broadcast/play-schema.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
@@ -108,6 +109,11 @@ export class BroadcastSession extends DurableObject<Env> {
     this.#outbox = new WebhookOutbox(this.#sql);
     const init = this.#meta('init');
     this.#init = init ? (JSON.parse(init) as BroadcastInit) : null;
+    this.#recount();
+  }
+
+  #recount(): void {
+    this.#counts.clear();
     for (const row of this.#sql.exec<{ state: LegState; n: number }>('SELECT state, COUNT(*) AS n FROM legs GROUP BY state')) {
       this.#counts.set(row.state, row.n);
     }
@@ -131,12 +137,11 @@ export class BroadcastSession extends DurableObject<Env> {
   /** Appends recipients (callers send ≤ 5,000 per call). Re-sent indexes are ignored. */
   async addLegs(legs: Array<RecipientInput & { index: number }>): Promise<void> {
     this.#requireInit();
-    let added = 0;
     for (const leg of legs) {
-      const cursor = this.#sql.exec('INSERT OR IGNORE INTO legs (idx, to_number, play) VALUES (?, ?, ?)', leg.index, leg.to, JSON.stringify(leg.play));
-      added += cursor.rowsWritten;
+      this.#sql.exec('INSERT OR IGNORE INTO legs (idx, to_number, play) VALUES (?, ?, ?)', leg.index, leg.to, JSON.stringify(leg.play));
     }
-    this.#bump('queued', added);
+    // rowsWritten also counts index rows, so count what is really there.
+    this.#recount();
   }
 
   /** All legs are in: begin paced dispatch (or complete at once if there are none). */
@@ -599,6 +604,7 @@ export class BroadcastSession extends DurableObject<Env> {
     return {
       url: init.eventUrl,
       secret: init.webhookSecret,
+      schedule: retryScheduleFrom(this.env.WEBHOOK_RETRY_DELAYS_MS),
       buildBody: (row: OutboxRow) => {
         if (row.leg_key !== COMPLETE_KEY) throw new Error(`outbox row ${row.id} has no body`);
         return JSON.stringify(this.#completeBody());

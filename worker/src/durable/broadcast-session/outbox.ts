@@ -7,7 +7,7 @@
  * Each delivery carries X-Crier-Event-Id and an HMAC signature of the raw body.
  */
 import { ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../../webhooks/signature.ts';
-import { MAX_ATTEMPTS, delayBeforeAttempt } from '../../webhooks/retry-schedule.ts';
+import { RETRY_DELAYS_MS, delayBeforeAttempt } from '../../webhooks/retry-schedule.ts';
 
 export const COMPLETE_KEY = '__complete__';
 /** "Your endpoint must return a 2xx status within 10 seconds" (dialer spec); we hold both APIs to it. */
@@ -27,6 +27,8 @@ export interface DeliveryTarget {
   secret: string;
   /** Builds bodies that are too large to store (the complete event). */
   buildBody(row: OutboxRow): string;
+  /** Delay before each attempt; its length is the number of attempts. */
+  schedule?: readonly number[];
 }
 
 export const OUTBOX_DDL = `
@@ -141,7 +143,7 @@ export class WebhookOutbox {
       this.sql.exec("UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?", attempt, t, row.id);
       return;
     }
-    const delay = attempt < MAX_ATTEMPTS ? delayBeforeAttempt(attempt + 1) : null;
+    const delay = delayBeforeAttempt(attempt + 1, target.schedule ?? RETRY_DELAYS_MS);
     if (delay === null) {
       this.sql.exec("UPDATE outbox SET status = 'dead', attempts = ?, last_error = ? WHERE id = ?", attempt, error, row.id);
       console.warn(JSON.stringify({ msg: 'webhook dead-lettered', event_id: row.event_id, leg: row.leg_key, error }));
