@@ -12,6 +12,7 @@ import { broadcastRoutes } from './broadcast/routes.ts';
 import { callControlRoutes } from './call-control/routes.ts';
 import { accountRoutes } from './account/routes.ts';
 import { mediaApiRoutes } from './media-api/routes.ts';
+import { promptRoutes } from './prompts/routes.ts';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -24,6 +25,7 @@ export function buildApp() {
   app.route('/', broadcastRoutes());
   app.route('/', callControlRoutes());
   app.route('/', accountRoutes());
+  app.route('/', promptRoutes());
   app.route('/', mediaApiRoutes());
 
   app.doc31('/voice/v1/openapi.json', {
