@@ -1,0 +1,48 @@
+/**
+ * Applies D1 migrations to the local (Miniflare) database and seeds the demo
+ * tenant and app whose credentials the README shows. Idempotent: safe to run
+ * before every `npm run stack`. Local development only — production tenants
+ * are created by the admin command (docs/deploy.md).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const DEMO = {
+  tenantId: '00000000-0000-4000-8000-000000000001',
+  tenantName: 'Demo tenant',
+  appId: 'demo-app',
+  appKey: 'demo-key-5b9e7c1d2a',
+  webhookSecret: 'demo-webhook-secret',
+} as const;
+
+const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
+const quiet = { stdio: ['ignore', 'pipe', 'pipe'] as const, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } };
+
+export function seedLocal(persistTo?: string): void {
+  const persist = persistTo ? ['--persist-to', persistTo] : [];
+  execFileSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', ...persist], quiet);
+  const keyHash = createHash('sha256').update(DEMO.appKey).digest('hex');
+  const now = new Date().toISOString();
+  const sql = `
+INSERT OR IGNORE INTO tenants (id, name, timezone, created_at) VALUES ('${DEMO.tenantId}', '${DEMO.tenantName}', 'Asia/Dubai', '${now}');
+INSERT INTO apps (id, tenant_id, name, key_hash, webhook_secret, created_at)
+  VALUES ('${DEMO.appId}', '${DEMO.tenantId}', 'Demo app', '${keyHash}', '${DEMO.webhookSecret}', '${now}')
+  ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, webhook_secret = excluded.webhook_secret, disabled_at = NULL;
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'crier-seed-'));
+  try {
+    const file = join(dir, 'seed.sql');
+    writeFileSync(file, sql);
+    execFileSync(wrangler, ['d1', 'execute', 'DB', '--local', ...persist, '--file', file], quiet);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  seedLocal(process.argv[2]);
+  console.log(`seeded local D1: APP_ID=${DEMO.appId} APP_KEY=${DEMO.appKey} webhook secret=${DEMO.webhookSecret}`);
+}
