@@ -1,21 +1,25 @@
-// Sums vitest JSON reports into the single closing line CI reads.
-// A suite whose report is missing counts as one failure: a crash is not a pass.
+// Sums the suites' vitest JSON reports into the single closing line CI reads.
+// Arguments are "<suite>:<exit code>". A suite that exited non-zero without
+// reporting a failed test (crash, no tests found, load error) counts as one
+// failure: a crash is not a pass. Exits non-zero if anything failed.
 import { readFileSync, existsSync } from 'node:fs';
 
-const expected = ['.cache/test-results/worker.json', '.cache/test-results/node.json'];
 let passed = 0;
 let failed = 0;
-for (const file of expected) {
-  if (!existsSync(file)) {
-    console.error(`missing test report ${file}: counting the suite as failed`);
-    failed += 1;
-    continue;
+for (const arg of process.argv.slice(2)) {
+  const [suite, code] = arg.split(':');
+  const file = `.cache/test-results/${suite}.json`;
+  let suiteFailed = 0;
+  if (existsSync(file)) {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    passed += report.numPassedTests ?? 0;
+    suiteFailed = (report.numFailedTests ?? 0) || (report.numFailedTestSuites ?? 0);
   }
-  const report = JSON.parse(readFileSync(file, 'utf8'));
-  passed += report.numPassedTests ?? 0;
-  const failedTests = report.numFailedTests ?? 0;
-  // A file that fails to load fails its suite with no test counted: count the suite.
-  failed += failedTests > 0 ? failedTests : (report.numFailedTestSuites ?? 0);
+  if (suiteFailed === 0 && Number(code) !== 0) {
+    console.error(`suite ${suite} exited ${code} without a failed test: counting it as one failure`);
+    suiteFailed = 1;
+  }
+  failed += suiteFailed;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
