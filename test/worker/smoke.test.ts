@@ -8,3 +8,11 @@ describe('worker smoke', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 });
+
+describe('health', () => {
+  it('reports liveness and live media nodes', async () => {
+    const res = await SELF.fetch('http://crier.test/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, live_media_nodes: expect.any(Number) });
+  });
+});

@@ -13,6 +13,7 @@ import { callControlRoutes } from './call-control/routes.ts';
 import { accountRoutes } from './account/routes.ts';
 import { mediaApiRoutes } from './media-api/routes.ts';
 import { promptRoutes } from './prompts/routes.ts';
+import { healthRoutes } from './health/routes.ts';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -25,6 +26,7 @@ export function buildApp() {
   app.route('/', broadcastRoutes());
   app.route('/', callControlRoutes());
   app.route('/', accountRoutes());
+  app.route('/', healthRoutes());
   app.route('/', promptRoutes());
   app.route('/', mediaApiRoutes());
 
