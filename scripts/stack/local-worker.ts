@@ -1,0 +1,45 @@
+/**
+ * Runs the Worker locally with `wrangler dev` (real workerd, Miniflare D1 /
+ * Durable Objects / R2), migrations applied and the demo tenant seeded.
+ * The binary is started directly (not through npx) so stopping its process
+ * group really stops workerd.
+ */
+import { join } from 'node:path';
+import { seedLocal } from '../seed-local.ts';
+import { ProcessGroup, waitUntil, type Running } from './child-processes.ts';
+
+export interface LocalWorkerOptions {
+  port: number;
+  /** Miniflare state directory; separate runs (tests, benches) use their own. */
+  persistDir: string;
+  logFile: string;
+  vars?: Record<string, string>;
+}
+
+export interface LocalWorker {
+  url: string;
+  process: Running;
+}
+
+export async function startLocalWorker(group: ProcessGroup, opts: LocalWorkerOptions): Promise<LocalWorker> {
+  seedLocal(opts.persistDir);
+  const url = `http://127.0.0.1:${opts.port}`;
+  const vars = { PUBLIC_BASE_URL: url, ...opts.vars };
+  const proc = group.start({
+    name: 'worker',
+    command: join(process.cwd(), 'node_modules', '.bin', 'wrangler'),
+    args: [
+      'dev',
+      '--ip', '127.0.0.1',
+      '--port', String(opts.port),
+      '--persist-to', opts.persistDir,
+      '--show-interactive-dev-session=false',
+      '--inspector-port', String(opts.port + 10_000),
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
+    logFile: opts.logFile,
+  });
+  await waitUntil(async () => (await fetch(`${url}/healthz`)).ok, 60_000, 'the Worker to answer /healthz', proc);
+  return { url, process: proc };
+}
