@@ -11,7 +11,13 @@ export const ATTEMPT_HEADER = 'X-Crier-Delivery-Attempt';
 
 const encoder = new TextEncoder();
 
+const keys = new Map<string, Promise<CryptoKey>>();
+
 export async function signWebhookBody(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return `sha256=${toHex(await crypto.subtle.sign('HMAC', key, encoder.encode(body)))}`;
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    keys.set(secret, key);
+  }
+  return `sha256=${toHex(await crypto.subtle.sign('HMAC', await key, encoder.encode(body)))}`;
 }

@@ -94,6 +94,7 @@ CREATE INDEX IF NOT EXISTS legs_state ON legs(state, idx);
 `;
 
 type Phase = 'created' | 'running' | 'complete';
+type D1Write = ReturnType<ReturnType<ReturnType<ReturnType<typeof database>['update']>['set']>['where']>;
 
 export class BroadcastSession extends DurableObject<Env> {
   #sql: SqlStorage;
@@ -101,6 +102,7 @@ export class BroadcastSession extends DurableObject<Env> {
   #init: BroadcastInit | null = null;
   #counts = new Map<LegState, number>();
   #promptVersions = new Map<string, number | null>();
+  #d1Pending: D1Write[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -200,6 +202,7 @@ export class BroadcastSession extends DurableObject<Env> {
       if (endedNode) released[endedNode] = (released[endedNode] ?? 0) + 1;
       results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
     }
+    await this.#flushD1();
     await this.#afterLegsEnded(released);
     await this.#wake(Date.now());
     return results;
@@ -212,6 +215,7 @@ export class BroadcastSession extends DurableObject<Env> {
       .exec<LegRow>(`SELECT * FROM legs WHERE node_id = ? AND state IN (${LIVE_STATES.map(() => '?').join(',')})`, nodeId, ...LIVE_STATES)
       .toArray();
     for (const leg of rows) await this.#finalize(leg, 'failed', Cause.TEMPORARY_FAILURE, now);
+    await this.#flushD1();
     await this.#reportLive();
     await this.#wake(now);
   }
@@ -228,6 +232,7 @@ export class BroadcastSession extends DurableObject<Env> {
     this.#sql.exec('UPDATE legs SET hangup_by_client = 1, hangup_requested_at = ?, hangup_cause = ? WHERE idx = ?', now, Cause.NORMAL_CLEARING, leg.idx);
     if (leg.state === 'queued' || !leg.control_url) {
       await this.#finalize({ ...leg, hangup_by_client: 1 }, 'disconnected', Cause.NORMAL_CLEARING, now);
+      await this.#flushD1();
     } else {
       await this.#sendToLeg(leg, { type: 'hangup', command_id: `${voiceId}:hangup`, voice_id: voiceId, cause: Cause.NORMAL_CLEARING });
     }
@@ -265,6 +270,7 @@ export class BroadcastSession extends DurableObject<Env> {
     if (!init || this.#phase() === 'created') return;
     const now = Date.now();
     const [dispatchAt] = await Promise.all([this.#dispatchDueLegs(now), this.#enforceGuards(now)]);
+    await this.#flushD1();
     await this.#maybeComplete(now);
     await this.#outbox.deliverDue(this.#deliveryTarget(), DELIVERY_BUDGET_MS);
     await this.#finishIfSettled();
@@ -486,10 +492,7 @@ export class BroadcastSession extends DurableObject<Env> {
         const answeredBy = ev.answered_by ?? null;
         this.#sql.exec('UPDATE legs SET answered_at = ?, answered_by = ? WHERE idx = ?', eventTime, answeredBy, leg.idx);
         this.#outbox.enqueue(leg.voice_id!, payloads.connectedPayload(ctx, legCtx, answeredBy, timestamp), Date.now());
-        await database(this.env.DB)
-          .update(calls)
-          .set({ answeredAt: timestamp, answeredBy })
-          .where(eq(calls.id, leg.voice_id!));
+        this.#d1Pending.push(database(this.env.DB).update(calls).set({ answeredAt: timestamp, answeredBy }).where(eq(calls.id, leg.voice_id!)));
         break;
       }
       case 'playstate':
@@ -552,16 +555,30 @@ export class BroadcastSession extends DurableObject<Env> {
       payloads.disconnectedPayload(this.#context(), { voiceId, to: current.to_number }, { durationS, reason, cause, answeredBy }, new Date(atMs).toISOString()),
       Date.now(),
     );
-    await database(this.env.DB)
-      .update(calls)
-      .set({
-        status: callHistoryStatus({ answered: current.answered_at !== null, answeredBy, cause }),
-        causeCode: cause,
-        causeReason: reason,
-        durationSeconds: durationS,
-        endedAt: new Date(atMs).toISOString(),
-      })
-      .where(eq(calls.id, voiceId));
+    this.#d1Pending.push(
+      database(this.env.DB)
+        .update(calls)
+        .set({
+          status: callHistoryStatus({ answered: current.answered_at !== null, answeredBy, cause }),
+          causeCode: cause,
+          causeReason: reason,
+          durationSeconds: durationS,
+          endedAt: new Date(atMs).toISOString(),
+        })
+        .where(eq(calls.id, voiceId)),
+    );
+  }
+
+  /**
+   * Writes the queued history updates in one D1 batch. Leg state lives in this
+   * object's storage first; D1 is the record, so one round trip per batch of
+   * events instead of one per event.
+   */
+  async #flushD1(): Promise<void> {
+    while (this.#d1Pending.length > 0) {
+      const chunk = this.#d1Pending.splice(0, 50);
+      await database(this.env.DB).batch(chunk as [D1Write, ...D1Write[]]);
+    }
   }
 
   async #afterLegsEnded(releasedPerNode: Record<string, number>): Promise<void> {

@@ -101,17 +101,30 @@ export class WebhookOutbox {
   }
 
   /**
-   * Delivers due events until none is due or the time budget is spent.
-   * Returns how many attempts were made.
+   * Delivers due events until none is due or the time budget is spent, keeping
+   * up to MAX_IN_FLIGHT requests busy: when one finishes the next due head
+   * (another leg's, or this leg's next event on the following refill) takes its
+   * place. Returns how many attempts were made.
    */
   async deliverDue(target: DeliveryTarget, budgetMs: number, now: () => number = Date.now): Promise<number> {
     const started = now();
     let attempts = 0;
-    while (now() - started < budgetMs) {
-      const heads = this.dueHeads(now(), MAX_IN_FLIGHT);
-      if (heads.length === 0) break;
-      await Promise.all(heads.map((row) => this.#attempt(target, row, now)));
-      attempts += heads.length;
+    const inFlight = new Map<string, Promise<void>>();
+    let queue: OutboxRow[] = [];
+    for (;;) {
+      if (now() - started < budgetMs) {
+        if (queue.length === 0 && inFlight.size < MAX_IN_FLIGHT) {
+          queue = this.dueHeads(now(), MAX_IN_FLIGHT * 4).filter((r) => !inFlight.has(r.leg_key));
+        }
+        while (queue.length > 0 && inFlight.size < MAX_IN_FLIGHT) {
+          const row = queue.shift()!;
+          if (inFlight.has(row.leg_key)) continue;
+          inFlight.set(row.leg_key, this.#attempt(target, row, now).finally(() => inFlight.delete(row.leg_key)));
+          attempts++;
+        }
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight.values());
     }
     return attempts;
   }

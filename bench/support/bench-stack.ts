@@ -1,0 +1,67 @@
+/**
+ * What the control-plane benchmarks share: a local Worker on a free port with
+ * its own state directory, a counting webhook receiver, a media-node stand-in
+ * that accepts commands, and signed calls to the internal media API.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessGroup } from '../../scripts/stack/child-processes.ts';
+import { startLocalWorker } from '../../scripts/stack/local-worker.ts';
+import { DEMO } from '../../scripts/seed-local.ts';
+import { signMessage } from '../../worker/src/media-protocol/index.ts';
+
+export const AUTH = `Basic ${Buffer.from(`${DEMO.appId}:${DEMO.appKey}`).toString('base64')}`;
+const SECRET = 'dev-media-secret-change-me';
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function startBenchWorker() {
+  const group = new ProcessGroup();
+  const state = mkdtempSync(join(tmpdir(), 'crier-bench-'));
+  const port = await freePort();
+  const worker = await startLocalWorker(group, { port, persistDir: state, logFile: join(state, 'worker.log') });
+  return {
+    url: worker.url,
+    async stop() {
+      await group.stopAll();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An HTTP server that records request bodies; `onBody` decides the reply. */
+export async function startRecorder(onBody: (path: string, body: string) => { status: number; json: unknown }) {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const reply = onBody(req.url ?? '/', Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(reply.json));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { url, close: () => new Promise((r) => server.close(r)) };
+}
+
+export async function signedPost(workerUrl: string, path: string, value: unknown): Promise<Response> {
+  const body = JSON.stringify(value);
+  return fetch(workerUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signMessage(SECRET, body)) }, body });
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  const cols = Object.keys(rows[0] ?? {});
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
+}
