@@ -1,0 +1,19 @@
+/** Goertzel power of one frequency in a block of PCM: a one-bin DFT, cheap enough to run a bank per frame. */
+export function goertzelPower(samples: Int16Array, frequency: number, sampleRate = 8000): number {
+  const k = (2 * Math.cos((2 * Math.PI * frequency) / sampleRate));
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s0 = samples[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/** Total signal power of the block in the same units as goertzelPower (N/2 · Σx²). */
+export function blockPower(samples: Int16Array): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+  return (sum * samples.length) / 2;
+}

@@ -1,0 +1,174 @@
+/**
+ * One leg's RTP (RFC 3550): its own UDP port, symmetric RTP (we answer to
+ * where the far end's packets really come from), outgoing 20 ms G.711 frames
+ * driven by the shared FrameScheduler with a play queue, and the receive path
+ * decoded to 8 kHz PCM for listeners (AMD, recording, streaming) plus RFC 4733
+ * digits.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { decodeG711, encodeG711, silenceByte, type G711Codec } from '../codec/g711.ts';
+import { dtmfDigit, parseRtp, parseTelephoneEvent, RTP_HEADER_BYTES, writeRtpHeader } from './packet.ts';
+import type { FrameScheduler, ScheduledStream } from './frame-scheduler.ts';
+
+export const SAMPLES_PER_FRAME = 160;
+
+export interface PlayItem {
+  pcm: Int16Array;
+  onStart?: () => void;
+  onFinish?: () => void;
+}
+
+export interface RtpCounters {
+  sent: number;
+  received: number;
+  receivedBytes: number;
+  lastSendIntervalMs: number | null;
+  firstPacketAt: number | null;
+}
+
+export class RtpStream implements ScheduledStream {
+  readonly port: number;
+  readonly counters: RtpCounters = { sent: 0, received: 0, receivedBytes: 0, lastSendIntervalMs: null, firstPacketAt: null };
+  readonly #socket: Socket;
+  readonly #scheduler: FrameScheduler;
+  #remote: { host: string; port: number } | null = null;
+  #latched = false;
+  #codec: G711Codec = 'PCMU';
+  #payloadType = 0;
+  #telephoneEventPt: number | null = null;
+  readonly #ssrc = randomInt(0, 2 ** 32);
+  #seq = randomInt(0, 65536);
+  #timestamp = randomInt(0, 2 ** 32);
+  #first = true;
+  #lastSentAt: number | null = null;
+  readonly #queue: PlayItem[] = [];
+  #offset = 0;
+  #started = false;
+  #paused = false;
+  readonly #packet = new Uint8Array(RTP_HEADER_BYTES + SAMPLES_PER_FRAME);
+  readonly #frame = new Int16Array(SAMPLES_PER_FRAME);
+  readonly #audioListeners: Array<(pcm: Int16Array) => void> = [];
+  readonly #digitListeners: Array<(digit: string, durationMs: number) => void> = [];
+  #lastEventTimestamp: number | null = null;
+
+  private constructor(socket: Socket, port: number, scheduler: FrameScheduler) {
+    this.#socket = socket;
+    this.port = port;
+    this.#scheduler = scheduler;
+    socket.on('message', (buf, rinfo) => this.#receive(buf, rinfo.address, rinfo.port));
+  }
+
+  static async open(host: string, port: number, scheduler: FrameScheduler): Promise<RtpStream> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => resolve());
+    });
+    return new RtpStream(socket, port, scheduler);
+  }
+
+  /** Negotiated media from the answer; frames start flowing on the next scheduler slot. */
+  start(remote: { host: string; port: number }, codec: G711Codec, payloadType: number, telephoneEventPt: number | null): void {
+    if (!this.#latched) this.#remote = remote;
+    this.#codec = codec;
+    this.#payloadType = payloadType;
+    this.#telephoneEventPt = telephoneEventPt;
+    this.#scheduler.add(this);
+  }
+
+  /** Appends audio; it plays after what is queued. */
+  enqueue(item: PlayItem): void {
+    this.#queue.push(item);
+  }
+
+  /** Drops everything queued or playing (a new play interrupts); no finish callbacks fire for them. */
+  clearQueue(): void {
+    this.#queue.length = 0;
+    this.#offset = 0;
+    this.#started = false;
+  }
+
+  get playing(): boolean {
+    return this.#queue.length > 0;
+  }
+
+  /** Hold: send silence and keep the position, so playback resumes where it stopped. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+  }
+
+  onAudio(listener: (pcm: Int16Array) => void): void {
+    this.#audioListeners.push(listener);
+  }
+
+  onDigit(listener: (digit: string, durationMs: number) => void): void {
+    this.#digitListeners.push(listener);
+  }
+
+  close(): void {
+    this.#scheduler.remove(this);
+    this.#socket.close();
+    this.#queue.length = 0;
+  }
+
+  sendFrame(scheduledAt: number, now: number): void {
+    if (!this.#remote) return;
+    const item = this.#paused ? undefined : this.#queue[0];
+    if (item) {
+      if (!this.#started) {
+        this.#started = true;
+        item.onStart?.();
+      }
+      const end = Math.min(this.#offset + SAMPLES_PER_FRAME, item.pcm.length);
+      this.#frame.fill(0);
+      this.#frame.set(item.pcm.subarray(this.#offset, end));
+      encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
+      this.#offset = end;
+    } else {
+      this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+    }
+    writeRtpHeader(this.#packet, { payloadType: this.#payloadType, sequence: this.#seq, timestamp: this.#timestamp, ssrc: this.#ssrc, marker: this.#first });
+    this.#socket.send(this.#packet, this.#remote.port, this.#remote.host);
+    this.#first = false;
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;
+    const interval = this.#lastSentAt === null ? null : now - this.#lastSentAt;
+    this.#lastSentAt = now;
+    this.counters.sent++;
+    this.counters.lastSendIntervalMs = interval;
+    if (this.counters.firstPacketAt === null) this.counters.firstPacketAt = now;
+    this.#scheduler.stats.record(interval, now - scheduledAt);
+    if (item && this.#offset >= item.pcm.length) {
+      this.#queue.shift();
+      this.#offset = 0;
+      this.#started = false;
+      item.onFinish?.();
+    }
+  }
+
+  #receive(buf: Buffer, host: string, port: number): void {
+    const packet = parseRtp(buf);
+    if (!packet) return;
+    if (!this.#latched) {
+      this.#latched = true;
+      this.#remote = { host, port };
+    }
+    this.counters.received++;
+    this.counters.receivedBytes += buf.length;
+    if (packet.payloadType === this.#telephoneEventPt) {
+      const ev = parseTelephoneEvent(packet.payload);
+      // One report per event: RFC 4733 repeats packets with the same timestamp.
+      if (ev && packet.timestamp !== this.#lastEventTimestamp) {
+        this.#lastEventTimestamp = packet.timestamp;
+        const digit = dtmfDigit(ev.event);
+        if (digit) for (const l of this.#digitListeners) l(digit, ev.duration / 8);
+      }
+      return;
+    }
+    if (packet.payloadType !== 0 && packet.payloadType !== 8) return;
+    if (this.#audioListeners.length === 0) return;
+    const pcm = decodeG711(packet.payloadType === 0 ? 'PCMU' : 'PCMA', packet.payload);
+    for (const l of this.#audioListeners) l(pcm);
+  }
+}
