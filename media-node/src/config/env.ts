@@ -1,0 +1,63 @@
+/**
+ * The media node's configuration, from the environment only (media-node/README.md
+ * lists every variable). An invalid value stops start-up with one message that
+ * names the variable.
+ */
+import { z } from 'zod';
+import { hostname } from 'node:os';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z
+  .object({
+    NODE_ID: z.string().min(1).default(`media-${hostname()}`),
+    CONTROL_HOST: z.string().default('127.0.0.1'),
+    /** 0 picks a free port (tests). */
+    CONTROL_PORT: z.coerce.number().int().min(0).max(65535).default(7070),
+    /** How the Worker reaches the control API; defaults to http://CONTROL_HOST:CONTROL_PORT. */
+    CONTROL_PUBLIC_URL: z.string().url().optional(),
+    WORKER_URL: z.string().url(),
+    MEDIA_SHARED_SECRET: z.string().min(16, 'must be at least 16 characters'),
+    SIP_BIND_HOST: z.string().default('127.0.0.1'),
+    SIP_BIND_PORT: port.default(5062),
+    SIP_TRUNK_URI: z.string().regex(/^sips?:[^@;]*@?[^;]+(;.*)?$/, 'must be a SIP URI such as sip:127.0.0.1:5080;transport=udp'),
+    SIP_TRUNK_USER: z.string().optional(),
+    SIP_TRUNK_PASSWORD: z.string().optional(),
+    MEDIA_ADVERTISE_ADDRESS: z.string().min(1).default('127.0.0.1'),
+    RTP_PORT_MIN: port.default(20000),
+    RTP_PORT_MAX: port.default(29999),
+    CALL_CAPACITY: z.coerce.number().int().min(1).default(500),
+    RING_TIMEOUT_S: z.coerce.number().positive().default(30),
+    SHUTDOWN_MODE: z.enum(['hangup', 'finish']).default('hangup'),
+    SHUTDOWN_GRACE_S: z.coerce.number().nonnegative().default(30),
+    AUDIO_CACHE_DIR: z.string().default('.cache/media-node/audio'),
+    AUDIO_CACHE_MAX_MB: z.coerce.number().positive().default(512),
+    AUDIO_FETCH_TIMEOUT_S: z.coerce.number().positive().default(10),
+    AUDIO_MAX_DOWNLOAD_MB: z.coerce.number().positive().default(50),
+    ALLOW_PRIVATE_AUDIO_URLS: bool.default(false),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .refine((e) => e.RTP_PORT_MIN < e.RTP_PORT_MAX, { message: 'must be below RTP_PORT_MAX', path: ['RTP_PORT_MIN'] })
+  .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] });
+
+export type MediaNodeConfig = z.infer<typeof EnvSchema> & { trunk: { host: string; port: number; domain: string } };
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const value = env[name];
+    throw new ConfigError(`invalid configuration: ${name} ${value === undefined ? 'is not set' : `(${JSON.stringify(value)})`}: ${issue.message}`);
+  }
+  const m = /^sips?:(?:[^@;]*@)?([^:;]+)(?::(\d+))?/.exec(parsed.data.SIP_TRUNK_URI)!;
+  return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! } };
+}

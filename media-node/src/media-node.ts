@@ -1,0 +1,126 @@
+/**
+ * Assembles a media node: SIP transport, the frame scheduler, RTP ports, audio
+ * renderer, the Worker link (heartbeats, events) and the control API, plus the
+ * registry of live CallLegs. main.ts runs one; tests and benchmarks start
+ * them in-process.
+ */
+import type { CommandResult, ParsedMediaCommand } from '../../worker/src/media-protocol/index.ts';
+import type { MediaNodeConfig } from './config/env.ts';
+import { Logger } from './log/logger.ts';
+import { SipTransport } from './sip/transport.ts';
+import { FrameScheduler } from './rtp/frame-scheduler.ts';
+import { PortPool } from './rtp/port-pool.ts';
+import { DefaultAudioRenderer, type AudioRenderer } from './audio/renderer.ts';
+import { EventReporter } from './worker-link/event-reporter.ts';
+import { HeartbeatClient } from './worker-link/heartbeat.ts';
+import { CommandServer } from './control/command-server.ts';
+import { CallLeg } from './call/call-leg.ts';
+
+export interface MediaNode {
+  readonly controlUrl: string;
+  readonly legs: Map<string, CallLeg>;
+  readonly scheduler: FrameScheduler;
+  readonly reporter: EventReporter;
+  /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, flushes events. */
+  shutdown(): Promise<void>;
+}
+
+export async function startMediaNode(config: MediaNodeConfig, options: { log?: Logger; renderer?: AudioRenderer } = {}): Promise<MediaNode> {
+  const log = (options.log ?? new Logger({}, config.LOG_LEVEL)).child({ node_id: config.NODE_ID });
+  const transport = await SipTransport.bind(config.SIP_BIND_HOST, config.SIP_BIND_PORT, config.MEDIA_ADVERTISE_ADDRESS);
+  const scheduler = new FrameScheduler();
+  const ports = new PortPool(config.RTP_PORT_MIN, config.RTP_PORT_MAX);
+  const renderer =
+    options.renderer ??
+    new DefaultAudioRenderer({
+      cacheDir: config.AUDIO_CACHE_DIR,
+      maxCacheBytes: config.AUDIO_CACHE_MAX_MB * 1024 * 1024,
+      fetchTimeoutMs: config.AUDIO_FETCH_TIMEOUT_S * 1000,
+      maxDownloadBytes: config.AUDIO_MAX_DOWNLOAD_MB * 1024 * 1024,
+      allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
+    });
+  const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
+  const legs = new Map<string, CallLeg>();
+  let draining = false;
+  let setupsTotal = 0;
+
+  const credentials = config.SIP_TRUNK_USER ? { username: config.SIP_TRUNK_USER, password: config.SIP_TRUNK_PASSWORD ?? '' } : undefined;
+  const handle = (command: ParsedMediaCommand): CommandResult => {
+    const ok = { command_id: command.command_id, ok: true };
+    switch (command.type) {
+      case 'originate': {
+        if (legs.has(command.voice_id)) return ok;
+        if (draining) return { command_id: command.command_id, ok: false, error: 'draining' };
+        if (legs.size >= config.CALL_CAPACITY) return { command_id: command.command_id, ok: false, error: 'at_capacity' };
+        const leg = new CallLeg(command, {
+          transport,
+          scheduler,
+          ports,
+          renderer,
+          reporter,
+          log,
+          trunk: config.trunk,
+          credentials,
+          rtpBindHost: config.SIP_BIND_HOST,
+          advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
+          onEnded: (ended) => {
+            legs.delete(ended.voiceId);
+            setTimeout(() => reporter.forgetLeg(ended.voiceId), 60_000).unref();
+          },
+        });
+        legs.set(command.voice_id, leg);
+        setupsTotal++;
+        void leg.start();
+        return ok;
+      }
+      case 'play': {
+        const leg = legs.get(command.voice_id);
+        if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        leg.play(command.play);
+        return ok;
+      }
+      case 'hangup': {
+        legs.get(command.voice_id)?.hangup(command.cause);
+        return ok;
+      }
+    }
+  };
+
+  const server = new CommandServer(config.MEDIA_SHARED_SECRET, {
+    handle,
+    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), rtp_ports_free: ports.available }),
+  }, log);
+  const port = await server.listen(config.CONTROL_HOST, config.CONTROL_PORT);
+  const controlUrl = config.CONTROL_PUBLIC_URL ?? `http://${config.CONTROL_HOST}:${port}`;
+  const heartbeat = new HeartbeatClient(
+    config.WORKER_URL,
+    config.MEDIA_SHARED_SECRET,
+    () => ({ node_id: config.NODE_ID, control_url: controlUrl, capacity: config.CALL_CAPACITY, live_calls: legs.size, draining, live_voice_ids: [...legs.keys()] }),
+    log,
+  );
+  heartbeat.start();
+  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY });
+
+  return {
+    controlUrl,
+    legs,
+    scheduler,
+    reporter,
+    async shutdown() {
+      draining = true;
+      await heartbeat.beat();
+      log.info('draining', { live_calls: legs.size, mode: config.SHUTDOWN_MODE });
+      if (config.SHUTDOWN_MODE === 'hangup') for (const leg of legs.values()) leg.hangup();
+      const deadline = Date.now() + config.SHUTDOWN_GRACE_S * 1000;
+      while (legs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      for (const leg of legs.values()) leg.hangup();
+      const hardStop = Date.now() + 3_000;
+      while (legs.size > 0 && Date.now() < hardStop) await new Promise((r) => setTimeout(r, 50));
+      await Promise.race([reporter.flushed(), new Promise((r) => setTimeout(r, 10_000))]);
+      heartbeat.stop();
+      await server.close();
+      transport.close();
+      log.info('stopped', { unsent_events: reporter.pending });
+    },
+  };
+}

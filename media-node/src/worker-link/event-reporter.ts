@@ -1,0 +1,95 @@
+/**
+ * Reports call events to the Worker: per-leg sequence numbers, batches, HMAC
+ * signatures, and a buffer that survives an unreachable Worker. Events leave
+ * in order per leg; `retry` answers (a gap the Worker noticed) and network
+ * errors are retried with backoff. Nothing is dropped silently: an event is
+ * only forgotten once the Worker has said applied, duplicate or rejected
+ * (the last is logged).
+ */
+import { EventBatchResultSchema, MediaPaths, signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
+import type { Logger } from '../log/logger.ts';
+
+type EventBody = MediaEvent extends infer E ? (E extends MediaEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+
+const MAX_BATCH = 200;
+
+export class EventReporter {
+  readonly #seq = new Map<string, number>();
+  #queue: MediaEvent[] = [];
+  #sending = false;
+  #backoffMs = 0;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly workerUrl: string,
+    private readonly secret: string,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+  ) {}
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  report(event: EventBody): void {
+    const seq = (this.#seq.get(event.voice_id) ?? 0) + 1;
+    this.#seq.set(event.voice_id, seq);
+    this.#queue.push({ ...event, seq, at: new Date().toISOString() } as MediaEvent);
+    this.#schedule(0);
+  }
+
+  /** Forgets a leg's counter once its last event is acknowledged (no growth over a long run). */
+  forgetLeg(voiceId: string): void {
+    if (!this.#queue.some((e) => e.voice_id === voiceId)) this.#seq.delete(voiceId);
+  }
+
+  /** Resolves when everything queued has been acknowledged (SIGTERM waits on this). */
+  flushed(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer || this.#sending) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#send();
+    }, delayMs);
+  }
+
+  async #send(): Promise<void> {
+    if (this.#sending || this.#queue.length === 0) return;
+    this.#sending = true;
+    const batch = this.#queue.slice(0, MAX_BATCH);
+    try {
+      const body = JSON.stringify({ node_id: this.nodeId, events: batch });
+      const res = await fetch(this.workerUrl.replace(/\/+$/, '') + MediaPaths.events, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await signMessage(this.secret, body)) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`Worker answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      const { results } = EventBatchResultSchema.parse(await res.json());
+      const done = new Set<string>();
+      let retry = false;
+      for (const r of results) {
+        if (r.status === 'retry') retry = true;
+        else {
+          if (r.status === 'rejected') this.log.warn('event rejected by the Worker', { voice_id: r.voice_id, seq: r.seq });
+          done.add(`${r.voice_id}#${r.seq}`);
+        }
+      }
+      this.#queue = this.#queue.filter((e) => !done.has(`${e.voice_id}#${e.seq}`));
+      this.#backoffMs = retry ? Math.min(Math.max(this.#backoffMs * 2, 200), 5_000) : 0;
+    } catch (err) {
+      this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 500), 30_000);
+      this.log.warn('event delivery failed; will retry', { error: (err as Error).message, pending: this.#queue.length, retry_in_ms: this.#backoffMs });
+    } finally {
+      this.#sending = false;
+    }
+    if (this.#queue.length > 0) this.#schedule(this.#backoffMs);
+    else for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+}

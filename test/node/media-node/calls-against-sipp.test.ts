@@ -1,0 +1,174 @@
+// The media node placing real SIP calls through SIPp (the carrier scenario):
+// every outcome's events and Q.850 cause, RTP both ways with the node's own
+// counters and send spacing, playback length, AMD, hangups from either side.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../media-node/src/config/env.ts';
+import { startMediaNode, type MediaNode } from '../../../media-node/src/media-node.ts';
+import { Logger } from '../../../media-node/src/log/logger.ts';
+import type { AudioRenderer } from '../../../media-node/src/audio/renderer.ts';
+import type { PlaySpec } from '../../../worker/src/media-protocol/index.ts';
+import { startSipp, type SippHandle } from '../../sipp/sipp-process.ts';
+import { startFakeWorker, TEST_SECRET, type FakeWorker } from './fake-worker.ts';
+
+const CARRIER_PORT = 15080;
+/** A renderer that makes a tone of the length named in the prompt_ref ("tone-1500" = 1.5 s). */
+const toneRenderer: AudioRenderer = {
+  async render(spec: PlaySpec) {
+    const ms = Number(/tone-(\d+)/.exec(spec.prompt_ref)?.[1] ?? 1000);
+    const pcm = Int16Array.from({ length: (ms / 1000) * 8000 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+    return { pcm, durationMs: ms };
+  },
+};
+
+let worker: FakeWorker;
+let sipp: SippHandle;
+let node: MediaNode;
+const owner = { kind: 'broadcast' as const, id: 'b-test' };
+
+beforeAll(async () => {
+  worker = await startFakeWorker();
+  sipp = await startSipp({ port: CARRIER_PORT });
+  const config = loadConfig({
+    NODE_ID: 'test-node',
+    CONTROL_PORT: '0',
+    WORKER_URL: worker.url,
+    MEDIA_SHARED_SECRET: TEST_SECRET,
+    SIP_BIND_PORT: '15062',
+    SIP_TRUNK_URI: `sip:127.0.0.1:${CARRIER_PORT};transport=udp`,
+    RTP_PORT_MIN: '31000',
+    RTP_PORT_MAX: '31999',
+    LOG_LEVEL: 'warn',
+  });
+  node = await startMediaNode(config, { renderer: toneRenderer, log: new Logger({}, 'warn') });
+}, 30_000);
+
+afterAll(async () => {
+  await node?.shutdown();
+  await sipp?.stop();
+  await worker?.close();
+});
+
+function originate(to: string, extra: { amd?: boolean; ring_timeout_s?: number; prompt_ref?: string } = {}) {
+  const voice_id = randomUUID();
+  const command = {
+    type: 'originate' as const,
+    command_id: `${voice_id}:originate:1`,
+    voice_id,
+    owner,
+    from: '12012774877',
+    to,
+    play: { type: 'tts' as const, text: 'x', voice: 'Female' as const, language: 'en-US', prompt_ref: extra.prompt_ref ?? 'tone-1000' },
+    amd: extra.amd ?? false,
+    ring_timeout_s: extra.ring_timeout_s ?? 30,
+    max_duration_s: 600,
+  };
+  return { voice_id, command };
+}
+
+const types = (w: FakeWorker, id: string) => w.eventsFor(id).map((e) => (e.type === 'playstate' ? `playstate:${e.playstate}` : e.type));
+const disconnect = (w: FakeWorker, id: string) => w.eventsFor(id).find((e) => e.type === 'disconnected') as Extract<ReturnType<FakeWorker['eventsFor']>[number], { type: 'disconnected' }> | undefined;
+
+describe('media node against SIPp', () => {
+  it('registers and heart-beats its capacity', async () => {
+    await worker.waitFor(() => worker.heartbeats.length > 0, 5000, 'a heartbeat');
+    expect(worker.heartbeats[0]).toMatchObject({ node_id: 'test-node', capacity: 500, live_calls: 0, draining: false });
+  });
+
+  it('answered human: ringing, connected, plays the prompt for its true length, node hangs up → 16', async () => {
+    const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-1500' });
+    expect((await worker.send(node.controlUrl, [command])).results[0]).toEqual({ command_id: command.command_id, ok: true });
+    // The same command again is a no-op (idempotent by command_id).
+    expect((await worker.send(node.controlUrl, [command])).results[0]!.ok).toBe(true);
+    await worker.waitFor(() => types(worker, voice_id).includes('playstate:playfinished'), 15_000, 'playfinished');
+    const evs = worker.eventsFor(voice_id);
+    expect(types(worker, voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:playfinished']);
+    expect(evs.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    const played = Date.parse(evs[3]!.at) - Date.parse(evs[2]!.at);
+    expect(Math.abs(played - 1500)).toBeLessThanOrEqual(40); // true length within a frame (plus clock granularity of the two stamps)
+    const leg = node.legs.get(voice_id)!;
+    const rtp = leg.rtp!.counters;
+    expect(rtp.received).toBeGreaterThan(20); // SIPp's "Hello?" stream reached us
+    expect(rtp.sent).toBeGreaterThanOrEqual(75); // 1.5 s of audio = 75 frames
+    expect(leg.rtp!.counters.firstPacketAt! - leg.answeredAtPerf!).toBeLessThan(20);
+    await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:hangup`, voice_id, cause: 16 }]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
+    expect(disconnect(worker, voice_id)).toMatchObject({ cause: 16, reason: 'Normal Clearing', hangup_by: 'local' });
+    expect(disconnect(worker, voice_id)!.duration_s).toBeGreaterThan(1.5);
+  });
+
+  it.each([
+    ['971501234561', 17, 'User Busy', 486],
+    ['971501234563', 21, 'Call Rejected', 603],
+    ['971501234564', 18, 'No User Responding', 480],
+  ])('%s fails with cause %i (%s)', async (to, cause, reason, sipStatus) => {
+    const { voice_id, command } = originate(to);
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
+    expect(disconnect(worker, voice_id)).toMatchObject({ cause, reason, duration_s: 0, sip_status: sipStatus });
+    expect(types(worker, voice_id)).toEqual(['disconnected']);
+  });
+
+  it('no answer: rings, CANCELs at the ring timeout, 487 → cause 19', async () => {
+    const { voice_id, command } = originate('971501234562', { ring_timeout_s: 2 });
+    const started = Date.now();
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(types(worker, voice_id)).toEqual(['ringing', 'disconnected']);
+    expect(disconnect(worker, voice_id)).toMatchObject({ cause: 19, reason: 'No Answer from User', sip_status: 487 });
+  });
+
+  it('callee hangs up: BYE from the far end → 16, hung up by remote', async () => {
+    const { voice_id, command } = originate('971501234566', { prompt_ref: 'tone-20000' });
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 15_000, 'disconnected');
+    expect(disconnect(worker, voice_id)).toMatchObject({ cause: 16, hangup_by: 'remote' });
+    expect(types(worker, voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'disconnected']);
+  });
+
+  it('AMD: a person is HUMAN and hears the message at once; a voicemail is MACHINE and hears it after the beep', async () => {
+    const human = originate('971501234567', { amd: true, prompt_ref: 'tone-500' });
+    const machine = originate('971501234565', { amd: true, prompt_ref: 'tone-500' });
+    await worker.send(node.controlUrl, [human.command, machine.command]);
+    await worker.waitFor(() => types(worker, human.voice_id).includes('playstate:playfinished') && types(worker, machine.voice_id).includes('playstate:playfinished'), 30_000, 'both messages played');
+    const connected = (id: string) => worker.eventsFor(id).find((e) => e.type === 'connected') as { answered_by?: string; at: string };
+    expect(connected(human.voice_id).answered_by).toBe('HUMAN');
+    expect(connected(machine.voice_id).answered_by).toBe('MACHINE');
+    // The machine's greeting is ~6 s then a beep: the message must start after it.
+    const start = worker.eventsFor(machine.voice_id).find((e) => e.type === 'playstate' && e.playstate === 'initiated')!;
+    const ring = worker.eventsFor(machine.voice_id).find((e) => e.type === 'ringing')!;
+    expect(Date.parse(start.at) - Date.parse(ring.at)).toBeGreaterThan(5000);
+    for (const id of [human.voice_id, machine.voice_id]) await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${id}:h`, voice_id: id, cause: 16 }]);
+    await worker.waitFor(() => !!disconnect(worker, human.voice_id) && !!disconnect(worker, machine.voice_id), 10_000, 'both ended');
+  });
+
+  it('a new play interrupts the one in progress and reports its own events', async () => {
+    const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-10000' });
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'first play');
+    const play = { type: 'play' as const, command_id: `${voice_id}:play2`, voice_id, play: { type: 'tts' as const, text: 'x', voice: 'Male' as const, language: 'en-US', prompt_ref: 'tone-400' } };
+    expect((await worker.send(node.controlUrl, [play])).results[0]!.ok).toBe(true);
+    await worker.waitFor(() => worker.eventsFor(voice_id).some((e) => e.type === 'playstate' && e.playstate === 'playfinished'), 10_000, 'second play finished');
+    const plays = worker.eventsFor(voice_id).filter((e) => e.type === 'playstate') as Array<{ playstate: string; prompt_ref: string }>;
+    expect(plays.map((p) => `${p.playstate}:${p.prompt_ref}`)).toEqual(['initiated:tone-10000', 'initiated:tone-400', 'playfinished:tone-400']);
+    await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
+  });
+
+  it('keeps events while the Worker is unreachable and delivers them in order later', async () => {
+    worker.failNext(3);
+    const { voice_id, command } = originate('971501234561');
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 15_000, 'disconnected after retries');
+    expect(disconnect(worker, voice_id)!.cause).toBe(17);
+  });
+
+  it('sends every frame on time: send intervals from the node’s own counters', () => {
+    const s = node.scheduler.stats.summary();
+    expect(s.frames).toBeGreaterThan(500);
+    expect(s.p50_ms).toBeGreaterThan(19);
+    expect(s.p50_ms).toBeLessThan(21);
+    expect(s.p99_ms).toBeLessThan(25);
+  });
+});

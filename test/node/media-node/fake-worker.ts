@@ -1,0 +1,72 @@
+// A protocol-level stand-in for the Worker: verifies signatures, records
+// heartbeats and events (answering `applied`), and signs commands to a node.
+import { createServer, type Server } from 'node:http';
+import { signMessage, verifyMessage, type MediaCommand, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
+
+export const TEST_SECRET = 'test-media-secret-0123456789';
+
+export interface FakeWorker {
+  url: string;
+  events: MediaEvent[];
+  heartbeats: Array<Record<string, unknown>>;
+  /** Answer the next N event batches with HTTP 503 (Worker unreachable). */
+  failNext(n: number): void;
+  eventsFor(voiceId: string): MediaEvent[];
+  waitFor(predicate: (events: MediaEvent[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  send(controlUrl: string, commands: MediaCommand[]): Promise<{ results: Array<{ command_id: string; ok: boolean; error?: string }> }>;
+  close(): Promise<void>;
+}
+
+export async function startFakeWorker(): Promise<FakeWorker> {
+  const events: MediaEvent[] = [];
+  const heartbeats: Array<Record<string, unknown>> = [];
+  let failing = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const check = await verifyMessage(TEST_SECRET, body, req.headers['x-crier-timestamp'] as string, req.headers['x-crier-signature'] as string);
+      if (!check.ok) {
+        res.writeHead(401).end();
+        return;
+      }
+      const json = JSON.parse(body);
+      if (req.url === '/internal/media/v1/heartbeat') {
+        heartbeats.push(json);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, interval_s: 1 }));
+        return;
+      }
+      if (failing > 0) {
+        failing--;
+        res.writeHead(503).end();
+        return;
+      }
+      const batch = json as { events: MediaEvent[] };
+      events.push(...batch.events);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: batch.events.map((e) => ({ voice_id: e.voice_id, seq: e.seq, status: 'applied' })) }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    events,
+    heartbeats,
+    failNext: (n) => (failing = n),
+    eventsFor: (voiceId) => events.filter((e) => e.voice_id === voiceId),
+    async waitFor(predicate, timeoutMs = 15_000, what = 'events') {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(events)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(events.map((e) => [e.voice_id.slice(0, 4), e.type, (e as { playstate?: string }).playstate, (e as { cause?: number }).cause]))}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async send(controlUrl, commands) {
+      const body = JSON.stringify({ commands });
+      const res = await fetch(`${controlUrl}/v1/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signMessage(TEST_SECRET, body)) }, body });
+      return res.json() as Promise<{ results: Array<{ command_id: string; ok: boolean; error?: string }> }>;
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
