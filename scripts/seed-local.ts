@@ -19,7 +19,7 @@ export const DEMO = {
 } as const;
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
-const quiet = { stdio: ['ignore', 'pipe', 'pipe'] as const, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } };
+const quiet: import('node:child_process').ExecFileSyncOptions = { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } };
 
 export function seedLocal(persistTo?: string): void {
   const persist = persistTo ? ['--persist-to', persistTo] : [];
