@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): installs what the suites need, runs the
-# Worker suite in workerd and the media-node suite in Node, then prints the
+# Worker suite in workerd, the media-node suite in Node (real SIPp), and the
+# end-to-end suite on the real stack, then prints the
 # combined "N passed, M failed" line CI reads.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +13,6 @@ npx vitest run --config test/worker/vitest.config.ts --reporter=default --report
 worker=$?
 npx vitest run --config test/node/vitest.config.ts --reporter=default --reporter=json --outputFile.json=.cache/test-results/node.json
 node=$?
-node scripts/test-summary.mjs "worker:$worker" "node:$node"
+npx vitest run --config test/e2e/vitest.config.ts --reporter=default --reporter=json --outputFile.json=.cache/test-results/e2e.json
+e2e=$?
+node scripts/test-summary.mjs "worker:$worker" "node:$node" "e2e:$e2e"

@@ -67,12 +67,19 @@ describe('leg state machine', () => {
 describe('pacing window', () => {
   const base = { nowMs: 10_000, callsPerSecond: 5, maxConcurrent: 100, liveLegs: 0, wanted: 20 };
 
-  it('grants up to the rate on an empty window and says when room opens', () => {
-    expect(decideDials({ ...base, recentDialsMs: [] })).toEqual({ granted: 5, nextAtMs: 11_001 });
+  it('spreads dials evenly: one every 1000/CPS ms at low rates, and says when the next slot opens', () => {
+    expect(decideDials({ ...base, recentDialsMs: [] })).toEqual({ granted: 1, nextAtMs: 10_200 });
+    expect(decideDials({ ...base, recentDialsMs: [9_900] }).granted).toBe(0);
+    expect(decideDials({ ...base, recentDialsMs: [9_800] }).granted).toBe(1);
+  });
+
+  it('grants small batches (50 ms worth) at high rates', () => {
+    expect(decideDials({ ...base, callsPerSecond: 200, recentDialsMs: [] }).granted).toBe(10);
+    expect(decideDials({ ...base, callsPerSecond: 200, recentDialsMs: [9_990] }).granted).toBe(2);
   });
 
   it('counts only the last second', () => {
-    expect(decideDials({ ...base, recentDialsMs: [8_000, 9_000, 9_500, 9_600] }).granted).toBe(3);
+    expect(decideDials({ ...base, callsPerSecond: 100, recentDialsMs: [8_000, ...Array(97).fill(9_500)] }).granted).toBe(3);
   });
 
   it('never exceeds the rate across consecutive calls', () => {
@@ -84,15 +91,17 @@ describe('pacing window', () => {
       granted.push(...Array(d.granted).fill(t));
     }
     for (const t of granted) expect(granted.filter((g) => g > t - 1000 && g <= t).length).toBeLessThanOrEqual(5);
+    // Evenly spread: consecutive dials are at least 1000/CPS apart (less one tick of the caller's clock).
+    for (let i = 1; i < granted.length; i++) expect(granted[i]! - granted[i - 1]!).toBeGreaterThanOrEqual(200 - 37);
   });
 
   it('stops at the concurrency limit and waits for legs to end, not for time', () => {
-    expect(decideDials({ ...base, recentDialsMs: [], liveLegs: 98 })).toEqual({ granted: 2, nextAtMs: null });
+    expect(decideDials({ ...base, callsPerSecond: 100, recentDialsMs: [], liveLegs: 98 })).toEqual({ granted: 2, nextAtMs: null });
     expect(decideDials({ ...base, recentDialsMs: [], liveLegs: 100 }).granted).toBe(0);
   });
 
-  it('grants what is wanted when under both limits', () => {
-    expect(decideDials({ ...base, wanted: 2, recentDialsMs: [] })).toEqual({ granted: 2, nextAtMs: null });
+  it('grants what is wanted when under every limit', () => {
+    expect(decideDials({ ...base, callsPerSecond: 100, wanted: 2, recentDialsMs: [] })).toEqual({ granted: 2, nextAtMs: null });
   });
 });
 

@@ -85,7 +85,8 @@ export class MediaFleet extends DurableObject<Env> {
       fresh ? 1 : 0,
     );
     await this.#ensureAlarm(now + this.#timeoutMs);
-    return { ok: true, interval_s: HEARTBEAT_INTERVAL_S };
+    // At least three beats per timeout, so one lost heartbeat never costs a node its calls.
+    return { ok: true, interval_s: Math.max(0.5, Math.min(HEARTBEAT_INTERVAL_S, this.#timeoutMs / 3000)) };
   }
 
   /** Reserves up to `count` slots for an owner's new legs; fewer (or none) when the fleet is full or empty. */

@@ -1,9 +1,12 @@
 /**
  * Pure pacing decision for one tenant: how many new dials may start now.
- * A sliding one-second window of past dial times (not a token bucket, which
- * would allow 2×CPS across a refill boundary) guarantees that no one-second
- * interval ever holds more than `callsPerSecond` dials; concurrency is the sum
- * of each owner's reported live legs.
+ * Two rules. A sliding one-second window of past dial times (not a token
+ * bucket, which would allow 2×CPS across a refill boundary) guarantees that no
+ * one-second interval ever holds more than `callsPerSecond` dials. And dials
+ * are spread evenly, one every 1000/CPS ms (small batches at high rates), so a
+ * carrier never sees a second's worth of INVITEs in one burst; with bursts,
+ * any jitter downstream would put two bursts into one second.
+ * Concurrency is the sum of each owner's reported live legs.
  */
 
 export interface PacingInput {
@@ -24,16 +27,26 @@ export interface PacingDecision {
 
 export const WINDOW_MS = 1000;
 
+/** The most dials granted at one instant: 50 ms worth of the rate, at least one. */
+export function maxBatch(callsPerSecond: number): number {
+  return Math.max(1, Math.floor(callsPerSecond / 20));
+}
+
 export function decideDials(input: PacingInput): PacingDecision {
   const windowStart = input.nowMs - WINDOW_MS;
   const inWindow = input.recentDialsMs.filter((t) => t > windowStart).sort((a, b) => a - b);
+  const spacing = WINDOW_MS / input.callsPerSecond;
+  const last = inWindow.at(-1);
+  const batch = maxBatch(input.callsPerSecond);
+  const smoothRoom = last === undefined ? batch : Math.min(batch, Math.floor((input.nowMs - last) / spacing));
   const rateRoom = Math.max(0, input.callsPerSecond - inWindow.length);
   const concurrencyRoom = Math.max(0, input.maxConcurrent - input.liveLegs);
-  const granted = Math.max(0, Math.min(input.wanted, rateRoom, concurrencyRoom));
+  const granted = Math.max(0, Math.min(input.wanted, rateRoom, concurrencyRoom, smoothRoom));
   if (granted >= input.wanted) return { granted, nextAtMs: null };
   if (concurrencyRoom <= granted) return { granted, nextAtMs: null };
-  // Rate-limited: room opens when the oldest dial in the window leaves it.
+  // Rate-limited: the next evenly spaced slot, and no earlier than the oldest dial leaving the window.
   const all = [...inWindow, ...Array(granted).fill(input.nowMs)].sort((a, b) => a - b);
-  const oldest = all[all.length - input.callsPerSecond];
-  return { granted, nextAtMs: (oldest ?? input.nowMs) + WINDOW_MS + 1 };
+  const newest = all.at(-1)!;
+  const oldest = all.length >= input.callsPerSecond ? all[all.length - input.callsPerSecond]! + WINDOW_MS + 1 : 0;
+  return { granted, nextAtMs: Math.ceil(Math.max(newest + spacing * batch, oldest, input.nowMs + 1)) };
 }
