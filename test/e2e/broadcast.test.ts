@@ -186,7 +186,7 @@ describe('scale and failure', () => {
     expect(worst).toBeLessThanOrEqual(27); // first events trail the dial by carrier jitter of a few ms
     expect(client.badSignatures).toBe(0);
     const status = (await (await api('GET', `/voice/v1/broadcast/${id}`)).json()) as { legs: Record<string, number>; webhooks: { pending: number } };
-    expect(status.legs.disconnected + status.legs.failed).toBe(200);
+    expect((status.legs.disconnected ?? 0) + (status.legs.failed ?? 0)).toBe(200);
     expect(status.webhooks.pending).toBe(0);
   }, 180_000);
 
