@@ -2,16 +2,12 @@
 // originate commands (signed), node events → ordered, signed webhooks with the
 // documented payloads → exactly one broadcastcall_complete.
 import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyMessage } from '../../../worker/src/media-protocol/index.ts';
 import { signWebhookBody } from '../../../worker/src/webhooks/signature.ts';
-import { box, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, waitFor } from './harness.ts';
+import { box, dialOneLeg, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, stopNodesAfterEach, waitFor } from './harness.ts';
 
-const stops: Array<(drain?: boolean) => void> = [];
-afterEach(async () => {
-  stops.splice(0).forEach((stop) => stop());
-  await new Promise((r) => setTimeout(r, 100));
-});
+const stops = stopNodesAfterEach();
 
 describe('broadcast lifecycle', () => {
   it('dials every leg through the node, delivers documented webhooks in order, completes once', async () => {
@@ -99,17 +95,8 @@ describe('broadcast lifecycle', () => {
   });
 
   it('omits call_answered_by without AMD and custom_data when none was sent', async () => {
-    const tenant = await seedTenant();
-    const hooks = box();
-    const node = box();
-    stops.push((await startNode(`node-${node.name}`, node.nodeUrl)).stop);
-    const { broadcastId } = await startBroadcast(tenant, hooks, recipients(1), { customData: undefined });
-    const [cmd] = await waitFor(async () => {
-      const c = await node.commands();
-      return c.length === 1 ? c : null;
-    });
-    const s = legScript(cmd!.voice_id, broadcastId);
-    await postEvents(`node-${node.name}`, [s.ringing(), s.connected(), s.disconnected(17, 'User Busy', 0)]);
+    const { hooks, nodeId, script: s } = await dialOneLeg(stops, { customData: undefined });
+    await postEvents(nodeId, [s.ringing(), s.connected(), s.disconnected(17, 'User Busy', 0)]);
     const delivered = await waitFor(async () => {
       const d = await hooks.delivered();
       return d.length === 4 ? d : null;
@@ -122,17 +109,7 @@ describe('broadcast lifecycle', () => {
   });
 
   it('answers duplicate and out-of-order node events without double webhooks', async () => {
-    const tenant = await seedTenant();
-    const hooks = box();
-    const node = box();
-    const nodeId = `node-${node.name}`;
-    stops.push((await startNode(nodeId, node.nodeUrl)).stop);
-    const { broadcastId } = await startBroadcast(tenant, hooks, recipients(1));
-    const [cmd] = await waitFor(async () => {
-      const c = await node.commands();
-      return c.length === 1 ? c : null;
-    });
-    const s = legScript(cmd!.voice_id, broadcastId);
+    const { hooks, nodeId, script: s } = await dialOneLeg(stops);
     const ringing = s.ringing();
     const connected = s.connected();
     expect((await postEvents(nodeId, [connected]))[0]!.status).toBe('retry');

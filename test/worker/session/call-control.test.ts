@@ -1,30 +1,11 @@
 // Per-call controls on broadcast legs: DELETE /voice/v1/call/{voice_id} and
 // PUT /voice/v1/call/{voice_id}/play, with tenancy, ended-leg and bad-body rules.
 import { SELF } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BASE, box, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, waitFor } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { BASE, dialOneLeg, postEvents, seedTenant, stopNodesAfterEach } from './harness.ts';
 
-const stops: Array<(drain?: boolean) => void> = [];
-afterEach(async () => {
-  stops.splice(0).forEach((stop) => stop());
-  await new Promise((r) => setTimeout(r, 100));
-});
-
-async function answeredLeg() {
-  const tenant = await seedTenant();
-  const hooks = box();
-  const node = box();
-  const nodeId = `node-${node.name}`;
-  stops.push((await startNode(nodeId, node.nodeUrl)).stop);
-  const { broadcastId } = await startBroadcast(tenant, hooks, recipients(1));
-  const [cmd] = await waitFor(async () => {
-    const c = await node.commands();
-    return c.length === 1 ? c : null;
-  });
-  const voiceId = cmd!.voice_id as string;
-  const script = legScript(voiceId, broadcastId);
-  return { tenant, hooks, node, nodeId, broadcastId, voiceId, script };
-}
+const stops = stopNodesAfterEach();
+const answeredLeg = () => dialOneLeg(stops);
 
 const ttsPlay = { play: { type: 'tts', text: 'Thank you. Goodbye.', voice: 'Female', language: 'en-US', prompt_ref: 'prompt_f2' } };
 

@@ -2,6 +2,7 @@
 // protocol-level media node against the Worker (signed heartbeats and events),
 // and reads what the real Node receiver recorded (webhooks, node commands).
 import { SELF, env } from 'cloudflare:test';
+import { afterEach } from 'vitest';
 import { signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { BroadcastInit, RecipientInput } from '../../../worker/src/durable/broadcast-session/contract.ts';
 import { sha256Hex } from '../../../worker/src/db/hashing.ts';
@@ -163,4 +164,30 @@ export function legScript(voiceId: string, broadcastId: string) {
       hangup_by: 'remote',
     }),
   };
+}
+
+/** Stops every stand-in node a test started (draining it first), after each test. */
+export function stopNodesAfterEach(): Array<(drain?: boolean) => void> {
+  const stops: Array<(drain?: boolean) => void> = [];
+  afterEach(async () => {
+    stops.splice(0).forEach((stop) => stop());
+    await new Promise((r) => setTimeout(r, 100));
+  });
+  return stops;
+}
+
+/** A tenant, a live stand-in node, and a broadcast whose single leg has been dialled. */
+export async function dialOneLeg(stops: Array<(drain?: boolean) => void>, overrides: Partial<BroadcastInit> = {}) {
+  const tenant = await seedTenant();
+  const hooks = box();
+  const node = box();
+  const nodeId = `node-${node.name}`;
+  stops.push((await startNode(nodeId, node.nodeUrl)).stop);
+  const { broadcastId, stub } = await startBroadcast(tenant, hooks, recipients(1), overrides);
+  const [cmd] = await waitFor(async () => {
+    const c = await node.commands();
+    return c.length === 1 ? c : null;
+  });
+  const voiceId = cmd!.voice_id as string;
+  return { tenant, hooks, node, nodeId, broadcastId, stub, voiceId, script: legScript(voiceId, broadcastId) };
 }

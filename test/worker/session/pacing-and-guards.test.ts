@@ -2,14 +2,10 @@
 // and concurrency limits, webhook retries that keep per-leg order, the idle
 // guard, a node that stops heart-beating (cause 41), and no node at all (cause 34).
 import { env } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
-import { box, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, waitFor } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { box, dialOneLeg, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, stopNodesAfterEach, waitFor } from './harness.ts';
 
-const stops: Array<(drain?: boolean) => void> = [];
-afterEach(async () => {
-  stops.splice(0).forEach((stop) => stop());
-  await new Promise((r) => setTimeout(r, 100));
-});
+const stops = stopNodesAfterEach();
 
 /** Largest number of timestamps inside any window of `windowMs`. */
 function maxInWindow(times: number[], windowMs: number): number {
@@ -97,18 +93,8 @@ describe('webhook delivery', () => {
   });
 
   it('dead-letters after five failures and still completes', async () => {
-    const tenant = await seedTenant();
-    const hooks = box();
+    const { hooks, nodeId, stub, script: s } = await dialOneLeg(stops);
     await hooks.configure({ failFirst: 1_000 });
-    const node = box();
-    const nodeId = `node-${node.name}`;
-    stops.push((await startNode(nodeId, node.nodeUrl)).stop);
-    const { broadcastId, stub } = await startBroadcast(tenant, hooks, recipients(1));
-    const [cmd] = await waitFor(async () => {
-      const c = await node.commands();
-      return c.length === 1 ? c : null;
-    });
-    const s = legScript(cmd!.voice_id, broadcastId);
     await postEvents(nodeId, [s.ringing(), s.disconnected(19, 'No Answer from User', 0)]);
     const status = await waitFor(async () => {
       const st = await stub.status();
@@ -121,20 +107,11 @@ describe('webhook delivery', () => {
 
 describe('nothing stays open forever', () => {
   it('hangs up a leg left idle after playfinished', async () => {
-    const tenant = await seedTenant();
-    const node = box();
-    const nodeId = `node-${node.name}`;
-    stops.push((await startNode(nodeId, node.nodeUrl)).stop);
-    const { broadcastId } = await startBroadcast(tenant, box(), recipients(1), { idleTimeoutS: 1 });
-    const [cmd] = await waitFor(async () => {
-      const c = await node.commands();
-      return c.length === 1 ? c : null;
-    });
-    const s = legScript(cmd!.voice_id, broadcastId);
+    const { node, nodeId, voiceId, script: s } = await dialOneLeg(stops, { idleTimeoutS: 1 });
     await postEvents(nodeId, [s.ringing(), s.connected(), s.play('initiated'), s.play('playfinished')]);
     const finishedAt = Date.now();
     const hangup = await waitFor(async () => (await node.commands()).find((c) => c.type === 'hangup'), 5_000, 'idle hangup');
-    expect(hangup).toMatchObject({ voice_id: cmd!.voice_id, cause: 16 });
+    expect(hangup).toMatchObject({ voice_id: voiceId, cause: 16 });
     expect(hangup.received_at - finishedAt).toBeGreaterThanOrEqual(900);
   });
 

@@ -12,7 +12,7 @@ import { appAuth } from '../middleware/app-auth/index.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
 import { database } from '../db/client.ts';
 import { broadcasts, tenants } from '../db/schema.ts';
-import { Problems } from '../errors/problem.ts';
+import { Problems, problemContent } from '../errors/problem.ts';
 import { parseE164 } from '../phone/e164.ts';
 import { BroadcastRequestSchema, BroadcastResponseSchema, type BroadcastRequest } from './request-schema.ts';
 import { validateBroadcastRequest } from './validate-request.ts';
@@ -25,7 +25,7 @@ import type { PlayInput } from './play-schema.ts';
 export const MAX_BROADCAST_BODY_BYTES = 32 * 1024 * 1024;
 const LEGS_PER_RPC = 5_000;
 
-const problem = { content: { 'application/problem+json': { schema: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }) } } };
+const problem = problemContent;
 
 const StatusSchema = z
   .object({

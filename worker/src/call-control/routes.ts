@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.ts';
 import { appAuth } from '../middleware/app-auth/index.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
 import { PlaySchema } from '../broadcast/play-schema.ts';
-import { Problems, type ProblemError } from '../errors/problem.ts';
+import { Problems, type ProblemError, problemContent } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import type { LegCommandResult } from '../durable/broadcast-session/contract.ts';
 import { broadcastSessionForLeg } from './leg-lookup.ts';
@@ -25,7 +25,7 @@ const DisconnectResponseSchema = z
   .object({ broadcast_id: z.string(), voice_id: z.string(), state: z.literal('success'), timestamp: z.string() })
   .openapi('DisconnectResponse');
 
-const problem = { content: { 'application/problem+json': { schema: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }) } } };
+const problem = problemContent;
 
 function failure(result: Exclude<LegCommandResult, { ok: true }>, voiceId: string): ProblemError {
   switch (result.error) {

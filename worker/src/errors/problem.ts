@@ -93,3 +93,16 @@ export const Problems = {
   unprocessable: (slug: string, title: string, detail: string) => new ProblemError({ status: 422, slug, title, detail }),
   unavailable: (detail: string) => new ProblemError({ status: 503, slug: 'unavailable', title: 'Service unavailable', detail }),
 };
+
+/** The OpenAPI description of a problem+json response, shared by every route's documentation. */
+export const problemContent = {
+  content: {
+    [PROBLEM_CONTENT_TYPE]: {
+      schema: {
+        type: 'object' as const,
+        properties: { type: { type: 'string' as const }, title: { type: 'string' as const }, status: { type: 'integer' as const }, detail: { type: 'string' as const } },
+        required: ['type', 'title', 'status', 'detail'],
+      },
+    },
+  },
+};

@@ -14,7 +14,7 @@ import { appAuth } from '../middleware/app-auth/index.ts';
 import { database } from '../db/client.ts';
 import { prompts } from '../db/schema.ts';
 import { sha256Hex } from '../db/hashing.ts';
-import { Problems } from '../errors/problem.ts';
+import { Problems, problemContent } from '../errors/problem.ts';
 
 export const MAX_PROMPT_BYTES = 20 * 1024 * 1024;
 const NAME_RULE = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -30,7 +30,7 @@ const PromptSchema = z
   })
   .openapi('Prompt');
 
-const problem = { content: { 'application/problem+json': { schema: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }) } } };
+const problem = problemContent;
 
 function view(row: typeof prompts.$inferSelect): z.infer<typeof PromptSchema> {
   return { prompt_name: row.name, version: row.version, content_type: row.contentType, size_bytes: row.sizeBytes, sha256: row.sha256, created_at: row.createdAt };
