@@ -46,6 +46,16 @@ async function crierRun(n: number, carrierPort: number) {
     }),
     { renderer, log: new Logger({}, 'error') },
   );
+  try {
+    return await measure(n, worker, node, carrier);
+  } finally {
+    await node.shutdown();
+    await carrier.stop();
+    await worker.close();
+  }
+}
+
+async function measure(n: number, worker: Awaited<ReturnType<typeof startFakeWorker>>, node: Awaited<ReturnType<typeof startMediaNode>>, carrier: Awaited<ReturnType<typeof startSipp>>) {
   const owner = { kind: 'broadcast' as const, id: 'bench' };
   const ids = Array.from({ length: n }, () => randomUUID());
   const t0 = performance.now();
@@ -55,8 +65,10 @@ async function crierRun(n: number, carrierPort: number) {
       play: { type: 'tts', text: 'x', voice: 'Female', language: 'en-US', prompt_ref: 'p' }, amd: false, ring_timeout_s: 60, max_duration_s: 600,
     })));
   }
-  await worker.waitFor((evs) => evs.filter((e) => e.type === 'connected').length >= n, 120_000, `${n} connected`);
+  const settled = (evs: typeof worker.events) => evs.filter((e) => e.type === 'connected' || e.type === 'disconnected').length;
+  await worker.waitFor((evs) => settled(evs) >= n, 120_000, `${n} calls answered or failed`);
   const setupS = (performance.now() - t0) / 1000;
+  const failed = worker.events.filter((e) => e.type === 'disconnected').length;
   node.scheduler.stats.reset();
   const cpu0 = process.cpuUsage();
   const c0 = cpuSeconds(carrier.child.pid!);
@@ -68,10 +80,7 @@ async function crierRun(n: number, carrierPort: number) {
   const stats = node.scheduler.stats.summary();
   const mem = process.memoryUsage().rss / 1024 / 1024;
   const live = node.legs.size;
-  await node.shutdown();
-  await carrier.stop();
-  await worker.close();
-  return { setupRate: n / setupS, cpu: (cpu.user + cpu.system) / 1e6 / wall, mem, stats, live, carrierCpu };
+  return { setupRate: (n - failed) / setupS, failed, cpu: (cpu.user + cpu.system) / 1e6 / wall, mem, stats, live, carrierCpu };
 }
 
 async function sippRun(n: number, port: number) {
@@ -104,6 +113,7 @@ for (const n of sizes) {
   rows.push({
     calls: n,
     'live at end': crier.live,
+    'failed set-ups': crier.failed,
     'setups/s': crier.setupRate.toFixed(0),
     'node CPU (cores)': crier.cpu.toFixed(2),
     'node RSS MB': crier.mem.toFixed(0),

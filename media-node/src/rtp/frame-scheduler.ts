@@ -4,6 +4,9 @@
  * timer loop visits the slots in turn. No timer per call, load spread evenly
  * across the period, and after a stall (GC, busy event loop) the loop catches
  * up tick by tick so every frame is still sent, in order, with its own timestamp.
+ * Incoming RTP arrives in bursts (a peer sending all its streams at once);
+ * the receive path calls poll() between packets so a burst cannot hold a due
+ * slot back until the timer's turn in the event loop.
  */
 import { SendStats } from './send-stats.ts';
 
@@ -60,13 +63,22 @@ export class FrameScheduler {
     return (current + ahead) * SLOT_MS - now;
   }
 
-  #loop = (): void => {
+  /** Runs any slot that is already due; cheap when none is. */
+  poll(): void {
+    if (this.#timer && performance.now() >= this.#epoch + this.#tick * SLOT_MS) this.#runDue();
+  }
+
+  #runDue(): void {
     const due = Math.floor((performance.now() - this.#epoch) / SLOT_MS);
     while (this.#tick <= due) {
       const scheduledAt = this.#epoch + this.#tick * SLOT_MS;
       for (const stream of this.#slots[this.#tick % SLOTS]!) stream.sendFrame(scheduledAt, performance.now());
       this.#tick++;
     }
+  }
+
+  #loop = (): void => {
+    this.#runDue();
     if (this.#slotOf.size === 0) {
       this.#timer = null;
       return;

@@ -148,6 +148,7 @@ export class RtpStream implements ScheduledStream {
   }
 
   #receive(buf: Buffer, host: string, port: number): void {
+    this.#scheduler.poll();
     const packet = parseRtp(buf);
     if (!packet) return;
     if (!this.#latched) {

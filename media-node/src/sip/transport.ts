@@ -61,6 +61,9 @@ export class SipTransport {
       socket.once('error', reject);
       socket.bind(port, host, () => resolve());
     });
+    // Bursts of hundreds of set-ups overflow the default buffers; UDP would drop them silently.
+    socket.setRecvBufferSize(8 * 1024 * 1024);
+    socket.setSendBufferSize(8 * 1024 * 1024);
     return new SipTransport(socket, advertise, socket.address().port);
   }
 
