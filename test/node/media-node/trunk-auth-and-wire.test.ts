@@ -75,6 +75,23 @@ describe('trunk digest authentication', () => {
   });
 });
 
+describe('proxy authentication (407)', () => {
+  it('answers Proxy-Authenticate with Proxy-Authorization and the call is answered', async () => {
+    const proxy = await startSipp({ port: 15091, scenario: new URL('../../sipp/proxy-auth-trunk.xml', import.meta.url).pathname, mediaPort: 16690, extraArgs: ['-rtp_echo'] });
+    try {
+      const n = await node(15066, 33200, { SIP_TRUNK_USER: 'crier', SIP_TRUNK_PASSWORD: 's3cret', SIP_TRUNK_URI: 'sip:127.0.0.1:15091' });
+      const id = randomUUID();
+      await worker.send(n.controlUrl, [originate(id)]);
+      await worker.waitFor((evs) => evs.some((e) => e.voice_id === id && e.type === 'connected'), 10_000, 'answered after 407');
+      await worker.send(n.controlUrl, [{ type: 'hangup', command_id: `${id}:h`, voice_id: id, cause: 16 }]);
+      await worker.waitFor((evs) => evs.some((e) => e.voice_id === id && e.type === 'disconnected'), 10_000, 'disconnected');
+      expect(worker.eventsFor(id).at(-1)).toMatchObject({ cause: 16 });
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
 describe('RTP on the wire', () => {
   it('tshark sees 20 ms PCMU frames with consecutive sequence numbers from the node', async () => {
     const n = await node(15065, 32800, { SIP_TRUNK_USER: 'crier', SIP_TRUNK_PASSWORD: 's3cret' });
