@@ -15,6 +15,7 @@ import { EventReporter } from './worker-link/event-reporter.ts';
 import { HeartbeatClient } from './worker-link/heartbeat.ts';
 import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
+import { Cause } from '../../worker/src/telephony/q850.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -97,6 +98,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     config.MEDIA_SHARED_SECRET,
     () => ({ node_id: config.NODE_ID, control_url: controlUrl, capacity: config.CALL_CAPACITY, live_calls: legs.size, draining, live_voice_ids: [...legs.keys()] }),
     log,
+    (voiceIds) => {
+      log.warn('the Worker ended these calls while we were unreachable: hanging up', { calls: voiceIds.length });
+      for (const id of voiceIds) legs.get(id)?.hangup(Cause.TEMPORARY_FAILURE);
+    },
   );
   heartbeat.start();
   log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY });

@@ -12,6 +12,8 @@ export class HeartbeatClient {
     private readonly secret: string,
     private readonly snapshot: () => Omit<Heartbeat, 'started_at' | 'version'>,
     private readonly log: Logger,
+    /** The Worker already ended these calls (we were declared lost): hang them up. */
+    private readonly onOrphans: (voiceIds: string[]) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -35,7 +37,9 @@ export class HeartbeatClient {
         signal: AbortSignal.timeout(5_000),
       });
       if (!res.ok) throw new Error(`Worker answered ${res.status}`);
-      this.#intervalMs = HeartbeatAckSchema.parse(await res.json()).interval_s * 1000;
+      const ack = HeartbeatAckSchema.parse(await res.json());
+      this.#intervalMs = ack.interval_s * 1000;
+      if (ack.hangup_voice_ids?.length) this.onOrphans(ack.hangup_voice_ids);
       ok = true;
     } catch (err) {
       this.log.warn('heartbeat failed', { error: (err as Error).message });

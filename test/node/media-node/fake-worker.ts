@@ -11,6 +11,8 @@ export interface FakeWorker {
   heartbeats: Array<Record<string, unknown>>;
   /** Answer the next N event batches with HTTP 503 (Worker unreachable). */
   failNext(n: number): void;
+  /** Tell the node, in the next heartbeat reply, to hang these calls up (it was declared lost). */
+  orphanOnNextBeat(voiceIds: string[]): void;
   eventsFor(voiceId: string): MediaEvent[];
   waitFor(predicate: (events: MediaEvent[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   send(controlUrl: string, commands: MediaCommand[]): Promise<{ results: Array<{ command_id: string; ok: boolean; error?: string }> }>;
@@ -21,6 +23,7 @@ export async function startFakeWorker(): Promise<FakeWorker> {
   const events: MediaEvent[] = [];
   const heartbeats: Array<Record<string, unknown>> = [];
   let failing = 0;
+  let orphans: string[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -34,7 +37,9 @@ export async function startFakeWorker(): Promise<FakeWorker> {
       const json = JSON.parse(body);
       if (req.url === '/internal/media/v1/heartbeat') {
         heartbeats.push(json);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, interval_s: 1 }));
+        const ack = orphans.length > 0 ? { ok: true, interval_s: 1, hangup_voice_ids: orphans } : { ok: true, interval_s: 1 };
+        orphans = [];
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ack));
         return;
       }
       if (failing > 0) {
@@ -54,6 +59,7 @@ export async function startFakeWorker(): Promise<FakeWorker> {
     events,
     heartbeats,
     failNext: (n) => (failing = n),
+    orphanOnNextBeat: (ids) => (orphans = ids),
     eventsFor: (voiceId) => events.filter((e) => e.voice_id === voiceId),
     async waitFor(predicate, timeoutMs = 15_000, what = 'events') {
       const deadline = Date.now() + timeoutMs;

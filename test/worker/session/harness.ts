@@ -65,7 +65,7 @@ export async function signedPost(path: string, value: unknown, secret = env.MEDI
 }
 
 /** Registers a stand-in node and keeps it alive until the returned stop() is called. */
-export async function startNode(nodeId: string, controlUrl: string, capacity = 100): Promise<{ stop(drain?: boolean): void }> {
+export async function startNode(nodeId: string, controlUrl: string, capacity = 100): Promise<{ startedAt: string; stop(drain?: boolean): void }> {
   const startedAt = new Date().toISOString();
   const beat = (draining = false) =>
     signedPost('/internal/media/v1/heartbeat', { node_id: nodeId, control_url: controlUrl, capacity, live_calls: 0, draining, started_at: startedAt, version: 'test' });
@@ -73,6 +73,7 @@ export async function startNode(nodeId: string, controlUrl: string, capacity = 1
   if (res.status !== 200) throw new Error(`heartbeat failed: ${res.status} ${await res.text()}`);
   const timer = setInterval(() => void beat(), 400);
   return {
+    startedAt,
     /** Stops heart-beating; `drain` first tells the fleet to send it nothing new (so later tests never get its legs). */
     stop: (drain = true) => {
       clearInterval(timer);

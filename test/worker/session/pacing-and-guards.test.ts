@@ -159,3 +159,31 @@ describe('nothing stays open forever', () => {
     expect(rows?.n).toBe(2);
   });
 });
+
+describe('a lost node that comes back', () => {
+  it('is told to hang up the calls the Worker already ended', async () => {
+    const tenant = await seedTenant();
+    const node = box();
+    const nodeId = `node-${node.name}`;
+    const handle = await startNode(nodeId, node.nodeUrl);
+    await startBroadcast(tenant, box(), recipients(1));
+    const [cmd] = await waitFor(async () => {
+      const c = await node.commands();
+      return c.length === 1 ? c : null;
+    });
+    handle.stop(false);
+    await new Promise((r) => setTimeout(r, 3_000)); // past the 2 s heartbeat timeout in the test config
+    const { signedPost } = await import('./harness.ts');
+    const back = await signedPost('/internal/media/v1/heartbeat', {
+      node_id: nodeId,
+      control_url: node.nodeUrl,
+      capacity: 100,
+      live_calls: 1,
+      draining: true,
+      started_at: handle.startedAt,
+      version: 'test',
+      live_voice_ids: [cmd!.voice_id],
+    });
+    expect(await back.json()).toMatchObject({ ok: true, hangup_voice_ids: [cmd!.voice_id] });
+  });
+});

@@ -22,5 +22,10 @@ export const HeartbeatAckSchema = z.object({
   ok: z.literal(true),
   /** How often the Worker wants heartbeats; the timeout is a multiple of this. */
   interval_s: z.number().positive(),
+  /**
+   * Calls the node must hang up at once: the node was declared lost (its legs
+   * already ended for the client with cause 41) and has come back with them still up.
+   */
+  hangup_voice_ids: z.array(z.string()).optional(),
 });
 export type HeartbeatAck = z.infer<typeof HeartbeatAckSchema>;

@@ -68,6 +68,8 @@ export class MediaFleet extends DurableObject<Env> {
     const existing = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE node_id = ?', hb.node_id).toArray()[0];
     // A node that restarted (new started_at) or came back after being declared lost has none of its old legs.
     const fresh = !existing || existing.lost === 1 || existing.started_at !== hb.started_at;
+    // Back from a partition: the calls it still carries were already ended for the client; they must stop.
+    const orphaned = existing?.lost === 1 && existing.started_at === hb.started_at ? (hb.live_voice_ids ?? []) : [];
     if (fresh && existing) await this.#failNodeLegs(hb.node_id);
     this.#sql.exec(
       `INSERT INTO nodes (node_id, control_url, capacity, assigned, reported_live, draining, last_seen_ms, started_at, lost)
@@ -86,7 +88,9 @@ export class MediaFleet extends DurableObject<Env> {
     );
     await this.#ensureAlarm(now + this.#timeoutMs);
     // At least three beats per timeout, so one lost heartbeat never costs a node its calls.
-    return { ok: true, interval_s: Math.max(0.5, Math.min(HEARTBEAT_INTERVAL_S, this.#timeoutMs / 3000)) };
+    const interval_s = Math.max(0.5, Math.min(HEARTBEAT_INTERVAL_S, this.#timeoutMs / 3000));
+    if (orphaned.length > 0) console.warn(JSON.stringify({ msg: 'lost media node is back with calls: hanging them up', node_id: hb.node_id, calls: orphaned.length }));
+    return orphaned.length > 0 ? { ok: true, interval_s, hangup_voice_ids: orphaned } : { ok: true, interval_s };
   }
 
   /** Reserves up to `count` slots for an owner's new legs; fewer (or none) when the fleet is full or empty. */
