@@ -84,6 +84,12 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         legs.get(command.voice_id)?.hangup(command.cause);
         return ok;
       }
+      case 'hold': {
+        const leg = legs.get(command.voice_id);
+        if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        leg.hold(command.hold);
+        return ok;
+      }
     }
   };
 

@@ -221,6 +221,13 @@ export class CallLeg {
     });
   }
 
+  /** Holding sends silence and keeps the playback position; resuming continues from there. */
+  hold(held: boolean): void {
+    if (this.#phase !== 'answered' || !this.#rtp) return;
+    this.#rtp.setPaused(held);
+    this.log.info(held ? 'held' : 'resumed');
+  }
+
   hangup(cause: number = Cause.NORMAL_CLEARING): void {
     if (this.#phase === 'ended') return;
     this.#requestedCause ??= cause;

@@ -157,6 +157,26 @@ describe('media node against SIPp', () => {
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
   });
 
+  it('hold sends silence and keeps the position; resume finishes the prompt where it stopped', async () => {
+    const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-2000' });
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'playing');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await worker.send(node.controlUrl, [{ type: 'hold', command_id: `${voice_id}:hold`, voice_id, hold: true }])).results[0]!.ok).toBe(true);
+    const sentAtHold = node.legs.get(voice_id)!.rtp!.counters.sent;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(node.legs.get(voice_id)!.rtp!.counters.sent - sentAtHold).toBeGreaterThanOrEqual(45); // silence keeps flowing
+    expect(types(worker, voice_id)).not.toContain('playstate:playfinished');
+    await worker.send(node.controlUrl, [{ type: 'hold', command_id: `${voice_id}:unhold`, voice_id, hold: false }]);
+    await worker.waitFor(() => types(worker, voice_id).includes('playstate:playfinished'), 10_000, 'playfinished after resume');
+    const evs = worker.eventsFor(voice_id).filter((e) => e.type === 'playstate');
+    const played = Date.parse(evs[1]!.at) - Date.parse(evs[0]!.at);
+    expect(played).toBeGreaterThan(2900); // 2 s of audio + 1 s held, nothing skipped
+    expect(played).toBeLessThan(3300);
+    await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
+  });
+
   it('keeps events while the Worker is unreachable and delivers them in order later', async () => {
     worker.failNext(3);
     const { voice_id, command } = originate('971501234561');

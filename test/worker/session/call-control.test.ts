@@ -110,3 +110,33 @@ describe('DELETE /voice/v1/call/{voice_id}', () => {
     expect(anon.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
   });
 });
+
+describe('PUT /voice/v1/call/{voice_id}/hold', () => {
+  const hold = (voiceId: string, auth: string, body: unknown) =>
+    SELF.fetch(`${BASE}/voice/v1/call/${voiceId}/hold`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  it('holds and resumes an answered leg with the documented response', async () => {
+    const leg = await answeredLeg();
+    await postEvents(leg.nodeId, [leg.script.ringing(), leg.script.connected(), leg.script.play('initiated')]);
+    const res = await hold(leg.voiceId, leg.tenant.auth, { hold: true });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['broadcast_id', 'hold', 'state', 'timestamp', 'voice_id']);
+    expect(body).toMatchObject({ broadcast_id: leg.broadcastId, voice_id: leg.voiceId, hold: true, state: 'success' });
+    expect(((await (await hold(leg.voiceId, leg.tenant.auth, { hold: false })).json()) as { hold: boolean }).hold).toBe(false);
+    expect((await leg.node.commands()).filter((c) => c.type === 'hold').map((c) => c.hold)).toEqual([true, false]);
+  });
+
+  it('names the field for bad bodies; 409 before answer and after the end; 404 across tenants', async () => {
+    const leg = await answeredLeg();
+    for (const bad of [{}, { hold: 'yes' }, { hold: true, extra: 1 }, '[]']) {
+      const res = await hold(leg.voiceId, leg.tenant.auth, bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+    }
+    expect(((await (await hold(leg.voiceId, leg.tenant.auth, {})).json()) as { field: string }).field).toBe('/hold');
+    expect((await hold(leg.voiceId, leg.tenant.auth, { hold: true })).status).toBe(409);
+    expect((await hold(leg.voiceId, (await seedTenant()).auth, { hold: true })).status).toBe(404);
+    await postEvents(leg.nodeId, [leg.script.ringing(), leg.script.connected(), leg.script.disconnected()]);
+    expect((await hold(leg.voiceId, leg.tenant.auth, { hold: true })).status).toBe(409);
+  });
+});

@@ -88,5 +88,32 @@ export function callControlRoutes() {
     if (!result.ok) throw failure(result, voice_id);
     return c.json({ broadcast_id: result.broadcastId, voice_id, to: result.to, playstate: 'initiated', statusCode: 200, timestamp: new Date().toISOString() }, 200);
   });
+  const HoldBodySchema = z.object({ hold: z.boolean({ error: 'is required and must be true or false' }) }).strict().openapi('HoldRequest');
+  const HoldResponseSchema = z
+    .object({ broadcast_id: z.string(), voice_id: z.string(), hold: z.boolean(), state: z.literal('success'), timestamp: z.string() })
+    .openapi('HoldResponse');
+  app.openAPIRegistry.registerPath({
+    method: 'put',
+    path: '/voice/v1/call/{voice_id}/hold',
+    summary: 'Hold or resume a live call leg',
+    security: [{ basicAuth: [] }],
+    request: { params: VoiceIdParam, body: { content: { 'application/json': { schema: HoldBodySchema } }, required: true } },
+    responses: {
+      200: { description: 'Held or resumed', content: { 'application/json': { schema: HoldResponseSchema } } },
+      400: { description: 'Invalid body', ...problem },
+      404: { description: 'Unknown voice_id', ...problem },
+      409: { description: 'The call has ended or is not answered yet', ...problem },
+    },
+  });
+  app.put('/voice/v1/call/:voice_id/hold', async (c) => {
+    const voice_id = c.req.param('voice_id');
+    const parsed = HoldBodySchema.safeParse((await readJsonBody(c, 16 * 1024)).value);
+    if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
+    const { session } = await broadcastSessionForLeg(c.env, c.get('principal').tenantId, voice_id);
+    const result = await session.holdLeg(voice_id, parsed.data.hold);
+    if (!result.ok) throw failure(result, voice_id);
+    return c.json({ broadcast_id: result.broadcastId, voice_id, hold: parsed.data.hold, state: 'success', timestamp: new Date().toISOString() }, 200);
+  });
+
   return app;
 }

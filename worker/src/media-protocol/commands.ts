@@ -41,16 +41,25 @@ export const HangupCommandSchema = z.object({
   cause: z.number().int().default(16),
 });
 
+/** Hold pauses what we send (silence goes out) and keeps the playback position; unhold resumes there. */
+export const HoldCommandSchema = z.object({
+  ...base,
+  type: z.literal('hold'),
+  hold: z.boolean(),
+});
+
 export const MediaCommandSchema = z.discriminatedUnion('type', [
   OriginateCommandSchema,
   PlayCommandSchema,
   HangupCommandSchema,
+  HoldCommandSchema,
 ]);
 export type MediaCommand = z.input<typeof MediaCommandSchema>;
 export type ParsedMediaCommand = z.output<typeof MediaCommandSchema>;
 export type OriginateCommand = z.output<typeof OriginateCommandSchema>;
 export type PlayCommand = z.output<typeof PlayCommandSchema>;
 export type HangupCommand = z.output<typeof HangupCommandSchema>;
+export type HoldCommand = z.output<typeof HoldCommandSchema>;
 
 export const CommandBatchSchema = z.object({ commands: z.array(MediaCommandSchema).min(1).max(1000) });
 export type CommandBatch = z.input<typeof CommandBatchSchema>;

@@ -253,6 +253,16 @@ export class BroadcastSession extends DurableObject<Env> {
     return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
   }
 
+  async holdLeg(voiceId: string, hold: boolean): Promise<LegCommandResult> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
+    const sent = await this.#sendToLeg(leg, { type: 'hold', command_id: crypto.randomUUID(), voice_id: voiceId, hold });
+    if (!sent) return { ok: false, error: 'ended' };
+    return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
+  }
+
   // ── The alarm loop ────────────────────────────────────────────────────
 
   override async alarm(): Promise<void> {
