@@ -16,6 +16,7 @@ import { HeartbeatClient } from './worker-link/heartbeat.ts';
 import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
 import { Cause } from '../../worker/src/telephony/q850.ts';
+import { uploadRecording } from './worker-link/recording-upload.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -64,6 +65,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           credentials,
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
+          storeRecording: (id, wav, durationMs) => uploadRecording(config.WORKER_URL, config.MEDIA_SHARED_SECRET, id, wav, durationMs, log),
           onEnded: (ended) => {
             legs.delete(ended.voiceId);
             setTimeout(() => reporter.forgetLeg(ended.voiceId), 60_000).unref();
@@ -83,6 +85,15 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       case 'hangup': {
         legs.get(command.voice_id)?.hangup(command.cause);
         return ok;
+      }
+      case 'recording': {
+        const leg = legs.get(command.voice_id);
+        if (!leg) return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        if (command.action === 'stop') {
+          leg.stopRecording();
+          return ok;
+        }
+        return leg.startRecording(command.recording_id) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
       }
       case 'hold': {
         const leg = legs.get(command.voice_id);

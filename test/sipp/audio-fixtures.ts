@@ -1,7 +1,8 @@
 /**
  * Audio the simulated carrier plays into calls, generated (not committed) into
- * a directory SIPp runs in: human.ulaw ("Hello?" then listening silence) and
- * machine.ulaw (a voicemail greeting, a 1 kHz beep, then silence), raw PCMU.
+ * a directory SIPp runs in: human.ulaw ("Hello?" then listening silence),
+ * machine.ulaw (a voicemail greeting, a 1 kHz beep, then silence) and
+ * tone.ulaw (a steady 1 kHz tone), raw PCMU.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -33,6 +34,11 @@ export function ensureCarrierAudio(dir = SIPP_AUDIO_DIR): string {
     execFileSync('sox', ['-n', '-r', '8000', '-c', '1', join(dir, 'after.wav'), 'trim', '0', '60']);
     execFileSync('sox', [join(dir, 'gap.wav'), join(dir, 'greeting.wav'), join(dir, 'gap.wav'), join(dir, 'beep.wav'), join(dir, 'after.wav'), '-r', '8000', '-c', '1', join(dir, 'machine.wav')]);
     toUlaw(join(dir, 'machine.wav'), machine);
+  }
+  const tone = join(dir, 'tone.ulaw');
+  if (!existsSync(tone)) {
+    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', join(dir, 'tone.wav'), 'synth', '60', 'sine', '1000', 'vol', '0.4']);
+    toUlaw(join(dir, 'tone.wav'), tone);
   }
   return dir;
 }

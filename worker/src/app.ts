@@ -14,6 +14,7 @@ import { accountRoutes } from './account/routes.ts';
 import { mediaApiRoutes } from './media-api/routes.ts';
 import { promptRoutes } from './prompts/routes.ts';
 import { healthRoutes } from './health/routes.ts';
+import { recordingRoutes } from './recordings/routes.ts';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -28,6 +29,7 @@ export function buildApp() {
   app.route('/', accountRoutes());
   app.route('/', healthRoutes());
   app.route('/', promptRoutes());
+  app.route('/', recordingRoutes());
   app.route('/', mediaApiRoutes());
 
   app.doc31('/voice/v1/openapi.json', {

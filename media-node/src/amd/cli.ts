@@ -1,37 +1,39 @@
 /**
- * `npm run amd -- <audio file>`: runs the detector over any recording ffmpeg can
- * read and prints one JSON line {"answered_by":..., "decision_ms":...}.
+ * `npm run amd -- <audio file>`: decodes any recording ffmpeg can read to
+ * 8 kHz mono s16le, runs the detector over it frame by frame and prints
+ * exactly one JSON line {"answered_by":..., "decision_ms":...}. Exit 1 with a
+ * one-line reason when the file cannot be read or decoded.
  */
-import { readFile } from 'node:fs/promises';
-import { decodeToPcm } from '../audio/ffmpeg-decode.ts';
-import { AmdDetector } from './detector.ts';
+import { access } from 'node:fs/promises';
+import { decodeFileToPcm } from '../audio/ffmpeg-decode.ts';
+import { classifyPcm } from './classify.ts';
 
-export function classify(pcm: Int16Array): { answered_by: 'HUMAN' | 'MACHINE'; decision_ms: number } {
-  const detector = new AmdDetector();
-  for (let i = 0; i + 160 <= pcm.length; i += 160) {
-    const outcome = detector.pushFrame(pcm.subarray(i, i + 160));
-    if (outcome?.kind === 'decision') return { answered_by: outcome.answeredBy, decision_ms: outcome.decisionMs };
-  }
-  // The recording ended before a rule fired: pad with silence, as a live call would continue.
-  const silence = new Int16Array(160);
-  for (let t = 0; t < 10_000; t += 20) {
-    const outcome = detector.pushFrame(silence);
-    if (outcome?.kind === 'decision') return { answered_by: outcome.answeredBy, decision_ms: outcome.decisionMs };
-  }
-  return { answered_by: 'HUMAN', decision_ms: Math.round((pcm.length / 8000) * 1000) };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const file = process.argv[2];
-  if (!file) {
-    console.error('usage: npm run amd -- <audio file>');
-    process.exit(1);
+async function main(argv: string[]): Promise<number> {
+  const file = argv[0];
+  if (!file || argv.length > 1) {
+    process.stderr.write('usage: npm run amd -- <audio file>\n');
+    return 1;
   }
   try {
-    const pcm = await decodeToPcm(await readFile(file));
-    console.log(JSON.stringify(classify(pcm)));
-  } catch (err) {
-    console.error(`amd: cannot read ${file}: ${(err as Error).message}`);
-    process.exit(1);
+    await access(file);
+  } catch {
+    process.stderr.write(`amd: cannot read ${file}: no such file or not readable\n`);
+    return 1;
   }
+  let pcm: Int16Array;
+  try {
+    pcm = await decodeFileToPcm(file);
+  } catch (err) {
+    process.stderr.write(`amd: cannot decode ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (pcm.length === 0) {
+    process.stderr.write(`amd: ${file} contains no audio\n`);
+    return 1;
+  }
+  const verdict = classifyPcm(pcm);
+  process.stdout.write(`${JSON.stringify({ answered_by: verdict.answeredBy, decision_ms: verdict.decisionMs })}\n`);
+  return 0;
 }
+
+process.exitCode = await main(process.argv.slice(2));

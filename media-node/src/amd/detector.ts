@@ -1,141 +1,141 @@
 /**
  * Answering-machine detection on the callee's audio, 20 ms at a time, with no
- * I/O and no cloud service. An energy voice-activity detector with an adaptive
- * noise floor measures initial silence, word count, greeting length and the
- * silence after it (Asterisk's AMD rules); a Goertzel bank spots voicemail
- * beeps. After a MACHINE decision it keeps listening and says when the
- * greeting is over (beep, or long silence) so a message lands on the voicemail
- * whole.
+ * I/O: the call engine feeds frames and acts on the outcomes. It owns the AMD
+ * rules (Asterisk app_amd's, on an adaptive VAD) and the "greeting is over"
+ * decision that gates playback for machines.
+ *
+ *   1. decision (once): HUMAN or MACHINE, with the rule that fired.
+ *   2. for MACHINE, ready_to_play (once): the beep ended, the greeting fell
+ *      silent, or the bounded wait ran out — so a voicemail message is
+ *      recorded from its first word.
  */
+import { BeepDetector } from './beep.ts';
 import { DEFAULT_AMD_PARAMETERS, type AmdParameters } from './parameters.ts';
-import { blockPower, goertzelPower } from './goertzel.ts';
+import { EnergyVad } from './vad.ts';
+
+export type AnsweredBy = 'HUMAN' | 'MACHINE';
+
+export type AmdDecisionReason =
+  | 'beep'
+  | 'initial_silence'
+  | 'too_many_words'
+  | 'long_greeting'
+  | 'long_word'
+  | 'silence_after_greeting'
+  | 'max_analysis_time';
 
 export type AmdOutcome =
-  | { kind: 'decision'; answeredBy: 'HUMAN' | 'MACHINE'; decisionMs: number; reason: string }
+  | { kind: 'decision'; answeredBy: AnsweredBy; decisionMs: number; reason: AmdDecisionReason }
   | { kind: 'ready_to_play'; reason: 'beep' | 'greeting_end' | 'timeout'; atMs: number };
 
+/** The detector works on 20 ms of 8 kHz mono: what one G.711 RTP packet carries. */
+export const AMD_FRAME_SAMPLES = 160;
 const FRAME_MS = 20;
-const BEEP_FREQUENCIES = [400, 440, 480, 500, 600, 700, 800, 850, 900, 950, 1000, 1100, 1200, 1400, 1600, 2000];
-/** Share of a frame's power in one bin for the frame to count as a pure tone. */
-const TONE_PURITY = 0.6;
 
 export class AmdDetector {
   readonly #p: AmdParameters;
+  readonly #vad: EnergyVad;
+  readonly #beep: BeepDetector;
   #t = 0;
-  #noiseFloor = 0;
-  #decided: 'HUMAN' | 'MACHINE' | null = null;
+  #decided: AnsweredBy | null = null;
   #readySent = false;
-  // speech tracking
   #heardVoice = false;
-  #voiceRun = 0;
-  #silenceRun = 0;
+  #firstVoiceAt = -1;
+  #lastVoiceAt = -1;
+  #consecutiveVoiceMs = 0;
+  #silenceMs = 0;
   #words = 0;
   #inWord = false;
-  #firstVoiceAt = -1;
-  // beep tracking
-  #toneFreq = -1;
-  #toneRun = 0;
-  #beepHeard = false;
+  #beepRunning = false;
+  #beepEnded = false;
 
   constructor(params: Partial<AmdParameters> = {}) {
     this.#p = { ...DEFAULT_AMD_PARAMETERS, ...params };
+    this.#vad = new EnergyVad({ voiceToNoiseRatio: this.#p.voiceToNoiseRatio, minVoiceRms: this.#p.minVoiceRms, noiseWindowMs: this.#p.noiseWindowMs });
+    this.#beep = new BeepDetector({
+      minFrequencyHz: this.#p.beepMinFrequency,
+      maxFrequencyHz: this.#p.beepMaxFrequency,
+      minBeepMs: this.#p.minBeepLength,
+      tonePurity: this.#p.beepPurity,
+      minToneRms: this.#p.minVoiceRms,
+    });
   }
 
-  get decided(): 'HUMAN' | 'MACHINE' | null {
+  get decided(): AnsweredBy | null {
     return this.#decided;
   }
 
+  /** Milliseconds of audio seen so far. */
+  get elapsedMs(): number {
+    return this.#t;
+  }
+
+  /** Feed one 20 ms frame (160 samples; other lengths are analysed but still count as 20 ms). */
   pushFrame(pcm: Int16Array): AmdOutcome | null {
     this.#t += FRAME_MS;
-    const rms = Math.sqrt(blockPower(pcm) / ((pcm.length * pcm.length) / 2) || 0);
-    const voiced = this.#isVoice(rms);
-    const tone = this.#toneOf(pcm, rms);
-    this.#trackSpeech(voiced && tone === -1);
-    this.#trackBeep(tone);
-    if (this.#decided === null) return this.#decide();
+    const beep = this.#beep.push(pcm);
+    const voice = this.#vad.classify(pcm);
+    this.#beepRunning = beep.toneMs > 0 && beep.beepHeard;
+    if (beep.beepEnded) this.#beepEnded = true;
+    // Vowels often look tonal for a frame or two, so a tonal frame is still
+    // speech; only once it has held as long as a beep does it stop being voice.
+    this.#trackSpeech(voice.voiced && !this.#beepRunning);
+    if (this.#decided === null) return this.#decide(beep.beepHeard);
     if (this.#decided === 'MACHINE' && !this.#readySent) return this.#readiness();
     return null;
   }
 
-  #isVoice(rms: number): boolean {
-    // The floor follows quiet frames quickly and loud ones slowly, so speech does not raise it.
-    if (this.#noiseFloor === 0) this.#noiseFloor = Math.max(rms, 1);
-    else if (rms < this.#noiseFloor) this.#noiseFloor = this.#noiseFloor * 0.7 + rms * 0.3;
-    else this.#noiseFloor = this.#noiseFloor * 0.995 + rms * 0.005;
-    return rms > this.#p.minVoiceRms && rms > this.#noiseFloor * this.#p.voiceToNoiseRatio;
-  }
-
-  #toneOf(pcm: Int16Array, rms: number): number {
-    if (rms < this.#p.minVoiceRms) return -1;
-    const total = blockPower(pcm);
-    let best = -1;
-    let bestPower = 0;
-    for (const f of BEEP_FREQUENCIES) {
-      const p = goertzelPower(pcm, f);
-      if (p > bestPower) {
-        bestPower = p;
-        best = f;
-      }
-    }
-    return bestPower / total > TONE_PURITY ? best : -1;
-  }
-
   #trackSpeech(voiced: boolean): void {
-    if (voiced) {
-      if (!this.#heardVoice) this.#firstVoiceAt = this.#t - FRAME_MS;
-      this.#heardVoice = true;
-      this.#voiceRun += FRAME_MS;
-      if (this.#silenceRun >= this.#p.betweenWordsSilence) this.#inWord = false;
-      this.#silenceRun = 0;
-      if (!this.#inWord && this.#voiceRun >= this.#p.minWordLength) {
-        this.#inWord = true;
-        this.#words++;
-      }
-    } else {
-      this.#silenceRun += FRAME_MS;
-      if (this.#silenceRun >= this.#p.betweenWordsSilence) this.#voiceRun = 0;
+    if (!voiced) {
+      this.#silenceMs += FRAME_MS;
+      this.#consecutiveVoiceMs = 0;
+      if (this.#silenceMs >= this.#p.betweenWordsSilence) this.#inWord = false;
+      return;
+    }
+    if (!this.#heardVoice) this.#firstVoiceAt = this.#t - FRAME_MS;
+    this.#heardVoice = true;
+    this.#lastVoiceAt = this.#t;
+    this.#silenceMs = 0;
+    this.#consecutiveVoiceMs += FRAME_MS;
+    if (!this.#inWord && this.#consecutiveVoiceMs >= this.#p.minWordLength) {
+      this.#inWord = true;
+      this.#words++;
     }
   }
 
-  #trackBeep(tone: number): void {
-    if (tone !== -1 && (tone === this.#toneFreq || this.#toneRun === 0)) {
-      this.#toneFreq = tone;
-      this.#toneRun += FRAME_MS;
-    } else {
-      if (this.#toneRun >= this.#p.minBeepLength) this.#beepHeard = true;
-      this.#toneFreq = tone;
-      this.#toneRun = tone === -1 ? 0 : FRAME_MS;
-    }
-  }
-
-  #decide(): AmdOutcome | null {
+  #decide(beepHeard: boolean): AmdOutcome | null {
     const p = this.#p;
-    const decision = (answeredBy: 'HUMAN' | 'MACHINE', reason: string): AmdOutcome => {
-      this.#decided = answeredBy;
-      return { kind: 'decision', answeredBy, decisionMs: this.#t, reason };
-    };
-    if (this.#toneRun >= p.minBeepLength || this.#beepHeard) return decision('MACHINE', 'beep');
-    if (!this.#heardVoice) {
-      if (this.#t >= p.initialSilence) return decision('MACHINE', 'initial_silence');
-      return null;
+    if (beepHeard) return this.#decision('MACHINE', 'beep');
+    if (this.#consecutiveVoiceMs >= p.maximumWordLength) return this.#decision('MACHINE', 'long_word');
+    if (this.#words > p.maximumNumberOfWords) return this.#decision('MACHINE', 'too_many_words');
+    if (this.#heardVoice && this.#lastVoiceAt - this.#firstVoiceAt >= p.greeting) return this.#decision('MACHINE', 'long_greeting');
+    if (this.#heardVoice) {
+      const span = this.#lastVoiceAt - this.#firstVoiceAt;
+      const needed = span > p.shortUtterance ? p.afterLongUtteranceSilence : p.afterGreetingSilence;
+      if (this.#silenceMs >= needed) return this.#decision('HUMAN', 'silence_after_greeting');
     }
-    if (this.#words > p.maximumNumberOfWords) return decision('MACHINE', 'too_many_words');
-    const speaking = this.#t - this.#firstVoiceAt - this.#silenceRun;
-    if (this.#silenceRun < p.afterGreetingSilence && speaking >= p.greeting) return decision('MACHINE', 'long_greeting');
-    if (this.#silenceRun >= p.afterGreetingSilence) return decision('HUMAN', 'silence_after_greeting');
-    if (this.#t >= p.totalAnalysisTime) return decision('HUMAN', 'max_analysis_time');
+    if (!this.#heardVoice && this.#t >= p.initialSilence) return this.#decision('MACHINE', 'initial_silence');
+    if (this.#t >= p.totalAnalysisTime) return this.#decision('HUMAN', 'max_analysis_time');
     return null;
+  }
+
+  #decision(answeredBy: AnsweredBy, reason: AmdDecisionReason): AmdOutcome {
+    this.#decided = answeredBy;
+    return { kind: 'decision', answeredBy, decisionMs: this.#t, reason };
   }
 
   #readiness(): AmdOutcome | null {
-    const ready = (reason: 'beep' | 'greeting_end' | 'timeout'): AmdOutcome => {
-      this.#readySent = true;
-      return { kind: 'ready_to_play', reason, atMs: this.#t };
-    };
-    // Wait for the beep to finish, not start, so the message is recorded from its first word.
-    if (this.#beepHeard && this.#toneRun === 0) return ready('beep');
-    if (this.#silenceRun >= this.#p.machineGreetingEndSilence && this.#toneRun === 0) return ready('greeting_end');
-    if (this.#t >= this.#p.machineMaxWait) return ready('timeout');
+    // The beep has ended (not merely started): a message begun now is recorded from its first word.
+    if (this.#beepEnded) return this.#ready('beep');
+    // A greeting that fell silent. Silence before any voice (initial_silence) does not count:
+    // the greeting may not have started yet.
+    if (this.#heardVoice && !this.#beepRunning && this.#silenceMs >= this.#p.machineGreetingEndSilence) return this.#ready('greeting_end');
+    if (this.#t >= this.#p.machineMaxWait) return this.#ready('timeout');
     return null;
+  }
+
+  #ready(reason: 'beep' | 'greeting_end' | 'timeout'): AmdOutcome {
+    this.#readySent = true;
+    return { kind: 'ready_to_play', reason, atMs: this.#t };
   }
 }

@@ -19,6 +19,7 @@ import type { AudioRenderer, RenderedAudio } from '../audio/renderer.ts';
 import type { EventReporter } from '../worker-link/event-reporter.ts';
 import type { Logger } from '../log/logger.ts';
 import { AmdDetector } from '../amd/detector.ts';
+import { CallRecorder } from './call-recorder.ts';
 
 export interface CallLegDeps {
   transport: SipTransport;
@@ -32,6 +33,8 @@ export interface CallLegDeps {
   rtpBindHost: string;
   advertiseAddress: string;
   onEnded(leg: CallLeg): void;
+  /** Hands a finished recording to the Worker. */
+  storeRecording(recordingId: string, wav: Buffer, durationMs: number): Promise<unknown>;
 }
 
 type Phase = 'starting' | 'ringing' | 'answered' | 'ended';
@@ -221,6 +224,29 @@ export class CallLeg {
     });
   }
 
+  #recorder: CallRecorder | null = null;
+
+  /** Starts recording (only one at a time per leg); false if the call is not answered. */
+  startRecording(recordingId: string): boolean {
+    if (this.#phase !== 'answered' || !this.#rtp) return false;
+    if (this.#recorder?.active) this.stopRecording();
+    const recorder = new CallRecorder(recordingId);
+    this.#recorder = recorder;
+    this.#rtp.onAudio((pcm) => recorder.received(pcm));
+    this.#rtp.onFrameSent((sent) => recorder.tick(sent));
+    this.log.info('recording started', { recording_id: recordingId });
+    return true;
+  }
+
+  stopRecording(): void {
+    const recorder = this.#recorder;
+    if (!recorder?.active) return;
+    this.#rtp?.onFrameSent(null);
+    const wav = recorder.finish();
+    this.log.info('recording stopped', { recording_id: recorder.recordingId, duration_ms: recorder.durationMs, bytes: wav.length });
+    void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs);
+  }
+
   /** Holding sends silence and keeps the playback position; resuming continues from there. */
   hold(held: boolean): void {
     if (this.#phase !== 'answered' || !this.#rtp) return;
@@ -240,6 +266,7 @@ export class CallLeg {
     this.#phase = 'ended';
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
     if (this.#durationTimer) clearTimeout(this.#durationTimer);
+    this.stopRecording();
     this.#rtp?.close();
     if (this.#port !== null) this.deps.ports.release(this.#port);
     const durationS = this.#answeredAt === null ? 0 : (Date.now() - this.#answeredAt) / 1000;

@@ -50,6 +50,7 @@ export class RtpStream implements ScheduledStream {
   readonly #frame = new Int16Array(SAMPLES_PER_FRAME);
   readonly #audioListeners: Array<(pcm: Int16Array) => void> = [];
   readonly #digitListeners: Array<(digit: string, durationMs: number) => void> = [];
+  #frameListener: ((sent: Int16Array | null) => void) | null = null;
   #lastEventTimestamp: number | null = null;
 
   private constructor(socket: Socket, port: number, scheduler: FrameScheduler) {
@@ -106,6 +107,11 @@ export class RtpStream implements ScheduledStream {
     this.#digitListeners.push(listener);
   }
 
+  /** Called on every send tick with the PCM we sent (null for silence): the recorder's clock. */
+  onFrameSent(listener: ((sent: Int16Array | null) => void) | null): void {
+    this.#frameListener = listener;
+  }
+
   close(): void {
     this.#scheduler.remove(this);
     this.#socket.close();
@@ -128,6 +134,7 @@ export class RtpStream implements ScheduledStream {
     } else {
       this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
     }
+    this.#frameListener?.(item ? this.#frame : null);
     writeRtpHeader(this.#packet, { payloadType: this.#payloadType, sequence: this.#seq, timestamp: this.#timestamp, ssrc: this.#ssrc, marker: this.#first });
     this.#socket.send(this.#packet, this.#remote.port, this.#remote.host);
     this.#first = false;

@@ -177,6 +177,40 @@ describe('media node against SIPp', () => {
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
   });
 
+  it('records both directions as stereo WAV: the far end’s tone on the left, our audio on the right, as long as the call', async () => {
+    const { voice_id, command } = originate('971501234568', { prompt_ref: 'tone-20000' });
+    await worker.send(node.controlUrl, [command]);
+    await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'playing');
+    const recording_id = randomUUID();
+    expect((await worker.send(node.controlUrl, [{ type: 'recording', command_id: `${recording_id}:start`, voice_id, action: 'start', recording_id }])).results[0]!.ok).toBe(true);
+    const startedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
+    const recordedMs = Date.now() - startedAt;
+    const deadline = Date.now() + 10_000;
+    while (!worker.recordings.has(recording_id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const { wav, durationMs } = worker.recordings.get(recording_id)!;
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(wav.readUInt16LE(22)).toBe(2); // stereo
+    expect(wav.readUInt32LE(24)).toBe(8000);
+    const frames = (wav.length - 44) / 4;
+    expect(frames / 8).toBe(durationMs); // the header's data matches the reported duration
+    expect(Math.abs(durationMs - recordedMs)).toBeLessThanOrEqual(100);
+    const channel = (c: 0 | 1, from: number, n: number) => Int16Array.from({ length: n }, (_, i) => wav.readInt16LE(44 + (from + i) * 4 + c * 2));
+    const power = (x: Int16Array, f: number) => {
+      const k = 2 * Math.cos((2 * Math.PI * f) / 8000);
+      let s1 = 0, s2 = 0;
+      for (const v of x) [s1, s2] = [v + k * s1 - s2, s1];
+      return s1 * s1 + s2 * s2 - k * s1 * s2;
+    };
+    const mid = Math.floor(frames / 2);
+    const left = channel(0, mid, 800);
+    const right = channel(1, mid, 800);
+    expect(power(left, 1000)).toBeGreaterThan(50 * power(left, 440)); // the far end's 1 kHz tone
+    expect(power(right, 440)).toBeGreaterThan(50 * power(right, 1000)); // what we played (440 Hz)
+  });
+
   it('keeps events while the Worker is unreachable and delivers them in order later', async () => {
     worker.failNext(3);
     const { voice_id, command } = originate('971501234561');

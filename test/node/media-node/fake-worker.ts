@@ -1,7 +1,7 @@
 // A protocol-level stand-in for the Worker: verifies signatures, records
 // heartbeats and events (answering `applied`), and signs commands to a node.
 import { createServer, type Server } from 'node:http';
-import { signMessage, verifyMessage, type MediaCommand, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
+import { signMessage, verifyBinary, verifyMessage, type MediaCommand, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 
 export const TEST_SECRET = 'test-media-secret-0123456789';
 
@@ -11,6 +11,8 @@ export interface FakeWorker {
   heartbeats: Array<Record<string, unknown>>;
   /** Answer the next N event batches with HTTP 503 (Worker unreachable). */
   failNext(n: number): void;
+  /** Recordings the node uploaded (signature verified), by recording id. */
+  recordings: Map<string, { wav: Buffer; durationMs: number }>;
   /** Tell the node, in the next heartbeat reply, to hang these calls up (it was declared lost). */
   orphanOnNextBeat(voiceIds: string[]): void;
   eventsFor(voiceId: string): MediaEvent[];
@@ -24,10 +26,23 @@ export async function startFakeWorker(): Promise<FakeWorker> {
   const heartbeats: Array<Record<string, unknown>> = [];
   let failing = 0;
   let orphans: string[] = [];
+  const recordings = new Map<string, { wav: Buffer; durationMs: number }>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      if (req.method === 'PUT' && req.url?.startsWith('/internal/media/v1/recordings/')) {
+        const raw = Buffer.concat(chunks);
+        const ok = await verifyBinary(TEST_SECRET, raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer, {
+          timestamp: req.headers['x-crier-timestamp'] as string,
+          signature: req.headers['x-crier-signature'] as string,
+          digest: req.headers['x-crier-content-sha256'] as string,
+        });
+        if (!ok.ok) return void res.writeHead(401).end();
+        const url = new URL(req.url, 'http://x');
+        recordings.set(url.pathname.split('/').at(-1)!, { wav: raw, durationMs: Number(url.searchParams.get('duration_ms')) });
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      }
       const body = Buffer.concat(chunks).toString('utf8');
       const check = await verifyMessage(TEST_SECRET, body, req.headers['x-crier-timestamp'] as string, req.headers['x-crier-signature'] as string);
       if (!check.ok) {
@@ -58,6 +73,7 @@ export async function startFakeWorker(): Promise<FakeWorker> {
     url,
     events,
     heartbeats,
+    recordings,
     failNext: (n) => (failing = n),
     orphanOnNextBeat: (ids) => (orphans = ids),
     eventsFor: (voiceId) => events.filter((e) => e.voice_id === voiceId),

@@ -27,7 +27,7 @@ const DisconnectResponseSchema = z
 
 const problem = problemContent;
 
-function failure(result: Exclude<LegCommandResult, { ok: true }>, voiceId: string): ProblemError {
+function failure(result: Extract<LegCommandResult, { ok: false }>, voiceId: string): ProblemError {
   switch (result.error) {
     case 'not_found':
       return Problems.notFound(`Call ${voiceId}`);
@@ -88,6 +88,45 @@ export function callControlRoutes() {
     if (!result.ok) throw failure(result, voice_id);
     return c.json({ broadcast_id: result.broadcastId, voice_id, to: result.to, playstate: 'initiated', statusCode: 200, timestamp: new Date().toISOString() }, 200);
   });
+  const RecordingBodySchema = z
+    .object({ start: z.literal(true).optional(), stop: z.literal(true).optional(), recording_name: z.string().min(1).max(256).optional() })
+    .strict()
+    .superRefine((b, ctx) => {
+      if (b.start && b.stop) ctx.addIssue({ code: 'custom', path: ['stop'], message: 'start and stop are mutually exclusive: send one or the other' });
+      else if (!b.start && !b.stop) ctx.addIssue({ code: 'custom', path: ['start'], message: 'send {"start": true, "recording_name": ...} or {"stop": true}' });
+      else if (b.start && !b.recording_name) ctx.addIssue({ code: 'custom', path: ['recording_name'], message: 'is required to start a recording' });
+    })
+    .openapi('RecordingRequest');
+  app.openAPIRegistry.registerPath({
+    method: 'put',
+    path: '/voice/v1/call/{voice_id}/recording',
+    summary: 'Start or stop recording a live call leg',
+    security: [{ basicAuth: [] }],
+    request: { params: VoiceIdParam, body: { content: { 'application/json': { schema: RecordingBodySchema } }, required: true } },
+    responses: {
+      200: { description: 'recording_started or recording_stopped' },
+      400: { description: 'Invalid body (both start and stop, neither, or no recording_name)', ...problem },
+      404: { description: 'Unknown voice_id', ...problem },
+      409: { description: 'The call has ended, is not answered, or is not being recorded', ...problem },
+    },
+  });
+  app.put('/voice/v1/call/:voice_id/recording', async (c) => {
+    const voice_id = c.req.param('voice_id');
+    const parsed = RecordingBodySchema.safeParse((await readJsonBody(c, 16 * 1024)).value);
+    if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
+    const { session } = await broadcastSessionForLeg(c.env, c.get('principal').tenantId, voice_id);
+    const start = parsed.data.start === true;
+    const result = await session.recordLeg(voice_id, start ? 'start' : 'stop', parsed.data.recording_name);
+    if (!result.ok) {
+      if (result.error === 'not_recording') throw Problems.conflict('not-recording', 'Not recording', `Call ${voice_id} is not being recorded.`);
+      throw failure(result, voice_id);
+    }
+    const timestamp = new Date().toISOString();
+    return start
+      ? c.json({ broadcast_id: result.broadcastId, voice_id, recording_name: parsed.data.recording_name, state: 'recording_started', timestamp }, 200)
+      : c.json({ broadcast_id: result.broadcastId, voice_id, state: 'recording_stopped', timestamp }, 200);
+  });
+
   const HoldBodySchema = z.object({ hold: z.boolean({ error: 'is required and must be true or false' }) }).strict().openapi('HoldRequest');
   const HoldResponseSchema = z
     .object({ broadcast_id: z.string(), voice_id: z.string(), hold: z.boolean(), state: z.literal('success'), timestamp: z.string() })

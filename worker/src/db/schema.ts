@@ -135,3 +135,26 @@ export const prompts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
 );
+
+/** Call recordings: stereo WAV in R2 (recipient left, what we played or bridged right). */
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    callId: text('call_id').notNull(),
+    broadcastId: text('broadcast_id'),
+    campaignId: text('campaign_id'),
+    agentId: text('agent_id'),
+    name: text('name').notNull(),
+    /** recording | stored | failed */
+    status: text('status').notNull(),
+    r2Key: text('r2_key').notNull(),
+    format: text('format').notNull().default('wav'),
+    durationSeconds: real('duration_seconds'),
+    sizeBytes: integer('size_bytes'),
+    startedAt: text('started_at').notNull(),
+    storedAt: text('stored_at'),
+  },
+  (t) => [index('recordings_tenant_started').on(t.tenantId, t.startedAt), index('recordings_call').on(t.callId)],
+);

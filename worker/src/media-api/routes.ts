@@ -4,7 +4,10 @@
  * audio behind signed URLs. Not part of the public OpenAPI document.
  */
 import { Hono } from 'hono';
-import { EventBatchSchema, HeartbeatSchema, MediaPaths, type EventResult, type MediaEvent } from '../media-protocol/index.ts';
+import { CONTENT_SHA256_HEADER, EventBatchSchema, HeartbeatSchema, MediaPaths, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBinary, type EventResult, type MediaEvent } from '../media-protocol/index.ts';
+import { eq } from 'drizzle-orm';
+import { database } from '../db/client.ts';
+import { calls, recordings } from '../db/schema.ts';
 import { ProblemError, Problems } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import { mediaFleet } from '../durable/media-fleet/index.ts';
@@ -53,6 +56,32 @@ export function mediaApiRoutes() {
     return new Response(object.body, {
       headers: { 'content-type': object.httpMetadata?.contentType ?? 'application/octet-stream', etag: object.httpEtag, 'cache-control': 'private, max-age=86400' },
     });
+  });
+
+  // Recordings arrive as binary, signed over their SHA-256 (not through verifyNode, which reads text).
+  app.put(`${MediaPaths.recordings}/:id`, async (c) => {
+    const body = await c.req.arrayBuffer();
+    if (body.byteLength > 200 * 1024 * 1024) throw new ProblemError({ status: 413, slug: 'payload-too-large', title: 'Payload too large', detail: 'Recording over 200 MiB.' });
+    const check = await verifyBinary(c.env.MEDIA_SHARED_SECRET, body, {
+      timestamp: c.req.header(TIMESTAMP_HEADER),
+      signature: c.req.header(SIGNATURE_HEADER),
+      digest: c.req.header(CONTENT_SHA256_HEADER),
+    });
+    if (!check.ok) throw new ProblemError({ status: 401, slug: 'bad-node-signature', title: 'Unauthorized media node', detail: `Signature check failed: ${check.reason}.` });
+    const id = c.req.param('id');
+    const db = database(c.env.DB);
+    const row = await db.select().from(recordings).where(eq(recordings.id, id)).get();
+    if (!row) throw Problems.notFound(`Recording ${id}`);
+    await c.env.BLOBS.put(row.r2Key, body, { httpMetadata: { contentType: 'audio/wav' } });
+    const durationMs = Number(c.req.query('duration_ms'));
+    await db.batch([
+      db
+        .update(recordings)
+        .set({ status: 'stored', sizeBytes: body.byteLength, durationSeconds: Number.isFinite(durationMs) ? durationMs / 1000 : null, storedAt: new Date().toISOString() })
+        .where(eq(recordings.id, id)),
+      db.update(calls).set({ recordingId: id }).where(eq(calls.id, row.callId)),
+    ]);
+    return c.json({ ok: true });
   });
 
   return app;

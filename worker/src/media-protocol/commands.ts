@@ -48,11 +48,23 @@ export const HoldCommandSchema = z.object({
   hold: z.boolean(),
 });
 
+/**
+ * Start or stop recording a leg. On stop (or hang-up) the node uploads the
+ * stereo WAV to {worker}/internal/media/v1/recordings/{recording_id}.
+ */
+export const RecordingCommandSchema = z.object({
+  ...base,
+  type: z.literal('recording'),
+  action: z.enum(['start', 'stop']),
+  recording_id: z.string().uuid(),
+});
+
 export const MediaCommandSchema = z.discriminatedUnion('type', [
   OriginateCommandSchema,
   PlayCommandSchema,
   HangupCommandSchema,
   HoldCommandSchema,
+  RecordingCommandSchema,
 ]);
 export type MediaCommand = z.input<typeof MediaCommandSchema>;
 export type ParsedMediaCommand = z.output<typeof MediaCommandSchema>;
@@ -60,6 +72,7 @@ export type OriginateCommand = z.output<typeof OriginateCommandSchema>;
 export type PlayCommand = z.output<typeof PlayCommandSchema>;
 export type HangupCommand = z.output<typeof HangupCommandSchema>;
 export type HoldCommand = z.output<typeof HoldCommandSchema>;
+export type RecordingCommand = z.output<typeof RecordingCommandSchema>;
 
 export const CommandBatchSchema = z.object({ commands: z.array(MediaCommandSchema).min(1).max(1000) });
 export type CommandBatch = z.input<typeof CommandBatchSchema>;

@@ -16,4 +16,6 @@ export const MediaPaths = {
   events: '/internal/media/v1/events',
   /** node → Worker: fetch a prompt's audio (signed URL handed out in PlaySpec) */
   promptAudio: '/internal/media/v1/prompts',
+  /** node → Worker: PUT a finished recording (audio/wav, signed with signBinary) */
+  recordings: '/internal/media/v1/recordings',
 } as const;

@@ -60,3 +60,30 @@ export async function verifyMessage(
   const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), mac, encoder.encode(`${timestampHeader}.${body}`));
   return valid ? { ok: true } : { ok: false, reason: 'bad_signature' };
 }
+
+/**
+ * Binary bodies (recordings) are signed over their SHA-256 instead of the raw
+ * text: X-Crier-Content-SHA256 carries the hex digest and the MAC covers
+ * timestamp + "." + digest. The receiver recomputes the digest over what arrived.
+ */
+export const CONTENT_SHA256_HEADER = 'x-crier-content-sha256';
+
+export async function sha256HexOf(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+export async function signBinary(secret: string, body: ArrayBuffer | Uint8Array, timestampMs = Date.now()): Promise<Record<string, string>> {
+  const digest = await sha256HexOf(body);
+  return { ...(await signMessage(secret, digest, timestampMs)), [CONTENT_SHA256_HEADER]: digest };
+}
+
+export async function verifyBinary(
+  secret: string,
+  body: ArrayBuffer,
+  headers: { timestamp: string | null | undefined; signature: string | null | undefined; digest: string | null | undefined },
+  nowMs = Date.now(),
+): Promise<VerifyOutcome> {
+  const digest = await sha256HexOf(body);
+  if (!headers.digest || headers.digest !== digest) return { ok: false, reason: 'bad_signature' };
+  return verifyMessage(secret, digest, headers.timestamp, headers.signature, nowMs);
+}

@@ -13,7 +13,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import type { Env } from '../../env.ts';
 import { database } from '../../db/client.ts';
-import { broadcasts, calls, prompts } from '../../db/schema.ts';
+import { broadcasts, calls, prompts, recordings } from '../../db/schema.ts';
 import type { BroadcastInit, BroadcastStatus, LegCommandResult, LegState, RecipientInput } from './contract.ts';
 import { canTransition, isTerminal, LIVE_STATES, stateForEvent, ANSWERED_STATES } from './leg-state-machine.ts';
 import { WebhookOutbox, OUTBOX_DDL, COMPLETE_KEY, type OutboxRow } from './outbox.ts';
@@ -261,6 +261,49 @@ export class BroadcastSession extends DurableObject<Env> {
     const sent = await this.#sendToLeg(leg, { type: 'hold', command_id: crypto.randomUUID(), voice_id: voiceId, hold });
     if (!sent) return { ok: false, error: 'ended' };
     return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
+  }
+
+  /**
+   * Starts or stops recording a leg. Start creates the recordings row (the node
+   * uploads the file on stop or hang-up); stop answers not_recording if none runs.
+   */
+  async recordLeg(voiceId: string, action: 'start' | 'stop', name?: string): Promise<LegCommandResult | { ok: false; error: 'not_recording' }> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
+    const init = this.#requireInit();
+    const key = `recording:${voiceId}`;
+    if (action === 'stop') {
+      const recordingId = this.#meta(key);
+      if (!recordingId) return { ok: false, error: 'not_recording' };
+      await this.#sendToLeg(leg, { type: 'recording', command_id: `${recordingId}:stop`, voice_id: voiceId, action: 'stop', recording_id: recordingId });
+      this.#deleteMeta(key);
+      return { ok: true, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
+    }
+    const previous = this.#meta(key);
+    const recordingId = crypto.randomUUID();
+    await database(this.env.DB)
+      .insert(recordings)
+      .values({
+        id: recordingId,
+        tenantId: init.tenantId,
+        callId: voiceId,
+        broadcastId: init.broadcastId,
+        name: name ?? recordingId,
+        status: 'recording',
+        r2Key: `recordings/${init.tenantId}/${recordingId}.wav`,
+        startedAt: new Date().toISOString(),
+      });
+    const sent = await this.#sendToLeg(leg, { type: 'recording', command_id: `${recordingId}:start`, voice_id: voiceId, action: 'start', recording_id: recordingId });
+    if (!sent) {
+      await database(this.env.DB).update(recordings).set({ status: 'failed' }).where(eq(recordings.id, recordingId));
+      return { ok: false, error: 'ended' };
+    }
+    // A new start replaces a running recording on the node; that one is uploaded as it stops.
+    if (previous) this.#deleteMeta(key);
+    this.#setMeta(key, recordingId);
+    return { ok: true, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
   }
 
   // ── The alarm loop ────────────────────────────────────────────────────
