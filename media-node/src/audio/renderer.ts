@@ -1,190 +1,264 @@
 /**
- * Turns a PlaySpec into 8 kHz mono 16-bit PCM, ready for G.711 framing.
- *   tts / ssml → a TextToSpeech engine (espeak-ng by default)
- *   url        → fetched (timeout, size cap, private addresses refused unless
- *                allowed), decoded by ffmpeg, cached on disk by URL with its
- *                ETag/Last-Modified and revalidated with a conditional GET
- *   prompt     → fetched from its signed URL, cached by name + version
- * Identical requests share one render (the same message for 1,000 recipients
- * is synthesised once).
+ * Turns a PlaySpec into 8 kHz mono signed 16-bit PCM, ready for G.711
+ * framing. Owns the caching policy of every audio source:
+ *   tts / ssml → a TextToSpeech engine (espeak-ng by default), cached by a
+ *                hash of engine + voice + language + text, on disk and in memory
+ *   url        → fetched (SSRF guard, timeout, size cap), decoded by ffmpeg,
+ *                cached on disk by URL with its ETag/Last-Modified and
+ *                revalidated with a conditional GET (304 reuses the cache)
+ *   prompt     → fetched from the Worker's signed URL, cached by prompt name;
+ *                a new version replaces the old
+ * Identical requests share one render: the same message for 1,000 recipients
+ * is synthesised once, and concurrent requests for it await one promise.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { PlaySpec } from '../../../worker/src/media-protocol/index.ts';
+import type { PlaySpec } from '../../../worker/src/media-protocol/play-spec.ts';
 import { AudioError } from './audio-error.ts';
-import { decodeToPcm } from './ffmpeg-decode.ts';
-import { assertPublicUrl } from './url-guard.ts';
-import { EspeakTts, type TextToSpeech } from './espeak-tts.ts';
+import { DiskCache } from './disk-cache.ts';
+import { EspeakTts } from './espeak-tts.ts';
+import { abortError, decodeToPcm, pcmFromBytes } from './ffmpeg-decode.ts';
+import { fetchAudioBytes, type FetchLimits } from './http-fetch.ts';
+import { checkAudioUrl } from './url-guard.ts';
+import type { TextToSpeech } from './tts.ts';
 
 export interface RenderedAudio {
+  /** 8 kHz mono signed 16-bit samples. Shared between callers: treat as read-only. */
   pcm: Int16Array;
   durationMs: number;
 }
 
 export interface AudioRenderer {
-  render(spec: PlaySpec): Promise<RenderedAudio>;
+  render(spec: PlaySpec, signal?: AbortSignal): Promise<RenderedAudio>;
 }
 
-export interface RendererOptions {
+export interface AudioRendererOptions {
+  /** Directory for decoded audio; created on first write. */
   cacheDir: string;
+  /** Disk cache cap; least recently used entries are evicted beyond it. Default 512 MiB. */
   maxCacheBytes?: number;
+  /** Decoded audio kept in memory for instant reuse. Default 64 MiB. */
+  maxMemoryBytes?: number;
+  /** Whole-download deadline for url/prompt audio. Default 10 s. */
   fetchTimeoutMs?: number;
+  /** Largest download accepted. Default 50 MiB. */
   maxDownloadBytes?: number;
+  /** Allow url audio on private/loopback/link-local addresses (tests, the local stack). Default false. */
   allowPrivateAddresses?: boolean;
-  /** How long a fetched URL is trusted before the next conditional GET. */
+  /**
+   * Prompt fetch_urls are the Worker's own signed URLs, which in a private
+   * deployment live on a private address. Default true.
+   */
+  allowPrivatePromptAddresses?: boolean;
+  /** A cached URL younger than this is used without asking the origin. Default 60 s (0: always revalidate). */
   revalidateAfterMs?: number;
+  /** Text-to-speech engine. Default espeak-ng. */
   tts?: TextToSpeech;
 }
 
-interface CachedUrl {
+interface UrlMeta {
+  url: string;
   etag?: string;
   lastModified?: string;
-  fetchedAt: number;
+  checkedAt: number;
 }
 
-function pcmResult(pcm: Int16Array): RenderedAudio {
-  return { pcm, durationMs: (pcm.length / 8000) * 1000 };
+interface PromptMeta {
+  name: string;
+  version: number;
+}
+
+interface MemoryEntry {
+  audio: RenderedAudio;
+  storedAt: number;
+  bytes: number;
+}
+
+const SAMPLES_PER_MS = 8;
+
+function rendered(pcm: Int16Array): RenderedAudio {
+  return { pcm, durationMs: pcm.length / SAMPLES_PER_MS };
+}
+
+function pcmBytes(pcm: Int16Array): Buffer {
+  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+}
+
+/** The identity of a render: equal keys give byte-identical audio. */
+export function renderKey(spec: PlaySpec, ttsId: string): string {
+  switch (spec.type) {
+    case 'tts':
+      return JSON.stringify(['tts', ttsId, spec.voice, spec.language.toLowerCase(), spec.text]);
+    case 'ssml':
+      return JSON.stringify(['ssml', ttsId, spec.ssml]);
+    case 'url':
+      return JSON.stringify(['url', spec.url]);
+    case 'prompt':
+      return JSON.stringify(['prompt', spec.prompt_name, spec.version]);
+  }
 }
 
 export class DefaultAudioRenderer implements AudioRenderer {
-  readonly #o: Required<Omit<RendererOptions, 'tts'>>;
+  readonly #o: Required<Omit<AudioRendererOptions, 'tts'>>;
   readonly #tts: TextToSpeech;
-  readonly #inflight = new Map<string, { at: number; promise: Promise<RenderedAudio> }>();
+  readonly #disk: DiskCache<object>;
+  readonly #inflight = new Map<string, Promise<RenderedAudio>>();
+  /** Insertion order is recency order: a hit is deleted and re-inserted. */
+  readonly #memory = new Map<string, MemoryEntry>();
+  #memoryBytes = 0;
 
-  constructor(options: RendererOptions) {
+  constructor(options: AudioRendererOptions) {
     this.#o = {
       maxCacheBytes: 512 * 1024 * 1024,
+      maxMemoryBytes: 64 * 1024 * 1024,
       fetchTimeoutMs: 10_000,
       maxDownloadBytes: 50 * 1024 * 1024,
       allowPrivateAddresses: false,
+      allowPrivatePromptAddresses: true,
       revalidateAfterMs: 60_000,
-      ...options,
+      ...stripUndefined(options),
     };
     this.#tts = options.tts ?? new EspeakTts();
+    this.#disk = new DiskCache(this.#o.cacheDir, this.#o.maxCacheBytes);
   }
 
-  render(spec: PlaySpec): Promise<RenderedAudio> {
-    const key = cacheKey(spec);
-    const hit = this.#inflight.get(key);
-    const fresh = spec.type === 'url' ? Date.now() - (hit?.at ?? 0) < this.#o.revalidateAfterMs : true;
-    if (hit && fresh) return hit.promise;
-    const promise = this.#renderUncached(spec);
-    this.#inflight.set(key, { at: Date.now(), promise });
-    promise.catch(() => this.#inflight.delete(key));
-    if (this.#inflight.size > 2000) this.#inflight.delete(this.#inflight.keys().next().value!);
-    return promise;
+  render(spec: PlaySpec, signal?: AbortSignal): Promise<RenderedAudio> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (spec.type === 'url') {
+      // Refuse before any cache or network: a bad URL is bad whatever is cached.
+      try {
+        checkAudioUrl(spec.url, this.#o.allowPrivateAddresses);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const key = renderKey(spec, this.#tts.id);
+    const hot = this.#fromMemory(key, spec.type === 'url');
+    if (hot) return Promise.resolve(hot);
+    let work = this.#inflight.get(key);
+    if (!work) {
+      // The shared work runs without any one caller's signal: another caller
+      // may still want it, and it is bounded by the fetch timeout anyway.
+      work = this.#produce(spec, key).then((audio) => {
+        this.#remember(key, audio);
+        return audio;
+      });
+      const settled = work.finally(() => this.#inflight.delete(key));
+      settled.catch(() => undefined);
+      this.#inflight.set(key, work);
+    }
+    return signal ? raceAbort(work, signal) : work;
   }
 
-  async #renderUncached(spec: PlaySpec): Promise<RenderedAudio> {
+  async #produce(spec: PlaySpec, key: string): Promise<RenderedAudio> {
     switch (spec.type) {
       case 'tts':
-        return pcmResult(await this.#tts.synthesize({ text: spec.text, voice: spec.voice, language: spec.language }));
+        return this.#synthesised(key, () => this.#tts.synthesize({ text: spec.text, voice: spec.voice, language: spec.language }));
       case 'ssml':
-        return pcmResult(await this.#tts.synthesizeSsml(spec.ssml));
+        return this.#synthesised(key, () => this.#tts.synthesizeSsml(spec.ssml));
       case 'url':
-        return pcmResult(await this.#fetchUrl(spec.url));
+        return this.#url(spec.url);
       case 'prompt':
-        return pcmResult(await this.#fetchPrompt(spec.prompt_name, spec.version, spec.fetch_url));
+        return this.#prompt(spec.prompt_name, spec.version, spec.fetch_url);
     }
   }
 
-  async #fetchUrl(url: string): Promise<Int16Array> {
-    await assertPublicUrl(url, this.#o.allowPrivateAddresses);
-    const id = createHash('sha256').update(url).digest('hex');
-    const pcmFile = join(this.#o.cacheDir, `url-${id}.pcm`);
-    const metaFile = join(this.#o.cacheDir, `url-${id}.json`);
-    const meta = await readFile(metaFile, 'utf8').then((t) => JSON.parse(t) as CachedUrl).catch(() => null);
-    const headers: Record<string, string> = {};
-    if (meta?.etag) headers['if-none-match'] = meta.etag;
-    if (meta?.lastModified) headers['if-modified-since'] = meta.lastModified;
-    const res = await this.#download(url, headers);
-    if (res.status === 304 && meta) {
-      const cached = await readFile(pcmFile).catch(() => null);
-      if (cached) {
-        await writeFile(metaFile, JSON.stringify({ ...meta, fetchedAt: Date.now() }));
-        return new Int16Array(cached.buffer, cached.byteOffset, cached.byteLength / 2);
-      }
-      return this.#fetchUrl(url); // cache file vanished: fetch whole
-    }
-    const pcm = await decodeToPcm(res.body!);
-    await this.#store(pcmFile, pcm);
-    await writeFile(metaFile, JSON.stringify({ etag: res.etag, lastModified: res.lastModified, fetchedAt: Date.now() } satisfies CachedUrl));
-    return pcm;
+  async #synthesised(key: string, synthesize: () => Promise<Int16Array>): Promise<RenderedAudio> {
+    const cached = await this.#disk.get(key);
+    if (cached) return rendered(pcmFromBytes(cached.data));
+    const pcm = await synthesize();
+    await this.#disk.put(key, pcmBytes(pcm), { kind: 'synthesised' });
+    return rendered(pcm);
   }
 
-  async #fetchPrompt(name: string, version: number, fetchUrl: string): Promise<Int16Array> {
-    const safe = createHash('sha256').update(name).digest('hex').slice(0, 32);
-    const pcmFile = join(this.#o.cacheDir, `prompt-${safe}-v${version}.pcm`);
-    const cached = await readFile(pcmFile).catch(() => null);
-    if (cached) return new Int16Array(cached.buffer, cached.byteOffset, cached.byteLength / 2);
-    // The Worker hands out its own signed URL: it may be on a private address by design.
-    const res = await this.#download(fetchUrl, {});
-    if (res.status === 404) throw new AudioError('prompt_not_found', `prompt ${name} (version ${version}) does not exist`);
-    const pcm = await decodeToPcm(res.body!);
-    await this.#store(pcmFile, pcm);
-    return pcm;
-  }
-
-  async #download(url: string, headers: Record<string, string>): Promise<{ status: number; body?: Buffer; etag?: string; lastModified?: string }> {
-    let res: Response;
+  async #url(url: string): Promise<RenderedAudio> {
+    const key = `url:${url}`;
+    const cached = (await this.#disk.get(key)) as { data: Buffer; meta: UrlMeta } | null;
+    if (cached && Date.now() - cached.meta.checkedAt < this.#o.revalidateAfterMs) return rendered(pcmFromBytes(cached.data));
+    const validators: Record<string, string> = {};
+    if (cached?.meta.etag) validators['if-none-match'] = cached.meta.etag;
+    if (cached?.meta.lastModified) validators['if-modified-since'] = cached.meta.lastModified;
+    let response;
     try {
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(this.#o.fetchTimeoutMs), redirect: 'error' });
+      response = await fetchAudioBytes(url, this.#limits(this.#o.allowPrivateAddresses), validators);
     } catch (err) {
-      const e = err as Error;
-      throw new AudioError(e.name === 'TimeoutError' ? 'fetch_timeout' : 'fetch_failed', `could not fetch ${url}: ${e.message}`);
+      // The origin is down or slow but we hold a copy it validated before: play that rather than fail the call.
+      if (cached && err instanceof AudioError && (err.code === 'fetch_failed' || err.code === 'fetch_timeout')) return rendered(pcmFromBytes(cached.data));
+      throw err;
     }
-    if (res.status === 304 || res.status === 404) {
-      await res.body?.cancel();
-      return { status: res.status };
+    if (response.status === 304 && cached) {
+      await this.#disk.touch(key, { ...cached.meta, checkedAt: Date.now() });
+      return rendered(pcmFromBytes(cached.data));
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new AudioError('fetch_failed', `fetching ${url} answered HTTP ${res.status}`);
-    }
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > this.#o.maxDownloadBytes) {
-      await res.body?.cancel();
-      throw new AudioError('too_large', `${url} is ${declared} bytes, over the ${this.#o.maxDownloadBytes} byte limit`);
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength;
-      if (total > this.#o.maxDownloadBytes) throw new AudioError('too_large', `${url} is over the ${this.#o.maxDownloadBytes} byte limit`);
-      chunks.push(Buffer.from(chunk));
-    }
-    return { status: res.status, body: Buffer.concat(chunks), etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined };
+    if (response.status !== 200) throw new AudioError('fetch_failed', `fetching ${url} answered HTTP ${response.status}`);
+    const pcm = await decodeToPcm(response.body);
+    if (pcm.length === 0) throw new AudioError('decode_failed', `${url} decoded to no audio`);
+    const meta: UrlMeta = { url, checkedAt: Date.now(), ...(response.etag ? { etag: response.etag } : {}), ...(response.lastModified ? { lastModified: response.lastModified } : {}) };
+    await this.#disk.put(key, pcmBytes(pcm), meta);
+    return rendered(pcm);
   }
 
-  async #store(file: string, pcm: Int16Array): Promise<void> {
-    await mkdir(this.#o.cacheDir, { recursive: true });
-    await writeFile(file, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    await this.#evict();
+  async #prompt(name: string, version: number, fetchUrl: string): Promise<RenderedAudio> {
+    // One entry per prompt name: storing a new version overwrites (replaces) the old one.
+    const key = `prompt:${name}`;
+    const cached = (await this.#disk.get(key)) as { data: Buffer; meta: PromptMeta } | null;
+    if (cached && cached.meta.version === version) return rendered(pcmFromBytes(cached.data));
+    const response = await fetchAudioBytes(fetchUrl, this.#limits(this.#o.allowPrivatePromptAddresses));
+    if (response.status === 404) throw new AudioError('prompt_not_found', `prompt "${name}" version ${version} does not exist`);
+    if (response.status !== 200) throw new AudioError('fetch_failed', `fetching prompt "${name}" answered HTTP ${response.status}`);
+    const pcm = await decodeToPcm(response.body);
+    if (pcm.length === 0) throw new AudioError('decode_failed', `prompt "${name}" decoded to no audio`);
+    await this.#disk.put(key, pcmBytes(pcm), { name, version } satisfies PromptMeta);
+    return rendered(pcm);
   }
 
-  /** Keeps the cache under its cap by deleting the least recently written files. */
-  async #evict(): Promise<void> {
-    const names = await readdir(this.#o.cacheDir);
-    const files = await Promise.all(names.map(async (n) => ({ path: join(this.#o.cacheDir, n), s: await stat(join(this.#o.cacheDir, n)) })));
-    let total = files.reduce((sum, f) => sum + f.s.size, 0);
-    for (const f of files.sort((a, b) => a.s.mtimeMs - b.s.mtimeMs)) {
-      if (total <= this.#o.maxCacheBytes) break;
-      await unlink(f.path).catch(() => undefined);
-      total -= f.s.size;
+  #limits(allowPrivateAddresses: boolean): FetchLimits {
+    return { timeoutMs: this.#o.fetchTimeoutMs, maxBytes: this.#o.maxDownloadBytes, allowPrivateAddresses };
+  }
+
+  #fromMemory(key: string, revalidates: boolean): RenderedAudio | null {
+    const entry = this.#memory.get(key);
+    if (!entry) return null;
+    if (revalidates && Date.now() - entry.storedAt >= this.#o.revalidateAfterMs) return null;
+    this.#memory.delete(key);
+    this.#memory.set(key, entry);
+    return entry.audio;
+  }
+
+  #remember(key: string, audio: RenderedAudio): void {
+    const bytes = audio.pcm.byteLength;
+    if (bytes > this.#o.maxMemoryBytes) return;
+    const previous = this.#memory.get(key);
+    if (previous) {
+      this.#memoryBytes -= previous.bytes;
+      this.#memory.delete(key);
+    }
+    this.#memory.set(key, { audio, storedAt: Date.now(), bytes });
+    this.#memoryBytes += bytes;
+    for (const [k, e] of this.#memory) {
+      if (this.#memoryBytes <= this.#o.maxMemoryBytes) break;
+      this.#memory.delete(k);
+      this.#memoryBytes -= e.bytes;
     }
   }
 }
 
-function cacheKey(spec: PlaySpec): string {
-  switch (spec.type) {
-    case 'tts':
-      return `tts|${spec.voice}|${spec.language}|${spec.text}`;
-    case 'ssml':
-      return `ssml|${spec.ssml}`;
-    case 'url':
-      return `url|${spec.url}`;
-    case 'prompt':
-      return `prompt|${spec.prompt_name}|${spec.version}`;
-  }
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
