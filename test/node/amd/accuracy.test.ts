@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateAmdFixtures, type AmdFixture } from '../../fixtures/amd/generate.ts';
 import { classifyPcm, type AmdVerdict } from '../../../media-node/src/amd/index.ts';
 import { decodeFileToPcm } from '../../../media-node/src/audio/ffmpeg-decode.ts';
+import { formatAmdScore, scoreAmd } from '../../fixtures/amd/report.ts';
 
 interface Result {
   sample: AmdFixture;
@@ -20,35 +21,14 @@ beforeAll(async () => {
   results = samples.map((sample, i) => ({ sample, verdict: classifyPcm(pcm[i]!) }));
 }, 110_000);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.POSITIVE_INFINITY;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 describe('answering-machine detection on the generated fixture set', () => {
   it('is at least 95 % accurate with a median human decision under 2.5 s', () => {
-    const matrix = { HUMAN: { HUMAN: 0, MACHINE: 0 }, MACHINE: { HUMAN: 0, MACHINE: 0 } };
-    for (const r of results) matrix[r.sample.label][r.verdict.answeredBy]++;
-    const accuracy = (matrix.HUMAN.HUMAN + matrix.MACHINE.MACHINE) / results.length;
-    const humanMs = median(results.filter((r) => r.sample.label === 'HUMAN' && r.verdict.answeredBy === 'HUMAN').map((r) => r.verdict.decisionMs));
-    const machineMs = median(results.filter((r) => r.sample.label === 'MACHINE' && r.verdict.answeredBy === 'MACHINE').map((r) => r.verdict.decisionMs));
-    const misses = results.filter((r) => r.sample.label !== r.verdict.answeredBy);
-    console.log(
-      [
-        `AMD confusion matrix (${results.length} samples)`,
-        '                 predicted HUMAN  predicted MACHINE',
-        `actual HUMAN    ${String(matrix.HUMAN.HUMAN).padStart(16)}  ${String(matrix.HUMAN.MACHINE).padStart(17)}`,
-        `actual MACHINE  ${String(matrix.MACHINE.HUMAN).padStart(16)}  ${String(matrix.MACHINE.MACHINE).padStart(17)}`,
-        `accuracy ${(accuracy * 100).toFixed(1)} %, median decision: human ${humanMs} ms, machine ${machineMs} ms`,
-        ...misses.map((r) => `  missed ${r.sample.file.split('/').pop()} (${r.sample.label} → ${r.verdict.answeredBy}, ${r.verdict.reason} at ${r.verdict.decisionMs} ms): "${r.sample.text.slice(0, 60)}"`),
-      ].join('\n'),
-    );
+    const score = scoreAmd(results);
+    console.log(formatAmdScore(score, results.length));
     expect(results.filter((r) => r.sample.label === 'HUMAN').length).toBeGreaterThanOrEqual(40);
     expect(results.filter((r) => r.sample.label === 'MACHINE').length).toBeGreaterThanOrEqual(40);
-    expect(accuracy).toBeGreaterThanOrEqual(0.95);
-    expect(humanMs).toBeLessThan(2500);
+    expect(score.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(score.medianHumanDecisionMs).toBeLessThan(2500);
   });
 
   it('says ready_to_play for a beeping machine just after the beep ends', () => {
