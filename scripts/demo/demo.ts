@@ -21,7 +21,7 @@ const tty = process.stdout.isTTY === true;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
-const OUTCOMES: Record<string, string> = { '1': 'busy', '2': 'no answer', '3': 'declines', '4': 'unavailable', '5': 'voicemail', '6': 'hangs up' };
+const OUTCOMES: Record<string, string> = { '1': 'busy', '2': 'no answer', '3': 'declines', '4': 'unavailable', '5': 'voicemail', '6': 'hangs up', '8': 'tone line' };
 const expectedOutcome = (to: string) => OUTCOMES[to.at(-1)!] ?? 'person';
 
 async function stackIsUp(): Promise<boolean> {
