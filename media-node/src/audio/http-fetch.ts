@@ -78,6 +78,10 @@ function requestOnce(url: string, limits: FetchLimits, headers: Record<string, s
         chunks.push(chunk);
       });
       res.on('error', fail);
+      // Some aborts end the response with only 'close': settle anyway (later settles are no-ops).
+      res.on('close', () => {
+        if (!res.complete) fail(new Error('connection closed before the download ended'));
+      });
       res.on('end', () => {
         if (total > limits.maxBytes) return;
         const etag = res.headers.etag;

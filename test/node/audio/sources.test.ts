@@ -55,6 +55,13 @@ beforeAll(async () => {
       res.on('error', () => undefined);
       return pump();
     }
+    if (url === '/stalls-mid-body.wav') {
+      // Headers and a first chunk at once, then nothing: the deadline covers the body too.
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      res.write(toneWav.subarray(0, 1000));
+      res.on('error', () => undefined);
+      return void setTimeout(() => res.end(), 5_000).unref();
+    }
     if (url === '/slow.wav') return void setTimeout(() => res.writeHead(200).end(toneWav), 3_000).unref();
     if (url === '/redirect-to-plain') return void res.writeHead(302, { location: '/plain-r.wav' }).end();
     if (url === '/redirect-to-file') return void res.writeHead(302, { location: 'file:///etc/passwd' }).end();
@@ -225,7 +232,8 @@ describe('url', () => {
   it('gives up on a slow server after fetchTimeoutMs', async () => {
     const started = Date.now();
     await expect(renderer({ fetchTimeoutMs: 400 }).render(url(`${base}/slow.wav`))).rejects.toMatchObject({ code: 'fetch_timeout' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(renderer({ fetchTimeoutMs: 400 }).render(url(`${base}/stalls-mid-body.wav`))).rejects.toMatchObject({ code: 'fetch_timeout' });
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('reports undecodable content and HTTP errors as typed errors', async () => {
