@@ -108,9 +108,10 @@ export class AmdDetector {
     if (beepHeard) return this.#decision('MACHINE', 'beep');
     if (this.#consecutiveVoiceMs >= p.maximumWordLength) return this.#decision('MACHINE', 'long_word');
     if (this.#words > p.maximumNumberOfWords) return this.#decision('MACHINE', 'too_many_words');
-    if (this.#heardVoice && this.#lastVoiceAt - this.#firstVoiceAt >= p.greeting) return this.#decision('MACHINE', 'long_greeting');
     if (this.#heardVoice) {
+      // Span from the first voice to the latest: pauses shorter than the after-greeting silence are part of the greeting.
       const span = this.#lastVoiceAt - this.#firstVoiceAt;
+      if (span >= p.greeting) return this.#decision('MACHINE', 'long_greeting');
       const needed = span > p.shortUtterance ? p.afterLongUtteranceSilence : p.afterGreetingSilence;
       if (this.#silenceMs >= needed) return this.#decision('HUMAN', 'silence_after_greeting');
     }
