@@ -183,11 +183,13 @@ describe('media node against SIPp', () => {
     await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'playing');
     const recording_id = randomUUID();
     expect((await worker.send(node.controlUrl, [{ type: 'recording', command_id: `${recording_id}:start`, voice_id, action: 'start', recording_id }])).results[0]!.ok).toBe(true);
+    // The recording runs from the start command's acknowledgement to the hang-up (the recorder stops as the leg ends).
     const startedAt = Date.now();
     await new Promise((r) => setTimeout(r, 2000));
+    const hangupAt = Date.now();
     await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
-    const recordedMs = Date.now() - startedAt;
+    const recordedMs = hangupAt - startedAt;
     const deadline = Date.now() + 10_000;
     while (!worker.recordings.has(recording_id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const { wav, durationMs } = worker.recordings.get(recording_id)!;
