@@ -12,15 +12,21 @@ import { XMLValidator } from 'fast-xml-parser';
 
 const MAX_TEXT = 5_000;
 const MAX_SSML = 20_000;
+/** Every string is bounded so a leg's play fits a Durable Object row whatever the client sends. */
+const MAX_URL = 2048;
+/** RFC 5646 recommends supporting tags of at least 35 characters; longer ones are not real languages. */
+const MAX_LANGUAGE_TAG = 35;
 
 export const PlaySchema = z
   .object({
-    type: z.enum(['url', 'file', 'tts', 'ssml']).openapi({ description: 'Audio type: url, file, tts or ssml.' }),
-    url: z.string().optional().openapi({ description: 'http(s) URL of the audio. Required for type url, and for type file without prompt_name.' }),
+    type: z
+      .enum(['url', 'file', 'tts', 'ssml'], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be one of url, file, tts, ssml') })
+      .openapi({ description: 'Audio type: url, file, tts or ssml.' }),
+    url: z.string().max(MAX_URL, `must be at most ${MAX_URL} characters`).optional().openapi({ description: 'http(s) URL of the audio. Required for type url, and for type file without prompt_name.' }),
     prompt_name: z.string().optional().openapi({ description: 'Name of an uploaded prompt (POST /voice/v1/prompts). Required for type file without url.' }),
     text: z.string().optional(),
     voice: z.string().optional().openapi({ description: 'Female or Male (tts).' }),
-    language: z.string().optional().openapi({ description: 'BCP-47 tag, e.g. en-US (tts).' }),
+    language: z.string().max(MAX_LANGUAGE_TAG, `must be at most ${MAX_LANGUAGE_TAG} characters`).optional().openapi({ description: 'BCP-47 tag, e.g. en-US (tts).' }),
     ssml: z.string().optional(),
     prompt_ref: z.string({ error: 'is required' }).min(1, 'must not be empty').max(256),
   })

@@ -1,34 +1,30 @@
 /**
- * Sorts valid recipients into the spec's three buckets: the tenant's DNC list
- * first (a legal block outranks a commercial one), then the tenant's allowed
- * countries, else call_initiated. Each entry keeps the client's own `to` and
- * `play` exactly as sent.
+ * Sorts validated recipients into the spec's three buckets: the tenant's DNC
+ * list first (a legal block outranks a commercial one, and the client should
+ * learn the number is blocked, not merely out of region), then the tenant's
+ * allowed countries, else call_initiated. Works on indexes so the caller can
+ * echo the client's own objects and hand the session the validated ones.
  */
-import { parseE164 } from '../phone/e164.ts';
-
-export interface RawRecipient {
-  to: string;
-  play: Record<string, unknown>;
-}
+import type { ParsedPhone } from './validate-request.ts';
 
 export interface Buckets {
-  initiated: RawRecipient[];
-  blacklisted: RawRecipient[];
-  countryNotAllowed: RawRecipient[];
+  initiated: number[];
+  blacklisted: number[];
+  countryNotAllowed: number[];
 }
 
-export function bucketRecipients(
-  recipients: readonly RawRecipient[],
-  dncNumbers: ReadonlySet<string>,
-  allowedCountries: ReadonlySet<string> | null,
-): Buckets {
+/**
+ * @param dncNumbers numbers on the tenant's DNC list, E.164 with '+'
+ * @param allowedCountries ISO codes the tenant may dial; null allows every country
+ */
+export function bucketRecipients(phones: readonly ParsedPhone[], dncNumbers: ReadonlySet<string>, allowedCountries: ReadonlySet<string> | null): Buckets {
   const out: Buckets = { initiated: [], blacklisted: [], countryNotAllowed: [] };
-  for (const r of recipients) {
-    const phone = parseE164(r.to);
-    if (!phone.ok) throw new Error(`recipient ${r.to} reached bucketing unvalidated`);
-    if (dncNumbers.has(phone.e164)) out.blacklisted.push(r);
-    else if (allowedCountries && (!phone.country || !allowedCountries.has(phone.country))) out.countryNotAllowed.push(r);
-    else out.initiated.push(r);
+  for (let i = 0; i < phones.length; i++) {
+    const phone = phones[i]!;
+    if (dncNumbers.has(phone.e164)) out.blacklisted.push(i);
+    // A non-geographic number (country null) is in no allowed country.
+    else if (allowedCountries && (phone.country === null || !allowedCountries.has(phone.country))) out.countryNotAllowed.push(i);
+    else out.initiated.push(i);
   }
   return out;
 }

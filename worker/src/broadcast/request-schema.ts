@@ -1,41 +1,56 @@
 /**
- * The POST /voice/v1/broadcast request and response schemas (also the OpenAPI
- * document). Phone numbers are checked after the shape, for every recipient,
- * so one 400 lists every bad field at once.
+ * The POST /voice/v1/broadcast request and response schemas — the same objects
+ * validate requests and generate the OpenAPI document. Phone numbers are not
+ * checked here but in validate-request.ts, once per recipient, so one 400 can
+ * list every bad field and acceptance can reuse the parsed numbers.
  */
 import { z } from '@hono/zod-openapi';
 import { PlaySchema } from './play-schema.ts';
 
 export const MAX_RECIPIENTS = 100_000;
+/** custom_data travels in every webhook and is stored in a D1 row (2 MB max): keep it a small context object. */
+export const MAX_CUSTOM_DATA_BYTES = 64 * 1024;
+const MAX_URL = 2048;
 
 const httpUrl = (what: string) =>
   z
     .string({ error: 'is required' })
-    .refine((v) => {
-      try {
-        const u = new URL(v);
-        return u.protocol === 'http:' || u.protocol === 'https:';
-      } catch {
-        return false;
-      }
-    }, `must be an absolute http(s) URL for ${what}`);
+    .max(MAX_URL, `must be at most ${MAX_URL} characters`)
+    .refine(isHttpUrl, `must be an absolute http(s) URL for ${what}`);
 
-export const RecipientSchema = z.object({
-  to: z.string({ error: 'is required' }).openapi({ example: '918088394833' }),
-  play: PlaySchema,
-});
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const utf8 = new TextEncoder();
+
+export const RecipientSchema = z
+  .object({
+    to: z.string({ error: 'is required' }).openapi({ description: 'E.164 with or without +, e.g. 918088394833.', example: '918088394833' }),
+    play: PlaySchema,
+  })
+  .openapi('Recipient');
 
 export const BroadcastRequestSchema = z
   .object({
     name: z.string({ error: 'is required' }).min(1, 'must not be empty').max(256),
     owner_ref: z.string({ error: 'is required' }).min(1, 'must not be empty').max(256),
-    from: z.string({ error: 'is required' }).openapi({ example: '12012774877' }),
+    from: z.string({ error: 'is required' }).openapi({ description: 'Caller ID, E.164 with or without +.', example: '12012774877' }),
     answering_machine_detection: z.boolean().default(false),
     recipients: z
       .array(RecipientSchema, { error: 'is required and must be an array' })
       .min(1, 'must list at least one recipient')
       .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} recipients`),
-    custom_data: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+    custom_data: z
+      .record(z.string(), z.unknown(), { error: 'must be an object' })
+      .refine((v) => utf8.encode(JSON.stringify(v)).byteLength <= MAX_CUSTOM_DATA_BYTES, `must be at most ${MAX_CUSTOM_DATA_BYTES} bytes of JSON`)
+      .optional()
+      .openapi({ description: 'Echoed verbatim in the response and in every webhook of this broadcast.' }),
     event_url: httpUrl('event_url'),
     call_handler_url: httpUrl('call_handler_url'),
     idle_timeout: z.number().int().min(5).max(3600).default(30).openapi({ description: 'Crier addition: seconds a leg may stay idle after playfinished before it is hung up.' }),
@@ -46,7 +61,13 @@ export const BroadcastRequestSchema = z
 
 export type BroadcastRequest = z.infer<typeof BroadcastRequestSchema>;
 
-const BucketEntry = z.object({ to: z.string(), play: z.record(z.string(), z.unknown()) });
+/** Everything but the recipients: checked alone when the list is over the limit, so its entries are never examined. */
+export const BroadcastEnvelopeSchema = BroadcastRequestSchema.omit({ recipients: true });
+
+/** Top-level field order, used to list validation issues in the order of the documented request. */
+export const REQUEST_FIELD_ORDER: readonly string[] = Object.keys(BroadcastRequestSchema.shape);
+
+const BucketEntry = z.object({ to: z.string(), play: z.record(z.string(), z.unknown()) }).openapi({ description: 'The recipient exactly as sent: its to and play.' });
 
 export const BroadcastResponseSchema = z
   .object({
@@ -54,7 +75,7 @@ export const BroadcastResponseSchema = z
     state: z.literal('broadcastcall_initiated'),
     from: z.string(),
     to: z.object({ call_initiated: z.array(BucketEntry), call_blacklisted: z.array(BucketEntry), country_not_allowed: z.array(BucketEntry) }),
-    custom_data: z.record(z.string(), z.unknown()).optional(),
-    timestamp: z.string(),
+    custom_data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Present when the request had it, exactly as sent.' }),
+    timestamp: z.string().openapi({ description: 'ISO 8601 UTC with milliseconds.', example: '2026-04-08T15:24:10.670Z' }),
   })
   .openapi('BroadcastResponse');
