@@ -5,7 +5,7 @@
  * allowed countries, else call_initiated. Works on indexes so the caller can
  * echo the client's own objects and hand the session the validated ones.
  */
-import type { ParsedPhone } from './validate-request.ts';
+import type { ParsedPhone } from './validate-recipients.ts';
 
 export interface Buckets {
   initiated: number[];

@@ -1,8 +1,9 @@
 /**
- * The POST /voice/v1/broadcast request and response schemas — the same objects
- * validate requests and generate the OpenAPI document. Phone numbers are not
- * checked here but in validate-request.ts, once per recipient, so one 400 can
- * list every bad field and acceptance can reuse the parsed numbers.
+ * The POST /voice/v1/broadcast request and response schemas. The OpenAPI
+ * document shows BroadcastRequestSchema whole; requests are validated with its
+ * parts — the envelope (every top-level field but recipients) here, each
+ * recipient with RecipientSchema / PlaySchema in validate-recipients.ts — so
+ * the rules are the documented ones and one 400 can list every bad field.
  */
 import { z } from '@hono/zod-openapi';
 import { PlaySchema } from './play-schema.ts';

@@ -1,26 +1,22 @@
 /**
- * Validates a broadcast request whole: the zod shape plus every phone number,
- * gathered into one list of JSON-pointer issues so the client fixes everything
- * in one round trip, and nothing is dialled unless the list is empty.
+ * Validates a broadcast request whole — the top-level fields with zod, the
+ * recipients entry by entry (validate-recipients.ts), every phone number —
+ * gathered into one list of JSON-pointer issues, so the client fixes
+ * everything in one round trip and nothing is dialled unless the list is empty.
  *
- * Cost is O(1) per recipient: one zod pass over the list and one phone parse
- * per number. The parsed numbers are returned so acceptance (DNC, country)
- * never parses a number twice — at 100,000 recipients each pass costs ~1 s.
+ * The parsed numbers are returned so acceptance (DNC, country) never parses a
+ * number twice: at 100,000 recipients each pass costs about a second.
  */
-import { BroadcastEnvelopeSchema, BroadcastRequestSchema, MAX_RECIPIENTS, REQUEST_FIELD_ORDER, type BroadcastRequest } from './request-schema.ts';
+import { BroadcastEnvelopeSchema, MAX_RECIPIENTS, REQUEST_FIELD_ORDER, type BroadcastRequest } from './request-schema.ts';
+import { validateRecipients, type ParsedPhone } from './validate-recipients.ts';
 import { parseE164 } from '../phone/e164.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import type { FieldIssue } from '../errors/problem.ts';
 
-export interface ParsedPhone {
-  /** Normalised, with '+': the form the DNC table stores. */
-  e164: string;
-  /** ISO 3166-1 alpha-2, or null for non-geographic numbers. */
-  country: string | null;
-}
+export type { ParsedPhone } from './validate-recipients.ts';
 
 export interface ValidBroadcast {
-  /** zod's output: defaults applied, play objects reduced to their known fields. */
+  /** Defaults applied, play objects reduced to their known fields. */
   request: BroadcastRequest;
   /** phones[i] is request.recipients[i].to, parsed. */
   phones: ParsedPhone[];
@@ -35,35 +31,29 @@ export function validateBroadcastRequest(body: unknown): Validated {
   const raw = body as { from?: unknown; recipients?: unknown };
   const issues: FieldIssue[] = [];
 
-  // Past the limit the list is refused as a whole and its entries are not examined:
-  // a 32 MiB body of `{}` entries would otherwise produce millions of issues.
-  const overLimit = Array.isArray(raw.recipients) && raw.recipients.length > MAX_RECIPIENTS;
-  const parsed = overLimit ? BroadcastEnvelopeSchema.safeParse(body) : BroadcastRequestSchema.safeParse(body);
-  if (!parsed.success) issues.push(...fieldIssues(parsed.error));
-  if (overLimit) {
-    issues.push({ pointer: '/recipients', reason: `must list at most ${MAX_RECIPIENTS} recipients (got ${(raw.recipients as unknown[]).length})` });
-  }
-
-  // zod reports a `from` or `to` that is not a string; numbers that are strings are checked here.
+  const envelope = BroadcastEnvelopeSchema.safeParse(body);
+  if (!envelope.success) issues.push(...fieldIssues(envelope.error));
+  // zod reports a `from` that is not a string; one that is a string is checked here.
   if (typeof raw.from === 'string') {
     const from = parseE164(raw.from);
     if (!from.ok) issues.push({ pointer: '/from', reason: from.reason });
   }
-  const phones: ParsedPhone[] = [];
-  if (Array.isArray(raw.recipients) && !overLimit) {
-    const list = raw.recipients as unknown[];
-    for (let i = 0; i < list.length; i++) {
-      const entry = list[i];
-      const to = typeof entry === 'object' && entry !== null ? (entry as { to?: unknown }).to : undefined;
-      if (typeof to !== 'string') continue;
-      const phone = parseE164(to);
-      if (phone.ok) phones.push({ e164: phone.e164, country: phone.country });
-      else issues.push({ pointer: `/recipients/${i}/to`, reason: phone.reason });
-    }
+
+  const list = raw.recipients;
+  let checked: ReturnType<typeof validateRecipients> | null = null;
+  if (list === undefined) issues.push({ pointer: '/recipients', reason: 'is required' });
+  else if (!Array.isArray(list)) issues.push({ pointer: '/recipients', reason: 'is required and must be an array' });
+  else if (list.length === 0) issues.push({ pointer: '/recipients', reason: 'must list at least one recipient' });
+  // Past the limit the list is refused whole and its entries are not examined:
+  // a 32 MiB body of `{}` entries would otherwise produce millions of issues.
+  else if (list.length > MAX_RECIPIENTS) issues.push({ pointer: '/recipients', reason: `must list at most ${MAX_RECIPIENTS} recipients (got ${list.length})` });
+  else {
+    checked = validateRecipients(list);
+    issues.push(...checked.issues);
   }
 
-  if (issues.length > 0 || !parsed.success || overLimit) return { ok: false, issues: inRequestOrder(issues) };
-  return { ok: true, value: { request: parsed.data as BroadcastRequest, phones } };
+  if (issues.length > 0 || !envelope.success || checked === null) return { ok: false, issues: inRequestOrder(issues) };
+  return { ok: true, value: { request: { ...envelope.data, recipients: checked.recipients }, phones: checked.phones } };
 }
 
 /** Issues in the order of the documented request, recipients by index, so the list reads like the body. */
