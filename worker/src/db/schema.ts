@@ -16,6 +16,9 @@ export const tenants = sqliteTable('tenants', {
   /** NULL falls back to the Worker's DEFAULT_MAX_CONCURRENT_CALLS. */
   maxConcurrentCalls: integer('max_concurrent_calls'),
   createdAt: text('created_at').notNull(),
+  disabledAt: text('disabled_at'),
+  /** Dialer API requests per minute; NULL = the deployment's RATE_LIMIT_PER_MINUTE (2,000). Set by the platform operator. */
+  rateLimitPerMinute: integer('rate_limit_per_minute'),
 });
 
 export const apps = sqliteTable(
@@ -97,11 +100,16 @@ export const calls = sqliteTable(
     answeredAt: text('answered_at'),
     endedAt: text('ended_at'),
     recordingId: text('recording_id'),
+    /** The campaign contact this call dialled (campaign calls only). */
+    contactId: text('contact_id'),
+    /** Answered, but no agent took it in time (campaign calls); counts toward abandon_rate. */
+    abandonedAt: text('abandoned_at'),
   },
   (t) => [
     index('calls_tenant_started').on(t.tenantId, t.startedAt),
     index('calls_broadcast').on(t.broadcastId),
     index('calls_campaign').on(t.campaignId),
+    index('calls_tenant_agent').on(t.tenantId, t.agentId),
   ],
 );
 
@@ -157,4 +165,211 @@ export const recordings = sqliteTable(
     storedAt: text('stored_at'),
   },
   (t) => [index('recordings_tenant_started').on(t.tenantId, t.startedAt), index('recordings_call').on(t.callId)],
+);
+
+/* ───────────── Dialer API (/v1): people, campaigns, compliance, integrations ───────────── */
+
+/** People who use the dialer API with email + password (JWT). Emails are unique across tenants: login names no tenant. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    /** Lower-cased. */
+    email: text('email').notNull(),
+    fullName: text('full_name').notNull(),
+    /** agent | supervisor | admin */
+    role: text('role').notNull(),
+    /** pbkdf2-sha256$<iterations>$<salt b64>$<hash b64> */
+    passwordHash: text('password_hash').notNull(),
+    teamId: text('team_id'),
+    createdAt: text('created_at').notNull(),
+    disabledAt: text('disabled_at'),
+    /** Access tokens issued before this instant are refused (password change, disable, role change). */
+    tokensValidAfter: text('tokens_valid_after'),
+  },
+  (t) => [uniqueIndex('users_email').on(t.email), index('users_tenant').on(t.tenantId, t.id)],
+);
+
+/** Refresh tokens are JWTs whose jti is a row here, so they can be revoked. */
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id),
+    tenantId: text('tenant_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('refresh_tokens_user').on(t.userId)],
+);
+
+/** Caller-ID groups: the numbers a tenant owns and may present (CLI ownership check). */
+export const cliGroups = sqliteTable(
+  'cli_groups',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    name: text('name').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('cli_groups_tenant_name').on(t.tenantId, t.name)],
+);
+
+export const cliNumbers = sqliteTable(
+  'cli_numbers',
+  {
+    cliGroupId: text('cli_group_id').notNull().references(() => cliGroups.id),
+    tenantId: text('tenant_id').notNull(),
+    /** E.164 with a leading '+'. */
+    number: text('number').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.cliGroupId, t.number] }), index('cli_numbers_tenant_number').on(t.tenantId, t.number)],
+);
+
+export const campaigns = sqliteTable(
+  'campaigns',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    name: text('name').notNull(),
+    /** draft | active | paused | completed */
+    status: text('status').notNull(),
+    /** preview | power | progressive | predictive */
+    dialingMode: text('dialing_mode').notNull(),
+    cliGroupId: text('cli_group_id').notNull(),
+    maxAttempts: integer('max_attempts').notNull(),
+    retryDelayMinutes: integer('retry_delay_minutes').notNull(),
+    dialRatio: real('dial_ratio').notNull(),
+    timezone: text('timezone').notNull(),
+    /** Contacts stored in the campaign (every status); kept by the upload in the same batch as the rows. */
+    totalContacts: integer('total_contacts').notNull().default(0),
+    createdBy: text('created_by'),
+    createdAt: text('created_at').notNull(),
+    startedAt: text('started_at'),
+    pausedAt: text('paused_at'),
+    completedAt: text('completed_at'),
+  },
+  (t) => [index('campaigns_tenant').on(t.tenantId, t.id)],
+);
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    /** UUIDv7: ordered by creation, so it is also the list's keyset. */
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    /** E.164 with a leading '+'. */
+    phone: text('phone').notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    /** JSON object. */
+    customFields: text('custom_fields'),
+    /** pending | dialing | connected | completed | failed | dnc */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastCallAt: text('last_call_at'),
+    disposition: text('disposition'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('contacts_campaign_phone').on(t.campaignId, t.phone),
+    index('contacts_campaign_status').on(t.campaignId, t.status, t.id),
+    index('contacts_tenant_phone').on(t.tenantId, t.phone),
+  ],
+);
+
+/** National do-not-call registries (TDRA, CITC, NTRA, TRC, ...), imported by the platform operator; they apply to every tenant. */
+export const nationalDnc = sqliteTable(
+  'national_dnc',
+  {
+    registry: text('registry').notNull(),
+    /** E.164 with a leading '+'. */
+    phone: text('phone').notNull(),
+    importedAt: text('imported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.registry, t.phone] }), index('national_dnc_phone').on(t.phone)],
+);
+
+/** Consent to be called: granted (optionally until expires_at, optionally for one campaign) or revoked. */
+export const consents = sqliteTable(
+  'consents',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    phone: text('phone').notNull(),
+    /** NULL: consent for every campaign of the tenant. */
+    campaignId: text('campaign_id'),
+    /** granted | revoked */
+    status: text('status').notNull(),
+    source: text('source'),
+    grantedAt: text('granted_at'),
+    expiresAt: text('expires_at'),
+    revokedAt: text('revoked_at'),
+    recordedBy: text('recorded_by'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('consents_tenant_phone').on(t.tenantId, t.phone)],
+);
+
+/** A tenant's edits to the default calling rules, each edit a new immutable revision (audits name the one in force). */
+export const complianceRuleSets = sqliteTable(
+  'compliance_rule_sets',
+  {
+    tenantId: text('tenant_id').notNull(),
+    revision: integer('revision').notNull(),
+    /** JSON: { [jurisdiction]: JurisdictionRule } overriding the defaults. */
+    rules: text('rules').notNull(),
+    createdBy: text('created_by'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.revision] })],
+);
+
+/**
+ * One row per compliance decision, append-only (triggers in the migration
+ * refuse UPDATE and DELETE). audit_ref is "AUD-" + seq.
+ */
+export const complianceAudit = sqliteTable(
+  'compliance_audit',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    phone: text('phone').notNull(),
+    jurisdiction: text('jurisdiction'),
+    campaignId: text('campaign_id'),
+    /** api | broadcast | campaign | originate | connect */
+    context: text('context').notNull(),
+    /** Who asked: a user id, an app id, or the broadcast/campaign id for automatic checks. */
+    subject: text('subject'),
+    allowed: integer('allowed', { mode: 'boolean' }).notNull(),
+    blockingRule: text('blocking_rule'),
+    blockingReason: text('blocking_reason'),
+    /** JSON: { calling_hours, dnc_national, dnc_tenant, consent, cli_ownership } → passed | failed | ... */
+    checks: text('checks').notNull(),
+    ruleVersion: text('rule_version').notNull(),
+    checkedAt: text('checked_at').notNull(),
+  },
+  (t) => [index('compliance_audit_tenant').on(t.tenantId, t.seq)],
+);
+
+/** Dialer-API webhook subscriptions (the spec's portal page, as an API). */
+export const webhookSubscriptions = sqliteTable(
+  'webhook_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    url: text('url').notNull(),
+    /** Signs X-BroadNet-Signature; shown once, at creation. */
+    secret: text('secret').notNull(),
+    /** JSON array of event types, or ["*"]. */
+    eventTypes: text('event_types').notNull(),
+    description: text('description'),
+    createdAt: text('created_at').notNull(),
+    disabledAt: text('disabled_at'),
+  },
+  (t) => [index('webhook_subscriptions_tenant').on(t.tenantId)],
 );
