@@ -5,6 +5,8 @@
 import type { BroadcastSession } from './durable/broadcast-session/index.ts';
 import type { MediaFleet } from './durable/media-fleet/index.ts';
 import type { TenantPacer } from './durable/tenant-pacer/index.ts';
+import type { RateLimiter } from './durable/rate-limiter/index.ts';
+import type { Role } from './auth/tokens.ts';
 
 export interface Env {
   DB: D1Database;
@@ -12,6 +14,7 @@ export interface Env {
   BROADCAST_SESSION: DurableObjectNamespace<BroadcastSession>;
   MEDIA_FLEET: DurableObjectNamespace<MediaFleet>;
   TENANT_PACER: DurableObjectNamespace<TenantPacer>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;
@@ -22,6 +25,14 @@ export interface Env {
   WEBHOOK_RETRY_DELAYS_MS?: string;
   /** Public base URL of this Worker, used in URLs handed to media nodes; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
+  /** Secret: signs the dialer API's JWTs (HS256). */
+  JWT_SECRET: string;
+  /** Secret: bearer token of the platform operator (/v1/platform/*); unset disables those routes. */
+  PLATFORM_ADMIN_TOKEN?: string;
+  /** Dialer API requests per tenant per minute (default 2000, as the spec says). */
+  RATE_LIMIT_PER_MINUTE?: string;
+  /** Overrides the dialer API's problem `type` base URI. */
+  DIALER_PROBLEM_TYPE_BASE?: string;
 }
 
 /** Who is calling, set by app-auth for /voice/v1 routes. */
@@ -32,3 +43,16 @@ export interface AppPrincipal {
 }
 
 export type AppEnv = { Bindings: Env; Variables: { principal: AppPrincipal } };
+
+/** Who is calling the dialer API (/v1), set by jwt-auth from a verified access token and a live user row. */
+export interface UserPrincipal {
+  userId: string;
+  tenantId: string;
+  role: Role;
+  email: string;
+  fullName: string;
+  /** The tenant's own dialer-API rate limit, when the platform operator set one. */
+  tenantRequestsPerMinute: number | null;
+}
+
+export type DialerEnv = { Bindings: Env; Variables: { user: UserPrincipal } };

@@ -5,7 +5,13 @@
  */
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'https://crier.dev/problems/';
+/** `type` URIs of the broadcast API (and internal routes). */
+export const TYPE_BASE = 'https://crier.dev/problems/';
+/**
+ * `type` URIs of the dialer API (/v1): the spec's own (…/errors/invalid-credentials),
+ * so clients that switch on `type` work unchanged. DIALER_PROBLEM_TYPE_BASE overrides it.
+ */
+export const DIALER_TYPE_BASE = 'https://engage.broadnet.me/errors/';
 
 /** One failed field: a JSON pointer into the request and why it failed. */
 export interface FieldIssue {
@@ -34,9 +40,9 @@ export class ProblemError extends Error {
   }
 }
 
-export function problemBody(init: ProblemInit): Record<string, unknown> {
+export function problemBody(init: ProblemInit, typeBase: string = TYPE_BASE): Record<string, unknown> {
   const body: Record<string, unknown> = {
-    type: TYPE_BASE + init.slug,
+    type: typeBase + init.slug,
     title: init.title,
     status: init.status,
     detail: init.detail,
@@ -48,8 +54,8 @@ export function problemBody(init: ProblemInit): Record<string, unknown> {
   return { ...body, ...init.extra };
 }
 
-export function problemResponse(init: ProblemInit): Response {
-  return new Response(JSON.stringify(problemBody(init)), {
+export function problemResponse(init: ProblemInit, typeBase?: string): Response {
+  return new Response(JSON.stringify(problemBody(init, typeBase)), {
     status: init.status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...init.headers },
   });
@@ -87,6 +93,26 @@ export const Problems = {
       title: 'Unauthorized',
       detail,
       headers: { 'www-authenticate': challenge },
+    }),
+  /** A bearer token that is missing, malformed, expired or revoked (dialer API). */
+  unauthorizedBearer: (detail: string, error: 'invalid_request' | 'invalid_token' = 'invalid_token') =>
+    new ProblemError({
+      status: 401,
+      slug: 'unauthorized',
+      title: 'Unauthorized',
+      detail,
+      headers: { 'www-authenticate': `Bearer realm="crier", error="${error}"` },
+    }),
+  invalidCredentials: () =>
+    new ProblemError({ status: 401, slug: 'invalid-credentials', title: 'Invalid credentials', detail: 'Email or password is incorrect.' }),
+  forbidden: (detail: string) => new ProblemError({ status: 403, slug: 'forbidden', title: 'Forbidden', detail }),
+  rateLimited: (limit: number, retryAfterS: number) =>
+    new ProblemError({
+      status: 429,
+      slug: 'rate-limited',
+      title: 'Rate limit exceeded',
+      detail: `More than ${limit} requests in one minute for this tenant; retry after ${retryAfterS} s.`,
+      headers: { 'retry-after': String(retryAfterS), 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0' },
     }),
   notFound: (what: string) => new ProblemError({ status: 404, slug: 'not-found', title: 'Not found', detail: `${what} does not exist.` }),
   conflict: (slug: string, title: string, detail: string) => new ProblemError({ status: 409, slug, title, detail }),
