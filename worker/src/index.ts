@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 export { BroadcastSession } from './durable/broadcast-session/index.ts';
 export { MediaFleet } from './durable/media-fleet/index.ts';
 export { TenantPacer } from './durable/tenant-pacer/index.ts';
+export { RateLimiter } from './durable/rate-limiter/index.ts';
 
 const app = buildApp();
 export default app;
