@@ -4,8 +4,8 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './env.ts';
-import { ProblemError, problemResponse } from './errors/problem.ts';
+import type { AppEnv, Env } from './env.ts';
+import { DIALER_TYPE_BASE, ProblemError, TYPE_BASE, problemResponse } from './errors/problem.ts';
 import { fieldIssues } from './errors/zod-issues.ts';
 import { Problems } from './errors/problem.ts';
 import { broadcastRoutes } from './broadcast/routes.ts';
@@ -15,6 +15,7 @@ import { mediaApiRoutes } from './media-api/routes.ts';
 import { promptRoutes } from './prompts/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
+import { dialerApiRoutes } from './dialer-api/index.ts';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -31,22 +32,41 @@ export function buildApp() {
   app.route('/', promptRoutes());
   app.route('/', recordingRoutes());
   app.route('/', mediaApiRoutes());
+  app.route('/', dialerApiRoutes() as unknown as OpenAPIHono<AppEnv>);
 
-  app.doc31('/voice/v1/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Crier Voice Broadcast API', version: '1.0.0' },
-  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', { type: 'http', scheme: 'basic' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'platformToken', { type: 'http', scheme: 'bearer' });
+  // One registry, two documents: each API's paths only.
+  const documents = [
+    { path: '/voice/v1/openapi.json', prefix: '/voice/v1/', title: 'Crier Voice Broadcast API' },
+    { path: '/v1/openapi.json', prefix: '/v1/', title: 'Crier Dialer API (BroadNet Engage compatible)' },
+  ];
+  for (const doc of documents) {
+    app.get(doc.path, (c) => {
+      const full = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: doc.title, version: '1.0.0' } });
+      const paths = Object.fromEntries(Object.entries(full.paths ?? {}).filter(([p]) => p.startsWith(doc.prefix)));
+      return c.json({ ...full, paths });
+    });
+  }
 
-  app.notFound(() => problemResponse({ status: 404, slug: 'not-found', title: 'Not found', detail: 'No such route.' }));
+  app.notFound((c) => problemResponse({ status: 404, slug: 'not-found', title: 'Not found', detail: 'No such route.' }, typeBaseFor(c.req.path, c.env)));
   app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(err.init);
+    const typeBase = typeBaseFor(c.req.path, c.env);
+    if (err instanceof ProblemError) return problemResponse(err.init, typeBase);
     // Hono's own validators and helpers throw HTTPException (e.g. a bad Content-Type on a validated body).
     if (err instanceof HTTPException && err.status < 500) {
-      return problemResponse({ status: err.status, slug: 'bad-request', title: 'Bad request', detail: err.message || 'The request was not accepted.' });
+      return problemResponse({ status: err.status, slug: 'bad-request', title: 'Bad request', detail: err.message || 'The request was not accepted.' }, typeBase);
     }
-    console.error(JSON.stringify({ msg: 'unhandled error', path: c.req.path, method: c.req.method, error: String(err), stack: (err as Error).stack }));
-    return problemResponse({ status: 500, slug: 'internal', title: 'Internal error', detail: 'An unexpected error occurred; it has been logged.' });
+    // The instance id ties a client's report to this log line ("contact support with instance ID").
+    const instance = `urn:crier:request:${crypto.randomUUID()}`;
+    console.error(JSON.stringify({ msg: 'unhandled error', instance, path: c.req.path, method: c.req.method, error: String(err), stack: (err as Error).stack }));
+    return problemResponse({ status: 500, slug: 'internal', title: 'Internal error', detail: 'An unexpected error occurred; it has been logged.', extra: { instance } }, typeBase);
   });
   return app;
+}
+
+/** The dialer API answers with the spec's problem `type` URIs; everything else with Crier's. */
+function typeBaseFor(path: string, env: Env): string {
+  return path === '/v1' || path.startsWith('/v1/') ? (env.DIALER_PROBLEM_TYPE_BASE ?? DIALER_TYPE_BASE) : TYPE_BASE;
 }

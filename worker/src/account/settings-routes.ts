@@ -13,8 +13,7 @@ import { database } from '../db/client.ts';
 import { tenants } from '../db/schema.ts';
 import { Problems, problemContent } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
-import { isDialableCountry } from '../phone/countries.ts';
-import { loadTenantSettings } from './tenant-settings.ts';
+import { loadTenantSettings, settingsColumns, settingsPatchShape } from './tenant-settings.ts';
 
 const MAX_SETTINGS_BODY_BYTES = 64 * 1024;
 
@@ -28,18 +27,7 @@ const SettingsSchema = z
   })
   .openapi('AccountSettings');
 
-const SettingsPatchSchema = z
-  .object({
-    allowed_countries: z
-      .array(z.string().refine(isDialableCountry, 'must be an ISO 3166-1 alpha-2 country code such as AE'))
-      .max(300)
-      .nullable()
-      .optional(),
-    calls_per_second: z.number().int().min(1).max(1000).nullable().optional(),
-    max_concurrent_calls: z.number().int().min(1).max(100_000).nullable().optional(),
-  })
-  .strict()
-  .openapi('AccountSettingsPatch');
+const SettingsPatchSchema = z.object(settingsPatchShape).strict().openapi('AccountSettingsPatch');
 
 export function settingsRoutes() {
   const app = new OpenAPIHono<AppEnv>();
@@ -71,11 +59,7 @@ export function settingsRoutes() {
   app.patch('/voice/v1/account/settings', async (c) => {
     const parsed = SettingsPatchSchema.safeParse((await readJsonBody(c, MAX_SETTINGS_BODY_BYTES)).value);
     if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
-    const patch = parsed.data;
-    const set: Partial<typeof tenants.$inferInsert> = {};
-    if (patch.allowed_countries !== undefined) set.allowedCountries = patch.allowed_countries === null ? null : JSON.stringify([...new Set(patch.allowed_countries)].sort());
-    if (patch.calls_per_second !== undefined) set.callsPerSecond = patch.calls_per_second;
-    if (patch.max_concurrent_calls !== undefined) set.maxConcurrentCalls = patch.max_concurrent_calls;
+    const set = settingsColumns(parsed.data);
     const tenantId = c.get('principal').tenantId;
     if (Object.keys(set).length > 0) await database(c.env.DB).update(tenants).set(set).where(eq(tenants.id, tenantId));
     return c.json(await settingsView(c.env, tenantId), 200);

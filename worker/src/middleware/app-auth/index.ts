@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../../env.ts';
 import { database } from '../../db/client.ts';
-import { apps } from '../../db/schema.ts';
+import { apps, tenants } from '../../db/schema.ts';
 import { constantTimeEqualHex, sha256Hex } from '../../db/hashing.ts';
 import { Problems } from '../../errors/problem.ts';
 
@@ -34,10 +34,15 @@ export function appAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const creds = parseBasicCredentials(c.req.header('authorization'));
     if (!creds) throw Problems.unauthorized('Send Authorization: Basic base64(APP_ID:APP_KEY).', BASIC_CHALLENGE);
-    const row = await database(c.env.DB).select().from(apps).where(eq(apps.id, creds.id)).get();
+    const row = await database(c.env.DB)
+      .select({ id: apps.id, tenantId: apps.tenantId, keyHash: apps.keyHash, webhookSecret: apps.webhookSecret, disabledAt: apps.disabledAt, tenantDisabledAt: tenants.disabledAt })
+      .from(apps)
+      .innerJoin(tenants, eq(tenants.id, apps.tenantId))
+      .where(eq(apps.id, creds.id))
+      .get();
     const presented = await sha256Hex(creds.key);
     const matches = constantTimeEqualHex(presented, row?.keyHash ?? DUMMY_HASH);
-    if (!row || !matches || row.disabledAt) {
+    if (!row || !matches || row.disabledAt || row.tenantDisabledAt) {
       throw Problems.unauthorized('APP_ID or APP_KEY is not valid.', BASIC_CHALLENGE);
     }
     c.set('principal', { appId: row.id, tenantId: row.tenantId, webhookSecret: row.webhookSecret });
