@@ -62,6 +62,7 @@ export class CallLeg {
   #playGeneration = 0;
   /** Plays accepted but not yet finished, failed or interrupted, oldest first. */
   #openPlays: OpenPlay[] = [];
+  #connectedReported = false;
   answeredAtPerf: number | null = null;
 
   constructor(
@@ -193,8 +194,9 @@ export class CallLeg {
     });
   }
 
-  #reportConnected(answeredBy: 'HUMAN' | 'MACHINE' | undefined): void {
-    this.deps.reporter.report({ type: 'connected', voice_id: this.voiceId, owner: this.command.owner, ...(answeredBy ? { answered_by: answeredBy } : {}) });
+  #reportConnected(answeredBy: 'HUMAN' | 'MACHINE' | undefined, at?: Date): void {
+    this.#connectedReported = true;
+    this.deps.reporter.report({ type: 'connected', voice_id: this.voiceId, owner: this.command.owner, ...(answeredBy ? { answered_by: answeredBy } : {}) }, at);
   }
 
   #firstPlayed = false;
@@ -296,6 +298,12 @@ export class CallLeg {
   #end(end: { cause: number; reason: string; by: 'remote' | 'local' | 'network'; sipStatus?: number }): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';
+    if (this.#answeredAt !== null && !this.#connectedReported) {
+      // Ended while AMD was still listening: the call was answered all the same, so the
+      // Worker must hear `connected` (as of the answer, with no verdict) before `disconnected`.
+      this.log.info('call ended before the AMD decision');
+      this.#reportConnected(undefined, new Date(this.#answeredAt));
+    }
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
     if (this.#durationTimer) clearTimeout(this.#durationTimer);
     this.stopRecording();
