@@ -158,7 +158,8 @@ export class RtpStream implements ScheduledStream {
     this.#scheduler.poll();
     const packet = parseRtp(buf);
     if (!packet) return;
-    if (!this.#latched) {
+    // Port 0 cannot be answered (a sender that never set it, e.g. a raw-socket replayer): keep the SDP's address.
+    if (!this.#latched && port !== 0) {
       this.#latched = true;
       this.#remote = { host, port };
     }
