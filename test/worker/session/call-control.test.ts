@@ -58,6 +58,18 @@ describe('PUT /voice/v1/call/{voice_id}/play', () => {
     expect(late.headers.get('content-type')).toBe('application/problem+json');
   });
 
+  it("answers 503 with Retry-After, not 'call ended', when the leg's media node does not take the command", async () => {
+    const leg = await answeredLeg();
+    await postEvents(leg.nodeId, [leg.script.ringing(), leg.script.connected()]);
+    await leg.node.configure({ refuse: true });
+    const res = await put(leg.voiceId, leg.tenant.auth, ttsPlay);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { type: string }).type).toMatch(/media-node-unavailable$/);
+    await leg.node.configure({ refuse: false });
+    expect((await put(leg.voiceId, leg.tenant.auth, ttsPlay)).status).toBe(200);
+  });
+
   it('names the failing field for a bad body and never 5xx on junk', async () => {
     const leg = await answeredLeg();
     await postEvents(leg.nodeId, [leg.script.ringing(), leg.script.connected()]);

@@ -8,7 +8,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { appAuth } from '../middleware/app-auth/index.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
 import { PlaySchema } from '../broadcast/play-schema.ts';
-import { Problems, type ProblemError, problemContent } from '../errors/problem.ts';
+import { Problems, ProblemError, problemContent } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import type { LegCommandResult } from '../durable/broadcast-session/contract.ts';
 import type { AppEnv } from '../env.ts';
@@ -39,6 +39,14 @@ function failure(result: LegFailure, voiceId: string): ProblemError {
       return Problems.conflict('call-ended', 'Call has ended', `Call ${voiceId} has already ended.`);
     case 'not_answered':
       return Problems.conflict('call-not-answered', 'Call not answered', `Call ${voiceId} has not been answered yet.`);
+    case 'unavailable':
+      return new ProblemError({
+        status: 503,
+        slug: 'media-node-unavailable',
+        title: 'Media node unavailable',
+        detail: `The media node handling call ${voiceId} did not take the command; the call may still be up. Try again.`,
+        headers: { 'retry-after': '1' },
+      });
   }
 }
 
@@ -72,6 +80,7 @@ function putLegCommand<S extends z.ZodType>(app: OpenAPIHono<AppEnv>, spec: LegC
       400: { description: 'Invalid body: the failing field is named', ...problem },
       404: { description: 'Unknown voice_id', ...problem },
       409: { description: spec.conflicts, ...problem },
+      503: { description: "The call's media node did not take the command (Retry-After)", ...problem },
     },
   });
   app.put(spec.path, async (c) => {

@@ -55,4 +55,5 @@ export interface BroadcastStatus {
 /** Result of a per-call command: the leg's broadcast and `to` for the response, or why not. */
 export type LegCommandResult =
   | { ok: true; broadcastId: string; voiceId: string; to: string }
-  | { ok: false; error: 'not_found' | 'ended' | 'not_answered' };
+  /** unavailable: the leg's media node did not take the command (unreachable, failing); the call may still be up. */
+  | { ok: false; error: 'not_found' | 'ended' | 'not_answered' | 'unavailable' };

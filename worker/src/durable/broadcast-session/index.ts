@@ -247,7 +247,7 @@ export class BroadcastSession extends DurableObject<Env> {
     if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
     const spec = await resolvePlay(play, this.#playResolver());
     const sent = await this.#sendToLeg(leg, { type: 'play', command_id: crypto.randomUUID(), voice_id: voiceId, play: spec });
-    if (!sent) return { ok: false, error: 'ended' };
+    if (sent !== 'ok') return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     // A new play cancels the idle guard until its own playfinished.
     this.#sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
     return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
@@ -259,7 +259,7 @@ export class BroadcastSession extends DurableObject<Env> {
     if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
     if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
     const sent = await this.#sendToLeg(leg, { type: 'hold', command_id: crypto.randomUUID(), voice_id: voiceId, hold });
-    if (!sent) return { ok: false, error: 'ended' };
+    if (sent !== 'ok') return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
   }
 
@@ -296,9 +296,9 @@ export class BroadcastSession extends DurableObject<Env> {
         startedAt: new Date().toISOString(),
       });
     const sent = await this.#sendToLeg(leg, { type: 'recording', command_id: `${recordingId}:start`, voice_id: voiceId, action: 'start', recording_id: recordingId });
-    if (!sent) {
+    if (sent !== 'ok') {
       await database(this.env.DB).update(recordings).set({ status: 'failed' }).where(eq(recordings.id, recordingId));
-      return { ok: false, error: 'ended' };
+      return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     }
     // A new start replaces a running recording on the node; that one is uploaded as it stops.
     if (previous) this.#deleteMeta(key);
@@ -706,11 +706,17 @@ export class BroadcastSession extends DurableObject<Env> {
 
   // ── Helpers over storage ──────────────────────────────────────────────
 
-  async #sendToLeg(leg: LegRow, command: MediaCommand): Promise<boolean> {
-    if (!leg.control_url) return false;
+  /**
+   * Sends one command to the leg's node. 'gone': the node has no such leg (it
+   * ended there); 'unavailable': the node did not answer or failed otherwise,
+   * which is worth retrying and must not be reported as an ended call.
+   */
+  async #sendToLeg(leg: LegRow, command: MediaCommand): Promise<'ok' | 'gone' | 'unavailable'> {
+    if (!leg.control_url) return 'gone';
     const [result] = await sendNodeCommands(leg.control_url, this.env.MEDIA_SHARED_SECRET, [command]);
-    if (!result?.ok) console.warn(JSON.stringify({ msg: 'node command failed', voice_id: leg.voice_id, type: command.type, error: result?.error }));
-    return result?.ok ?? false;
+    if (result?.ok) return 'ok';
+    console.warn(JSON.stringify({ msg: 'node command failed', voice_id: leg.voice_id, type: command.type, error: result?.error }));
+    return result?.error === 'unknown_leg' ? 'gone' : 'unavailable';
   }
 
   async #insertCalls(rows: Array<typeof calls.$inferInsert>): Promise<void> {
