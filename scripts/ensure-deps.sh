@@ -19,6 +19,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci again whenever package-lock.json changed since the last install (a content
+# hash, not file times: a fresh checkout's times say nothing).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.crier-lock-sha256 2>/dev/null)" != "$lock_hash" ]; then
   npm ci --no-fund --no-audit
+  echo "$lock_hash" > node_modules/.crier-lock-sha256
 fi
