@@ -193,6 +193,7 @@ export function campaignRoutes() {
       const row = await findCampaign(db, user.tenantId, c.req.param('id'));
       const transition = startTransition(row.status);
       if (transition.kind === 'refused') throw transition.problem;
+      // Active means started: started_at is set by the same UPDATE that makes a campaign active.
       if (transition.kind === 'unchanged') return c.json({ id: row.id, status: 'active' as const, started_at: row.started_at!, message: 'Campaign is already active.' }, 200);
       const now = new Date().toISOString();
       const changed = await db
@@ -242,6 +243,7 @@ export function campaignRoutes() {
       const row = await findCampaign(db, user.tenantId, c.req.param('id'));
       const transition = pauseTransition(row.status);
       if (transition.kind === 'refused') throw transition.problem;
+      // Paused means paused by this route: paused_at is set by the same UPDATE.
       if (transition.kind === 'unchanged') return c.json({ id: row.id, status: 'paused' as const, paused_at: row.paused_at! }, 200);
       const now = new Date().toISOString();
       const changed = await db

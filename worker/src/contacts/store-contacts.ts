@@ -81,7 +81,7 @@ function* chunks(contacts: readonly PreparedContact[]): Generator<{ rows: Contac
     const id = uuidv7();
     const row: ContactTuple = [id, c.e164, c.firstName, c.lastName, c.customFields ? JSON.stringify(c.customFields) : null];
     const doc: SearchTuple = [id, c.search.name, c.search.phone, c.search.custom];
-    // UTF-16 length × 3 bounds the UTF-8 size; the search tuple is never larger than the row.
+    // UTF-16 length × 3 bounds the row's UTF-8 size, with room for its (smaller or similar) search tuple.
     const size = JSON.stringify(row).length * 3;
     if (rows.length > 0 && (rows.length >= CHUNK_ROWS || bytes + size > CHUNK_BYTES)) {
       yield { rows, search };

@@ -2,9 +2,10 @@
 // and pagination, one campaign, start and pause with their refusals and
 // roles, and other tenants' campaigns as 404s. (The events start and pause
 // raise are checked in campaign-events.test.ts.)
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { allPages, call, dialerProblem, seedDialerTenant } from '../../helpers/dialer.ts';
+import { BASE } from '../../helpers/tenant.ts';
 import { createCampaign, createCliGroup, json, uaeMobiles, upload, type Campaign } from './fixtures.ts';
 
 const ITEM_FIELDS = ['abandon_rate', 'cli_group_id', 'connected', 'contacted', 'created_at', 'dialing_mode', 'id', 'name', 'started_at', 'status', 'total_contacts'];
@@ -238,5 +239,29 @@ describe('start and pause', () => {
     }
     await dialerProblem(await call(t.supervisor, 'POST', '/v1/campaigns/no-such-campaign/start'), 404);
     await dialerProblem(await call(t.supervisor, 'GET', '/v1/campaigns/no-such-campaign'), 404);
+  });
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('documents every route of the campaign area', async () => {
+    const doc = (await (await SELF.fetch(`${BASE}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'GET /v1/cli-groups',
+        'POST /v1/cli-groups',
+        'GET /v1/cli-groups/{id}',
+        'PATCH /v1/cli-groups/{id}',
+        'DELETE /v1/cli-groups/{id}',
+        'GET /v1/campaigns',
+        'POST /v1/campaigns',
+        'GET /v1/campaigns/{id}',
+        'POST /v1/campaigns/{id}/start',
+        'POST /v1/campaigns/{id}/pause',
+        'GET /v1/campaigns/{id}/contacts',
+        'POST /v1/campaigns/{id}/contacts',
+        'POST /v1/contacts/search',
+      ]),
+    );
   });
 });
