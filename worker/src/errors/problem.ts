@@ -89,6 +89,7 @@ export const Problems = {
       headers: { 'www-authenticate': challenge },
     }),
   notFound: (what: string) => new ProblemError({ status: 404, slug: 'not-found', title: 'Not found', detail: `${what} does not exist.` }),
+  forbidden: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) => new ProblemError({ status: 403, slug, title, detail, ...(extra ? { extra } : {}) }),
   conflict: (slug: string, title: string, detail: string) => new ProblemError({ status: 409, slug, title, detail }),
   unprocessable: (slug: string, title: string, detail: string) => new ProblemError({ status: 422, slug, title, detail }),
   unavailable: (detail: string) => new ProblemError({ status: 503, slug: 'unavailable', title: 'Service unavailable', detail }),

@@ -36,7 +36,8 @@ export interface BroadcastInit {
   acceptedAt: string;
 }
 
-export type LegState = 'queued' | 'dialing' | 'ringing' | 'connected' | 'playing' | 'idle' | 'disconnected' | 'failed';
+/** `connecting`: a connect's destination is being dialled; `bridged`: it answered and the two talk. */
+export type LegState = 'queued' | 'dialing' | 'ringing' | 'connected' | 'playing' | 'idle' | 'connecting' | 'bridged' | 'disconnected' | 'failed';
 
 export interface BroadcastStatus {
   broadcast_id: string;
@@ -55,4 +56,10 @@ export interface BroadcastStatus {
 /** Result of a per-call command: the leg's broadcast and `to` for the response, or why not. */
 export type LegCommandResult =
   | { ok: true; broadcastId: string; voiceId: string; to: string }
-  | { ok: false; error: 'not_found' | 'ended' | 'not_answered' };
+  | { ok: false; error: 'not_found' | 'ended' | 'not_answered' | 'connect_in_progress' | 'bridged' };
+
+/** PUT .../connect as validated at the edge: numbers exactly as the client sent them (E.164, '+' optional). */
+export interface ConnectRequest {
+  from: string;
+  to: string;
+}
