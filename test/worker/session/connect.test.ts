@@ -3,7 +3,7 @@
 // node, the leg's connecting/bridged states and counts, the connectstate
 // webhooks field for field, the destination's calls row, and the guards (idle
 // suspended while bridged, maximum duration still applies).
-import { SELF, env } from 'cloudflare:test';
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BASE, dialOneLeg, postEvents, seedTenant, stopNodesAfterEach, waitFor } from './harness.ts';
 
@@ -164,6 +164,8 @@ describe('PUT /voice/v1/call/{voice_id}/connect', () => {
     expect(row).toMatchObject({ status: 'completed', cause_code: 16, cause_reason: 'Normal Clearing', duration_seconds: 12.0894 });
     expect(row!.answered_at).toBeTruthy();
     expect(row!.ended_at).toBeTruthy();
+    // The destination is controlled through the recipient's voice_id only.
+    expect((await SELF.fetch(`${BASE}/voice/v1/call/${connect_id}`, { method: 'DELETE', headers: { authorization: leg.tenant.auth } })).status).toBe(404);
     const play = { play: { type: 'tts', text: 'Sorry, the line dropped.', voice: 'Female', language: 'en-US', prompt_ref: 'p2' } };
     expect((await putJson(leg.voiceId, leg.tenant.auth, 'play', play)).status).toBe(200);
     // The leg's history through the session's RPC: one connect, how it ended.
@@ -259,6 +261,24 @@ describe('PUT /voice/v1/call/{voice_id}/connect', () => {
     expect(tail[0]).toMatchObject({ connectstate: 'failed', connect_voice_id: connect_id, disconnect_cause_code: 41, ended_by: 'recipient' });
     expect(tail[1]).toMatchObject({ state: 'disconnected', disconnect_cause_code: 41 });
     expect((await env.DB.prepare('SELECT status, cause_code FROM calls WHERE id = ?').bind(connect_id).first())).toEqual({ status: 'failed', cause_code: 41 });
+  });
+
+  it('a connect its node never resolves fails with cause 102 after ring timeout + 60 s, and the leg is idle again', async () => {
+    const leg = await idleLeg({ ringTimeoutS: 5 });
+    await connect(leg.voiceId, leg.tenant.auth, { from: CLI, to: DEST });
+    const { connect_id } = await connectCommand(leg);
+    await postEvents(leg.nodeId, [leg.script.connect(connect_id, 'ringing')]);
+    // As if requested 66 s ago: past the ring timeout (5 s) and the 60 s grace.
+    await runInDurableObject(leg.stub, (_instance, state) => {
+      state.storage.sql.exec('UPDATE connects SET requested_at = ? WHERE connect_id = ?', Date.now() - 66_000, connect_id);
+    });
+    await runDurableObjectAlarm(leg.stub);
+    const failed = (await hooksOf(leg, 6)).find((h) => h.connectstate === 'failed')!;
+    expect(failed).toMatchObject({ connect_voice_id: connect_id, disconnect_cause_code: 102, disconnect_reason: 'Recovery on Timer Expiry', ended_by: 'destination' });
+    expect(await legCounts(leg)).toMatchObject({ idle: 1, connecting: 0 });
+    // A late word from the node about that connect changes nothing.
+    await postEvents(leg.nodeId, [leg.script.connect(connect_id, 'connected')]);
+    expect(await legCounts(leg)).toMatchObject({ idle: 1, bridged: 0 });
   });
 
   it('a playstate the node sent just before the connect does not end it; a node that refuses the connect leaves the leg as it was', async () => {
