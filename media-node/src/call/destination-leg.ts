@@ -60,6 +60,8 @@ export class DestinationLeg extends EventEmitter<DestinationEvents> {
   #ringTimer: NodeJS.Timeout | null = null;
   #ringTimedOut = false;
   #hangupRequested = false;
+  /** It answered with SDP we cannot use: we hang up, and it ends as cause 127. */
+  #unusableAnswer = false;
 
   constructor(
     readonly connectId: string,
@@ -138,7 +140,7 @@ export class DestinationLeg extends EventEmitter<DestinationEvents> {
       answer = parseAnswer(sdp);
     } catch (err) {
       this.log.warn('unusable SDP answer from the destination: hanging up', { error: (err as Error).message });
-      this.#interworkingFailure = true;
+      this.#unusableAnswer = true;
       this.#uac?.hangup();
       return;
     }
@@ -148,8 +150,6 @@ export class DestinationLeg extends EventEmitter<DestinationEvents> {
     this.emit('answered');
   }
 
-  #interworkingFailure = false;
-
   #end(end: Omit<DestinationEnd, 'answered'>): void {
     if (this.#phase === 'ended') return;
     const answered = this.#phase === 'answered';
@@ -157,7 +157,7 @@ export class DestinationLeg extends EventEmitter<DestinationEvents> {
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
     this.#rtp?.close();
     if (this.#port !== null) this.deps.ports.release(this.#port);
-    const final = this.#interworkingFailure && !answered ? { ...end, cause: Cause.INTERWORKING, reason: q850Reason(Cause.INTERWORKING) } : end;
+    const final = this.#unusableAnswer ? { ...end, cause: Cause.INTERWORKING, reason: q850Reason(Cause.INTERWORKING) } : end;
     this.log.info('destination ended', { cause: final.cause, by: final.by, answered, rtp: this.#rtp?.counters });
     this.emit('ended', { ...final, answered });
   }
