@@ -19,13 +19,31 @@ export interface RtpCapture {
   stop(): Promise<CapturedRtp[]>;
 }
 
-/** Starts tshark on `lo` for UDP sent from ports [min, max]; resolves once it is capturing. */
+/**
+ * Starts tshark on `lo` for UDP sent from ports [min, max]; resolves once it
+ * says it is capturing (on a loaded machine that takes far longer than usual).
+ */
 export async function captureRtpFrom(min: number, max: number): Promise<RtpCapture> {
   const dir = mkdtempSync(join(tmpdir(), 'crier-rtp-'));
   const pcap = join(dir, 'rtp.pcap');
-  const child = spawn('tshark', ['-i', 'lo', '-f', `udp src portrange ${min}-${max}`, '-a', 'duration:120', '-w', pcap], { stdio: 'ignore' });
-  // tshark needs a moment before it captures.
-  await new Promise((r) => setTimeout(r, 1500));
+  const child = spawn('tshark', ['-i', 'lo', '-f', `udp src portrange ${min}-${max}`, '-a', 'duration:120', '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tshark did not start capturing within 15 s: ${stderr}`)), 15_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('Capturing on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tshark exited ${code}: ${stderr}`));
+    });
+  });
+  // The line comes as the capture opens; give the kernel filter a moment to attach.
+  await new Promise((r) => setTimeout(r, 300));
   return {
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
