@@ -15,12 +15,15 @@ import { EventReporter } from './worker-link/event-reporter.ts';
 import { HeartbeatClient } from './worker-link/heartbeat.ts';
 import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
+import { CallConnect } from './call/call-connect.ts';
 import { Cause } from '../../worker/src/telephony/q850.ts';
 import { uploadRecording } from './worker-link/recording-upload.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
   readonly legs: Map<string, CallLeg>;
+  /** Connects in progress or bridged, by the recipient leg's voice_id. */
+  readonly connects: Map<string, CallConnect>;
   readonly scheduler: FrameScheduler;
   readonly reporter: EventReporter;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, flushes events. */
@@ -43,6 +46,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     });
   const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
   const legs = new Map<string, CallLeg>();
+  const connects = new Map<string, CallConnect>();
   let draining = false;
   let setupsTotal = 0;
 
@@ -79,6 +83,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       case 'play': {
         const leg = legs.get(command.voice_id);
         if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        if (connects.has(command.voice_id)) return { command_id: command.command_id, ok: false, error: 'bridged' };
         leg.play(command.play);
         return ok;
       }
@@ -94,6 +99,22 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           return ok;
         }
         return leg.startRecording(command.recording_id) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
+      }
+      case 'connect': {
+        const leg = legs.get(command.voice_id);
+        if (!leg) return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        if (leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'not_answered' };
+        if (connects.has(command.voice_id)) return { command_id: command.command_id, ok: false, error: 'connect_in_progress' };
+        const connect = new CallConnect(leg, command, {
+          destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS },
+          reporter,
+          onDone: (done) => {
+            if (connects.get(command.voice_id) === done) connects.delete(command.voice_id);
+          },
+        });
+        connects.set(command.voice_id, connect);
+        connect.start();
+        return ok;
       }
       case 'hold': {
         const leg = legs.get(command.voice_id);
@@ -126,6 +147,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
   return {
     controlUrl,
     legs,
+    connects,
     scheduler,
     reporter,
     async shutdown() {

@@ -247,6 +247,25 @@ export class CallLeg {
     void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs);
   }
 
+  /** Stops what is playing, with no playfinished (a connect takes over what the recipient hears). */
+  stopPlayback(): void {
+    this.#firstPlayed = true;
+    this.#playGeneration++;
+    this.#rtp?.clearQueue();
+  }
+
+  readonly #endingHooks = new Set<() => void>();
+
+  /**
+   * Runs `hook` as the leg ends, before its disconnected event is reported, so
+   * whatever hangs off the leg (a connected destination) ends and reports first.
+   * Returns a function that removes the hook.
+   */
+  onEnding(hook: () => void): () => void {
+    this.#endingHooks.add(hook);
+    return () => this.#endingHooks.delete(hook);
+  }
+
   /** Holding sends silence and keeps the playback position; resuming continues from there. */
   hold(held: boolean): void {
     if (this.#phase !== 'answered' || !this.#rtp) return;
@@ -266,6 +285,7 @@ export class CallLeg {
     this.#phase = 'ended';
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
     if (this.#durationTimer) clearTimeout(this.#durationTimer);
+    for (const hook of [...this.#endingHooks]) hook();
     this.stopRecording();
     this.#rtp?.close();
     if (this.#port !== null) this.deps.ports.release(this.#port);

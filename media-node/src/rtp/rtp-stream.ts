@@ -1,9 +1,10 @@
 /**
  * One leg's RTP (RFC 3550): its own UDP port, symmetric RTP (we answer to
  * where the far end's packets really come from), outgoing 20 ms G.711 frames
- * driven by the shared FrameScheduler with a play queue, and the receive path
- * decoded to 8 kHz PCM for listeners (AMD, recording, streaming) plus RFC 4733
- * digits.
+ * driven by the shared FrameScheduler with a play queue (or a live source
+ * such as a bridged leg, pulled one frame per tick), and the receive path
+ * decoded to 8 kHz PCM for listeners (AMD, recording, streaming, bridging)
+ * plus RFC 4733 digits.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
@@ -27,6 +28,11 @@ export interface RtpCounters {
   firstPacketAt: number | null;
 }
 
+/** Decoded audio of one received packet, with its RTP timestamp (for a jitter buffer). */
+export type AudioListener = (pcm: Int16Array, rtpTimestamp: number) => void;
+/** Audio produced on our send clock: the next 20 ms frame, or null for silence. */
+export type LiveSource = () => Int16Array | null;
+
 export class RtpStream implements ScheduledStream {
   readonly port: number;
   readonly counters: RtpCounters = { sent: 0, received: 0, receivedBytes: 0, lastSendIntervalMs: null, firstPacketAt: null };
@@ -48,7 +54,8 @@ export class RtpStream implements ScheduledStream {
   #paused = false;
   readonly #packet = new Uint8Array(RTP_HEADER_BYTES + SAMPLES_PER_FRAME);
   readonly #frame = new Int16Array(SAMPLES_PER_FRAME);
-  readonly #audioListeners: Array<(pcm: Int16Array) => void> = [];
+  readonly #audioListeners: Array<AudioListener> = [];
+  #liveSource: LiveSource | null = null;
   readonly #digitListeners: Array<(digit: string, durationMs: number) => void> = [];
   #frameListener: ((sent: Int16Array | null) => void) | null = null;
   #lastEventTimestamp: number | null = null;
@@ -99,8 +106,22 @@ export class RtpStream implements ScheduledStream {
     this.#paused = paused;
   }
 
-  onAudio(listener: (pcm: Int16Array) => void): void {
+  /** Adds a listener for received audio; the returned function removes it. */
+  onAudio(listener: AudioListener): () => void {
     this.#audioListeners.push(listener);
+    return () => {
+      const i = this.#audioListeners.indexOf(listener);
+      if (i >= 0) this.#audioListeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Sends what `source` produces instead of the play queue (which keeps its
+   * place); null returns to the queue. The source is pulled on every tick, held
+   * or not, so a held bridge does not build up delay; hold still sends silence.
+   */
+  setLiveSource(source: LiveSource | null): void {
+    this.#liveSource = source;
   }
 
   onDigit(listener: (digit: string, durationMs: number) => void): void {
@@ -113,6 +134,7 @@ export class RtpStream implements ScheduledStream {
   }
 
   close(): void {
+    this.#liveSource = null;
     this.#scheduler.remove(this);
     this.#socket.close();
     this.#queue.length = 0;
@@ -120,7 +142,9 @@ export class RtpStream implements ScheduledStream {
 
   sendFrame(scheduledAt: number, now: number): void {
     if (!this.#remote) return;
-    const item = this.#paused ? undefined : this.#queue[0];
+    const live = this.#liveSource ? this.#liveSource() : null;
+    const item = this.#paused || this.#liveSource ? undefined : this.#queue[0];
+    let sent: Int16Array | null = null;
     if (item) {
       if (!this.#started) {
         this.#started = true;
@@ -131,10 +155,14 @@ export class RtpStream implements ScheduledStream {
       this.#frame.set(item.pcm.subarray(this.#offset, end));
       encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
       this.#offset = end;
+      sent = this.#frame;
+    } else if (live && !this.#paused) {
+      encodeG711(this.#codec, live, this.#packet.subarray(RTP_HEADER_BYTES));
+      sent = live;
     } else {
       this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
     }
-    this.#frameListener?.(item ? this.#frame : null);
+    this.#frameListener?.(sent);
     writeRtpHeader(this.#packet, { payloadType: this.#payloadType, sequence: this.#seq, timestamp: this.#timestamp, ssrc: this.#ssrc, marker: this.#first });
     this.#socket.send(this.#packet, this.#remote.port, this.#remote.host);
     this.#first = false;
@@ -177,6 +205,6 @@ export class RtpStream implements ScheduledStream {
     if (packet.payloadType !== 0 && packet.payloadType !== 8) return;
     if (this.#audioListeners.length === 0) return;
     const pcm = decodeG711(packet.payloadType === 0 ? 'PCMU' : 'PCMA', packet.payload);
-    for (const l of this.#audioListeners) l(pcm);
+    for (const l of this.#audioListeners) l(pcm, packet.timestamp);
   }
 }

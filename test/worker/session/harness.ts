@@ -153,6 +153,12 @@ export function legScript(voiceId: string, broadcastId: string) {
     ringing: (): MediaEvent => ({ type: 'ringing', voice_id: voiceId, owner, seq: ++seq, at: at(), channel_id: `chan-${voiceId.slice(0, 8)}` }),
     connected: (answered_by?: 'HUMAN' | 'MACHINE'): MediaEvent => ({ type: 'connected', voice_id: voiceId, owner, seq: ++seq, at: at(), ...(answered_by ? { answered_by } : {}) }),
     play: (playstate: 'initiated' | 'playfinished', prompt_ref = 'p1'): MediaEvent => ({ type: 'playstate', voice_id: voiceId, owner, seq: ++seq, at: at(), playstate, prompt_ref }),
+    /** A connect's progress (media-protocol ConnectEvent), on this leg's seq. */
+    connect: (
+      connect_id: string,
+      connectstate: 'ringing' | 'connected' | 'failed' | 'disconnected',
+      end: { cause?: number; reason?: string; sip_status?: number; duration_s?: number; ended_by?: 'destination' | 'recipient' } = {},
+    ): MediaEvent => ({ type: 'connect', voice_id: voiceId, owner, seq: ++seq, at: at(), connect_id, connectstate, ...end }),
     disconnected: (cause = 16, reason = 'Normal Clearing', duration_s = 3.25): MediaEvent => ({
       type: 'disconnected',
       voice_id: voiceId,

@@ -5,6 +5,7 @@
  * DELETE is idempotent for the client that asked (docs/broadcast-api.md).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { appAuth } from '../middleware/app-auth/index.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
 import { PlaySchema } from '../broadcast/play-schema.ts';
@@ -13,6 +14,7 @@ import { fieldIssues } from '../errors/zod-issues.ts';
 import type { LegCommandResult } from '../durable/broadcast-session/contract.ts';
 import type { AppEnv } from '../env.ts';
 import { broadcastSessionForLeg } from './leg-lookup.ts';
+import { assertDestinationAllowed, ConnectBodySchema, ConnectResponseSchema } from './connect-destination.ts';
 
 const VoiceIdParam = z.object({ voice_id: z.string().openapi({ param: { name: 'voice_id', in: 'path' } }) });
 
@@ -47,6 +49,10 @@ function failure(result: LegFailure, voiceId: string): ProblemError {
         detail: `The media node handling call ${voiceId} did not take the command; the call may still be up. Try again.`,
         headers: { 'retry-after': '1' },
       });
+    case 'connect_in_progress':
+      return Problems.conflict('connect-in-progress', 'Connect in progress', `Call ${voiceId} is being connected to another party.`);
+    case 'bridged':
+      return Problems.conflict('call-bridged', 'Call is bridged', `Call ${voiceId} is connected to another party; hang up to end it.`);
   }
 }
 
@@ -59,7 +65,9 @@ interface LegCommandSpec<S extends z.ZodType> {
   bodyLimit: number;
   response: z.ZodType;
   conflicts: string;
-  run(session: Session, voiceId: string, body: z.infer<S>): Promise<LegCommandResult | LegFailure>;
+  /** Documents a 403 (a compliance refusal) when set. */
+  forbidden?: string;
+  run(session: Session, voiceId: string, body: z.infer<S>, c: Context<AppEnv>): Promise<LegCommandResult | LegFailure>;
   respond(result: Extract<LegCommandResult, { ok: true }>, body: z.infer<S>): Record<string, unknown>;
 }
 
@@ -78,6 +86,7 @@ function putLegCommand<S extends z.ZodType>(app: OpenAPIHono<AppEnv>, spec: LegC
     responses: {
       200: { description: 'Done', content: { 'application/json': { schema: spec.response } } },
       400: { description: 'Invalid body: the failing field is named', ...problem },
+      ...(spec.forbidden ? { 403: { description: spec.forbidden, ...problem } } : {}),
       404: { description: 'Unknown voice_id', ...problem },
       409: { description: spec.conflicts, ...problem },
       503: { description: "The call's media node did not take the command (Retry-After)", ...problem },
@@ -88,7 +97,7 @@ function putLegCommand<S extends z.ZodType>(app: OpenAPIHono<AppEnv>, spec: LegC
     const parsed = spec.body.safeParse((await readJsonBody(c, spec.bodyLimit)).value);
     if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
     const { session } = await broadcastSessionForLeg(c.env, c.get('principal').tenantId, voiceId);
-    const result = await spec.run(session, voiceId, parsed.data);
+    const result = await spec.run(session, voiceId, parsed.data, c);
     if (!result.ok) throw failure(result, voiceId);
     return c.json({ ...spec.respond(result, parsed.data), timestamp: new Date().toISOString() }, 200);
   });
@@ -171,6 +180,21 @@ export function callControlRoutes() {
     conflicts: 'The call has ended or is not answered yet',
     run: (session, voiceId, body) => session.holdLeg(voiceId, body.hold),
     respond: (r, body) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, hold: body.hold, state: 'success' }),
+  });
+
+  putLegCommand(app, {
+    path: '/voice/v1/call/:voice_id/connect',
+    summary: 'Connect a live call leg to another party (bridged once it answers)',
+    body: ConnectBodySchema,
+    bodyLimit: 16 * 1024,
+    response: ConnectResponseSchema,
+    forbidden: 'The destination is on the DNC list or in a country not enabled for the account (connect-blocked)',
+    conflicts: 'The call has ended, is not answered yet, or is already connecting or bridged',
+    run: async (session, voiceId, body, c) => {
+      await assertDestinationAllowed(c.env, c.get('principal').tenantId, body.to);
+      return session.connectLeg(voiceId, { from: body.from, to: body.to });
+    },
+    respond: (r) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'connecting' }),
   });
 
   return app;

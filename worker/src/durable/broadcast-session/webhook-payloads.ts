@@ -21,13 +21,13 @@ export interface LegContext {
 
 type Payload = Record<string, unknown>;
 
-function withCustomData(ctx: BroadcastContext, body: Payload, timestamp: string): Payload {
+export function withCustomData(ctx: BroadcastContext, body: Payload, timestamp: string): Payload {
   if (ctx.customData !== undefined) body.custom_data = ctx.customData;
   body.timestamp = timestamp;
   return body;
 }
 
-function common(ctx: BroadcastContext, leg: LegContext): Payload {
+export function common(ctx: BroadcastContext, leg: LegContext): Payload {
   return { broadcast_id: ctx.broadcastId, voice_id: leg.voiceId, from: ctx.from, to: leg.to };
 }
 
@@ -116,6 +116,6 @@ export function completePayload(
 }
 
 /** Durations are reported in seconds with millisecond precision (12.089). */
-function roundMs(seconds: number): number {
+export function roundMs(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
