@@ -19,6 +19,11 @@ export interface PlayItem {
   onFinish?: () => void;
 }
 
+/** Audio added to what a leg sends (a stream server's replies): mixes one frame into `frame`, true if it added any. */
+export interface FrameMixer {
+  mixInto(frame: Int16Array): boolean;
+}
+
 export interface RtpCounters {
   sent: number;
   received: number;
@@ -51,6 +56,7 @@ export class RtpStream implements ScheduledStream {
   readonly #audioListeners: Array<(pcm: Int16Array) => void> = [];
   readonly #digitListeners: Array<(digit: string, durationMs: number) => void> = [];
   #frameListener: ((sent: Int16Array | null) => void) | null = null;
+  readonly #mixers = new Set<FrameMixer>();
   #lastEventTimestamp: number | null = null;
 
   private constructor(socket: Socket, port: number, scheduler: FrameScheduler) {
@@ -112,6 +118,15 @@ export class RtpStream implements ScheduledStream {
     this.#frameListener = listener;
   }
 
+  /** Mixes another source into every frame we send, after the play queue; paused with it by hold. */
+  addMixer(mixer: FrameMixer): void {
+    this.#mixers.add(mixer);
+  }
+
+  removeMixer(mixer: FrameMixer): void {
+    this.#mixers.delete(mixer);
+  }
+
   close(): void {
     this.#scheduler.remove(this);
     this.#socket.close();
@@ -121,6 +136,7 @@ export class RtpStream implements ScheduledStream {
   sendFrame(scheduledAt: number, now: number): void {
     if (!this.#remote) return;
     const item = this.#paused ? undefined : this.#queue[0];
+    let audible = false;
     if (item) {
       if (!this.#started) {
         this.#started = true;
@@ -129,12 +145,16 @@ export class RtpStream implements ScheduledStream {
       const end = Math.min(this.#offset + SAMPLES_PER_FRAME, item.pcm.length);
       this.#frame.fill(0);
       this.#frame.set(item.pcm.subarray(this.#offset, end));
-      encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
       this.#offset = end;
-    } else {
-      this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+      audible = true;
     }
-    this.#frameListener?.(item ? this.#frame : null);
+    if (!this.#paused && this.#mixers.size > 0) {
+      if (!item) this.#frame.fill(0);
+      for (const mixer of this.#mixers) if (mixer.mixInto(this.#frame)) audible = true;
+    }
+    if (audible) encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
+    else this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+    this.#frameListener?.(audible ? this.#frame : null);
     writeRtpHeader(this.#packet, { payloadType: this.#payloadType, sequence: this.#seq, timestamp: this.#timestamp, ssrc: this.#ssrc, marker: this.#first });
     this.#socket.send(this.#packet, this.#remote.port, this.#remote.host);
     this.#first = false;
