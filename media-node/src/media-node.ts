@@ -17,12 +17,15 @@ import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
 import { Cause } from '../../worker/src/telephony/q850.ts';
 import { uploadRecording } from './worker-link/recording-upload.ts';
+import { StreamStats } from './stream/stream-stats.ts';
+import type { StreamSettings } from './stream/call-stream.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
   readonly legs: Map<string, CallLeg>;
   readonly scheduler: FrameScheduler;
   readonly reporter: EventReporter;
+  readonly streamStats: StreamStats;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -42,6 +45,15 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
     });
   const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
+  const streamStats = new StreamStats();
+  const streams: StreamSettings = {
+    allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
+    extraCaPem: config.streamExtraCaPem,
+    sendBufferBytes: config.STREAM_SEND_BUFFER_KB * 1024,
+    maxPlaybackSeconds: config.STREAM_MAX_PLAYBACK_S,
+    scheduler,
+    stats: streamStats,
+  };
   const legs = new Map<string, CallLeg>();
   let draining = false;
   let setupsTotal = 0;
@@ -66,6 +78,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
           storeRecording: (id, wav, durationMs) => uploadRecording(config.WORKER_URL, config.MEDIA_SHARED_SECRET, id, wav, durationMs, log),
+          streams,
           onEnded: (ended) => {
             legs.delete(ended.voiceId);
             setTimeout(() => reporter.forgetLeg(ended.voiceId), 60_000).unref();
@@ -95,6 +108,15 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         }
         return leg.startRecording(command.recording_id) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
       }
+      case 'stream': {
+        const leg = legs.get(command.voice_id);
+        if (command.action === 'stop') {
+          leg?.stopStream(command.stream_id);
+          return ok;
+        }
+        if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        return leg.startStream(command) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
+      }
       case 'hold': {
         const leg = legs.get(command.voice_id);
         if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
@@ -106,7 +128,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
 
   const server = new CommandServer(config.MEDIA_SHARED_SECRET, {
     handle,
-    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), rtp_ports_free: ports.available }),
+    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), streams: streamStats.summary(), rtp_ports_free: ports.available }),
   }, log);
   const port = await server.listen(config.CONTROL_HOST, config.CONTROL_PORT);
   const controlUrl = config.CONTROL_PUBLIC_URL ?? `http://${config.CONTROL_HOST}:${port}`;
@@ -128,6 +150,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     legs,
     scheduler,
     reporter,
+    streamStats,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
