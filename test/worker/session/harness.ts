@@ -153,6 +153,17 @@ export function legScript(voiceId: string, broadcastId: string) {
     ringing: (): MediaEvent => ({ type: 'ringing', voice_id: voiceId, owner, seq: ++seq, at: at(), channel_id: `chan-${voiceId.slice(0, 8)}` }),
     connected: (answered_by?: 'HUMAN' | 'MACHINE'): MediaEvent => ({ type: 'connected', voice_id: voiceId, owner, seq: ++seq, at: at(), ...(answered_by ? { answered_by } : {}) }),
     play: (playstate: 'initiated' | 'playfinished', prompt_ref = 'p1'): MediaEvent => ({ type: 'playstate', voice_id: voiceId, owner, seq: ++seq, at: at(), playstate, prompt_ref }),
+    stream: (streamstate: 'started' | 'stopped' | 'failed', stream_id: string, extra: { reason?: string; frames_sent?: number; frames_dropped?: number; wss_host?: string } = {}): MediaEvent => ({
+      type: 'stream',
+      voice_id: voiceId,
+      owner,
+      seq: ++seq,
+      at: at(),
+      stream_id,
+      streamstate,
+      wss_host: 'wss://ai.example.com/media',
+      ...extra,
+    }),
     disconnected: (cause = 16, reason = 'Normal Clearing', duration_s = 3.25): MediaEvent => ({
       type: 'disconnected',
       voice_id: voiceId,

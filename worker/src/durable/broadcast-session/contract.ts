@@ -56,3 +56,6 @@ export interface BroadcastStatus {
 export type LegCommandResult =
   | { ok: true; broadcastId: string; voiceId: string; to: string }
   | { ok: false; error: 'not_found' | 'ended' | 'not_answered' };
+
+/** A stream control on a leg: start (replacing a running stream) or stop. */
+export type StreamRequest = { action: 'start'; wssHost: string } | { action: 'stop' };
