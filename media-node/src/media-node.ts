@@ -19,6 +19,7 @@ import { Cause } from '../../worker/src/telephony/q850.ts';
 import { uploadRecording } from './worker-link/recording-upload.ts';
 import { StreamStats } from './stream/stream-stats.ts';
 import type { StreamSettings } from './stream/call-stream.ts';
+import { streamSecureContext } from './stream/stream-target.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -48,7 +49,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
   const streamStats = new StreamStats();
   const streams: StreamSettings = {
     allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
-    extraCaPem: config.streamExtraCaPem,
+    secureContext: streamSecureContext(config.streamExtraCaPem),
     sendBufferBytes: config.STREAM_SEND_BUFFER_KB * 1024,
     maxPlaybackSeconds: config.STREAM_MAX_PLAYBACK_S,
     scheduler,

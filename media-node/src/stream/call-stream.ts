@@ -8,6 +8,7 @@
  * closed normally) or failed (could not connect, connection lost) — and its
  * failures never reach the call: every socket callback is guarded.
  */
+import type { SecureContext } from 'node:tls';
 import WebSocket from 'ws';
 import type { Logger } from '../log/logger.ts';
 import type { FrameScheduler, ScheduledStream } from '../rtp/frame-scheduler.ts';
@@ -27,8 +28,8 @@ const MAX_SERVER_MESSAGE_BYTES = 640 * 1024;
 /** How the node's streams connect and how much they may hold; one per node. */
 export interface StreamSettings {
   allowPrivateAddresses: boolean;
-  /** An extra trusted CA (PEM), besides the system roots. */
-  extraCaPem: string | null;
+  /** The system roots plus any extra CA: streamSecureContext(), built once per node. */
+  secureContext: SecureContext;
   /** Media messages are dropped while more than this many bytes wait unsent. */
   sendBufferBytes: number;
   /** Server audio queued beyond this many seconds is refused. */
@@ -106,7 +107,7 @@ export class CallStream implements ScheduledStream, FrameMixer {
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       maxPayload: MAX_SERVER_MESSAGE_BYTES,
       followRedirects: false,
-      ...streamConnectOptions(this.#settings.allowPrivateAddresses, this.#settings.extraCaPem),
+      ...streamConnectOptions(this.#settings.allowPrivateAddresses, this.#settings.secureContext),
     });
     this.#ws = ws;
     ws.on('open', () => this.#guard(() => this.#onOpen()));

@@ -20,7 +20,7 @@ import { startFakeWorker, TEST_SECRET, type FakeWorker } from './fake-worker.ts'
 import { generateTestPki, type TestPki } from '../../stream/test-pki.ts';
 import { startStreamPeer, type MediaFrame, type PeerConnection, type StreamPeer } from '../../stream/stream-peer.ts';
 
-const LINES_PORT = 15380;
+const LINES_PORT = 15470;
 const TONE_LINE = '971501234568';
 const ECHO_LINE = '971501234560';
 const PCMA_ECHO_LINE = '971501234567';
@@ -40,13 +40,13 @@ beforeAll(async () => {
   peer = await startStreamPeer(pki.server);
   rogue = await startStreamPeer(pki.rogue);
   worker = await startFakeWorker();
-  sipp = await startSipp({ port: LINES_PORT, scenario: new URL('../../sipp/stream-lines.xml', import.meta.url).pathname, mediaPort: 16380, extraArgs: ['-rtp_echo'] });
+  sipp = await startSipp({ port: LINES_PORT, scenario: new URL('../../sipp/stream-lines.xml', import.meta.url).pathname, mediaPort: 16470, extraArgs: ['-rtp_echo'] });
   const config = loadConfig({
     NODE_ID: 'stream-node',
     CONTROL_PORT: '0',
     WORKER_URL: worker.url,
     MEDIA_SHARED_SECRET: TEST_SECRET,
-    SIP_BIND_PORT: '15362',
+    SIP_BIND_PORT: '15462',
     SIP_TRUNK_URI: `sip:127.0.0.1:${LINES_PORT};transport=udp`,
     RTP_PORT_MIN: '34000',
     RTP_PORT_MAX: '34399',
