@@ -25,7 +25,12 @@ export interface PeerConnection {
   media: MediaFrame[];
   start: Record<string, any> | null;
   closed: { code: number; reason: string } | null;
-  counts: { media: number; seqGaps: number; chunkGaps: number; badTimestamps: number; lastSeq: number; lastChunk: number; firstAt: number; lastAt: number };
+  /**
+   * Running counters: media messages; gaps in sequenceNumber and chunk and the chunks missing in them;
+   * timestamps not equal to (chunk - 1) × 20; and frames that arrived more than 5 ms later than the
+   * connection's earliest arrival relative to media time (end-to-end lateness).
+   */
+  counts: { media: number; seqGaps: number; chunkGaps: number; missingChunks: number; badTimestamps: number; late: number; lastSeq: number; lastChunk: number; firstAt: number; lastAt: number; minOffset: number };
   send(message: Record<string, unknown>): void;
   /** Sends μ-law audio back as media messages of `chunkBytes` each. */
   sendAudio(ulaw: Uint8Array, chunkBytes?: number): void;
@@ -53,7 +58,7 @@ export async function startStreamPeer(opts: { cert: string; key: string; port?: 
       media: [],
       start: null,
       closed: null,
-      counts: { media: 0, seqGaps: 0, chunkGaps: 0, badTimestamps: 0, lastSeq: 0, lastChunk: 0, firstAt: 0, lastAt: 0 },
+      counts: { media: 0, seqGaps: 0, chunkGaps: 0, missingChunks: 0, badTimestamps: 0, late: 0, lastSeq: 0, lastChunk: 0, firstAt: 0, lastAt: 0, minOffset: Infinity },
       send: (message) => ws.send(JSON.stringify(message)),
       sendAudio(ulaw, chunkBytes = 160) {
         const sid = conn.start?.streamSid;
@@ -77,8 +82,14 @@ export async function startStreamPeer(opts: { cert: string; key: string; port?: 
         const now = performance.now();
         const chunk = Number(m.media.chunk);
         const timestamp = Number(m.media.timestamp);
-        if (c.lastChunk && chunk !== c.lastChunk + 1) c.chunkGaps++;
+        if (c.lastChunk && chunk !== c.lastChunk + 1) {
+          c.chunkGaps++;
+          c.missingChunks += Math.max(0, chunk - c.lastChunk - 1);
+        }
         if (timestamp !== (chunk - 1) * 20) c.badTimestamps++;
+        const offset = now - timestamp;
+        if (offset < c.minOffset) c.minOffset = offset;
+        else if (offset > c.minOffset + 5) c.late++;
         c.lastChunk = chunk;
         if (c.media === 0) c.firstAt = now;
         c.lastAt = now;
