@@ -18,6 +18,9 @@ import { CallLeg } from './call/call-leg.ts';
 import { CallConnect } from './call/call-connect.ts';
 import { Cause } from '../../worker/src/telephony/q850.ts';
 import { uploadRecording } from './worker-link/recording-upload.ts';
+import { StreamStats } from './stream/stream-stats.ts';
+import type { StreamSettings } from './stream/call-stream.ts';
+import { streamSecureContext } from './stream/stream-target.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -26,6 +29,7 @@ export interface MediaNode {
   readonly connects: Map<string, CallConnect>;
   readonly scheduler: FrameScheduler;
   readonly reporter: EventReporter;
+  readonly streamStats: StreamStats;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -45,6 +49,15 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
     });
   const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
+  const streamStats = new StreamStats();
+  const streams: StreamSettings = {
+    allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
+    secureContext: streamSecureContext(config.streamExtraCaPem),
+    sendBufferBytes: config.STREAM_SEND_BUFFER_KB * 1024,
+    maxPlaybackSeconds: config.STREAM_MAX_PLAYBACK_S,
+    scheduler,
+    stats: streamStats,
+  };
   const legs = new Map<string, CallLeg>();
   const connects = new Map<string, CallConnect>();
   let draining = false;
@@ -70,6 +83,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
           storeRecording: (id, wav, durationMs) => uploadRecording(config.WORKER_URL, config.MEDIA_SHARED_SECRET, id, wav, durationMs, log),
+          streams,
           onEnded: (ended) => {
             legs.delete(ended.voiceId);
             setTimeout(() => reporter.forgetLeg(ended.voiceId), 60_000).unref();
@@ -116,6 +130,15 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         connect.start();
         return ok;
       }
+      case 'stream': {
+        const leg = legs.get(command.voice_id);
+        if (command.action === 'stop') {
+          leg?.stopStream(command.stream_id);
+          return ok;
+        }
+        if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        return leg.startStream(command) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
+      }
       case 'hold': {
         const leg = legs.get(command.voice_id);
         if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
@@ -127,7 +150,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
 
   const server = new CommandServer(config.MEDIA_SHARED_SECRET, {
     handle,
-    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), rtp_ports_free: ports.available }),
+    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), streams: streamStats.summary(), rtp_ports_free: ports.available }),
   }, log);
   const port = await server.listen(config.CONTROL_HOST, config.CONTROL_PORT);
   const controlUrl = config.CONTROL_PUBLIC_URL ?? `http://${config.CONTROL_HOST}:${port}`;
@@ -150,6 +173,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     connects,
     scheduler,
     reporter,
+    streamStats,
     async shutdown() {
       draining = true;
       await heartbeat.beat();

@@ -20,6 +20,11 @@ export interface PlayItem {
   onFinish?: () => void;
 }
 
+/** Audio added to what a leg sends (a stream server's replies): mixes one frame into `frame`, true if it added any. */
+export interface FrameMixer {
+  mixInto(frame: Int16Array): boolean;
+}
+
 export interface RtpCounters {
   sent: number;
   received: number;
@@ -58,6 +63,7 @@ export class RtpStream implements ScheduledStream {
   #liveSource: LiveSource | null = null;
   readonly #digitListeners: Array<(digit: string, durationMs: number) => void> = [];
   #frameListener: ((sent: Int16Array | null) => void) | null = null;
+  readonly #mixers = new Set<FrameMixer>();
   #lastEventTimestamp: number | null = null;
 
   private constructor(socket: Socket, port: number, scheduler: FrameScheduler) {
@@ -133,6 +139,15 @@ export class RtpStream implements ScheduledStream {
     this.#frameListener = listener;
   }
 
+  /** Mixes another source into every frame we send, after the play queue; paused with it by hold. */
+  addMixer(mixer: FrameMixer): void {
+    this.#mixers.add(mixer);
+  }
+
+  removeMixer(mixer: FrameMixer): void {
+    this.#mixers.delete(mixer);
+  }
+
   close(): void {
     this.#liveSource = null;
     this.#scheduler.remove(this);
@@ -142,9 +157,10 @@ export class RtpStream implements ScheduledStream {
 
   sendFrame(scheduledAt: number, now: number): void {
     if (!this.#remote) return;
+    // A bridge's live source is pulled even while held, so its jitter buffer keeps draining.
     const live = this.#liveSource ? this.#liveSource() : null;
     const item = this.#paused || this.#liveSource ? undefined : this.#queue[0];
-    let sent: Int16Array | null = null;
+    let audible = false;
     if (item) {
       if (!this.#started) {
         this.#started = true;
@@ -153,16 +169,19 @@ export class RtpStream implements ScheduledStream {
       const end = Math.min(this.#offset + SAMPLES_PER_FRAME, item.pcm.length);
       this.#frame.fill(0);
       this.#frame.set(item.pcm.subarray(this.#offset, end));
-      encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
       this.#offset = end;
-      sent = this.#frame;
+      audible = true;
     } else if (live && !this.#paused) {
-      encodeG711(this.#codec, live, this.#packet.subarray(RTP_HEADER_BYTES));
-      sent = live;
-    } else {
-      this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+      this.#frame.set(live);
+      audible = true;
     }
-    this.#frameListener?.(sent);
+    if (!this.#paused && this.#mixers.size > 0) {
+      if (!audible) this.#frame.fill(0);
+      for (const mixer of this.#mixers) if (mixer.mixInto(this.#frame)) audible = true;
+    }
+    if (audible) encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
+    else this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+    this.#frameListener?.(audible ? this.#frame : null);
     writeRtpHeader(this.#packet, { payloadType: this.#payloadType, sequence: this.#seq, timestamp: this.#timestamp, ssrc: this.#ssrc, marker: this.#first });
     this.#socket.send(this.#packet, this.#remote.port, this.#remote.host);
     this.#first = false;

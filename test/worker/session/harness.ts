@@ -159,6 +159,17 @@ export function legScript(voiceId: string, broadcastId: string) {
       connectstate: 'ringing' | 'connected' | 'failed' | 'disconnected',
       end: { cause?: number; reason?: string; sip_status?: number; duration_s?: number; ended_by?: 'destination' | 'recipient' } = {},
     ): MediaEvent => ({ type: 'connect', voice_id: voiceId, owner, seq: ++seq, at: at(), connect_id, connectstate, ...end }),
+    stream: (streamstate: 'started' | 'stopped' | 'failed', stream_id: string, extra: { reason?: string; frames_sent?: number; frames_dropped?: number; wss_host?: string } = {}): MediaEvent => ({
+      type: 'stream',
+      voice_id: voiceId,
+      owner,
+      seq: ++seq,
+      at: at(),
+      stream_id,
+      streamstate,
+      wss_host: 'wss://ai.example.com/media',
+      ...extra,
+    }),
     disconnected: (cause = 16, reason = 'Normal Clearing', duration_s = 3.25): MediaEvent => ({
       type: 'disconnected',
       voice_id: voiceId,

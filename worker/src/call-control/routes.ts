@@ -15,6 +15,7 @@ import type { LegCommandResult } from '../durable/broadcast-session/contract.ts'
 import type { AppEnv } from '../env.ts';
 import { broadcastSessionForLeg } from './leg-lookup.ts';
 import { assertDestinationAllowed, ConnectBodySchema, ConnectResponseSchema } from './connect-destination.ts';
+import { StreamBodySchema, StreamResponseSchema } from './stream-schema.ts';
 
 const VoiceIdParam = z.object({ voice_id: z.string().openapi({ param: { name: 'voice_id', in: 'path' } }) });
 
@@ -29,12 +30,14 @@ const DisconnectResponseSchema = z
 
 const problem = problemContent;
 
-type LegFailure = Extract<LegCommandResult, { ok: false }> | { ok: false; error: 'not_recording' };
+type LegFailure = Extract<LegCommandResult, { ok: false }> | { ok: false; error: 'not_recording' } | { ok: false; error: 'not_streaming' };
 
 function failure(result: LegFailure, voiceId: string): ProblemError {
   switch (result.error) {
     case 'not_recording':
       return Problems.conflict('not-recording', 'Not recording', `Call ${voiceId} is not being recorded.`);
+    case 'not_streaming':
+      return Problems.conflict('not-streaming', 'Not streaming', `Call ${voiceId} has no running stream.`);
     case 'not_found':
       return Problems.notFound(`Call ${voiceId}`);
     case 'ended':
@@ -195,6 +198,20 @@ export function callControlRoutes() {
       return session.connectLeg(voiceId, { from: body.from, to: body.to });
     },
     respond: (r) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'connecting' }),
+  });
+
+  putLegCommand(app, {
+    path: '/voice/v1/call/:voice_id/stream',
+    summary: 'Stream a live call leg to a wss:// server, or stop the stream',
+    body: StreamBodySchema,
+    bodyLimit: 16 * 1024,
+    response: StreamResponseSchema,
+    conflicts: 'The call has ended, is not answered, or (stop) has no running stream',
+    run: (session, voiceId, body) => session.streamLeg(voiceId, body.stop ? { action: 'stop' } : { action: 'start', wssHost: body.wss_host! }),
+    respond: (r, body) =>
+      body.stop
+        ? { broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'stream_stopped' }
+        : { broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'stream_started', wss_host: body.wss_host },
   });
 
   return app;

@@ -75,6 +75,26 @@ export const ConnectCommandSchema = z.object({
   ring_timeout_s: z.number().positive().default(30),
 });
 
+/**
+ * Start or stop streaming a leg's audio to a wss:// server (Twilio Media Streams
+ * message set, docs/media-protocol.md "Streams"). A start replaces a running
+ * stream. The node reports `stream` events: started, stopped, failed.
+ */
+export const StreamCommandSchema = z
+  .object({
+    ...base,
+    type: z.literal('stream'),
+    action: z.enum(['start', 'stop']),
+    stream_id: z.string().uuid(),
+    /** Required to start: an absolute wss:// URL. */
+    wss_host: z.string().optional(),
+    /** Sent to the server in `start` as accountSid (the broadcast API's APP_ID). */
+    account_id: z.string().optional(),
+    /** Sent to the server in `start` as customParameters: the broadcast's custom_data, verbatim. */
+    custom_parameters: z.unknown().optional(),
+  })
+  .refine((c) => c.action === 'stop' || (c.wss_host !== undefined && /^wss:\/\//i.test(c.wss_host)), { message: 'a start needs a wss:// wss_host', path: ['wss_host'] });
+
 export const MediaCommandSchema = z.discriminatedUnion('type', [
   OriginateCommandSchema,
   PlayCommandSchema,
@@ -82,6 +102,7 @@ export const MediaCommandSchema = z.discriminatedUnion('type', [
   HoldCommandSchema,
   RecordingCommandSchema,
   ConnectCommandSchema,
+  StreamCommandSchema,
 ]);
 export type MediaCommand = z.input<typeof MediaCommandSchema>;
 export type ParsedMediaCommand = z.output<typeof MediaCommandSchema>;
@@ -91,6 +112,7 @@ export type HangupCommand = z.output<typeof HangupCommandSchema>;
 export type HoldCommand = z.output<typeof HoldCommandSchema>;
 export type RecordingCommand = z.output<typeof RecordingCommandSchema>;
 export type ConnectCommand = z.output<typeof ConnectCommandSchema>;
+export type StreamCommand = z.output<typeof StreamCommandSchema>;
 
 export const CommandBatchSchema = z.object({ commands: z.array(MediaCommandSchema).min(1).max(1000) });
 export type CommandBatch = z.input<typeof CommandBatchSchema>;

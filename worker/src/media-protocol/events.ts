@@ -67,6 +67,25 @@ export const ConnectEventSchema = z.object({
   ended_by: z.enum(['destination', 'recipient']).optional(),
 });
 
+/**
+ * A wss stream's life: `started` once the socket is open (connected and start
+ * sent), then exactly one of `stopped` (asked to, replaced, the call ended, or
+ * the server closed normally) or `failed` (could not connect, or the
+ * connection was lost). The call itself is never affected.
+ */
+export const StreamEventSchema = z.object({
+  ...base,
+  type: z.literal('stream'),
+  stream_id: z.string().uuid(),
+  streamstate: z.enum(['started', 'stopped', 'failed']),
+  wss_host: z.string(),
+  /** Why it stopped or failed: stop_requested, replaced, call_ended, server_closed, or the error. */
+  reason: z.string().optional(),
+  /** On stopped/failed: media messages sent, and dropped because the server did not keep up. */
+  frames_sent: z.number().int().nonnegative().optional(),
+  frames_dropped: z.number().int().nonnegative().optional(),
+});
+
 export const MediaEventSchema = z.discriminatedUnion('type', [
   RingingEventSchema,
   ConnectedEventSchema,
@@ -74,6 +93,7 @@ export const MediaEventSchema = z.discriminatedUnion('type', [
   DtmfEventSchema,
   DisconnectedEventSchema,
   ConnectEventSchema,
+  StreamEventSchema,
 ]);
 export type MediaEvent = z.infer<typeof MediaEventSchema>;
 export type MediaEventType = MediaEvent['type'];

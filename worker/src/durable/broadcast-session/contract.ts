@@ -64,3 +64,6 @@ export interface ConnectRequest {
   from: string;
   to: string;
 }
+
+/** A stream control on a leg: start (replacing a running stream) or stop. */
+export type StreamRequest = { action: 'start'; wssHost: string } | { action: 'stop' };

@@ -14,7 +14,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Env } from '../../env.ts';
 import { database } from '../../db/client.ts';
 import { broadcasts, calls, prompts, recordings } from '../../db/schema.ts';
-import type { BroadcastInit, BroadcastStatus, ConnectRequest, LegCommandResult, LegState, RecipientInput } from './contract.ts';
+import type { BroadcastInit, BroadcastStatus, ConnectRequest, LegCommandResult, LegState, RecipientInput, StreamRequest } from './contract.ts';
 import {
   canTransition,
   isTerminal,
@@ -384,6 +384,54 @@ export class BroadcastSession extends DurableObject<Env> {
     return this.#connects.forLeg(voiceId);
   }
 
+  /**
+   * Starts (replacing a running one) or stops the leg's wss stream. Whether the
+   * node's socket really opened is told by stream events, never by this answer.
+   * While a stream runs the idle guard waits: the client is talking to the call.
+   */
+  async streamLeg(voiceId: string, request: StreamRequest): Promise<LegCommandResult | { ok: false; error: 'not_streaming' }> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
+    const init = this.#requireInit();
+    const key = streamKey(voiceId);
+    const ok = { ok: true as const, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
+    if (request.action === 'stop') {
+      const streamId = this.#meta(key);
+      if (!streamId) return { ok: false, error: 'not_streaming' };
+      this.#streamEnded(leg, streamId);
+      await this.#sendToLeg(leg, { type: 'stream', command_id: `${streamId}:stop`, voice_id: voiceId, action: 'stop', stream_id: streamId });
+      return ok;
+    }
+    // Marked before the command leaves: the node's events for this stream may be applied while we await its answer.
+    const streamId = crypto.randomUUID();
+    this.#setMeta(key, streamId);
+    this.#sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+    const sent = await this.#sendToLeg(leg, {
+      type: 'stream',
+      command_id: `${streamId}:start`,
+      voice_id: voiceId,
+      action: 'start',
+      stream_id: streamId,
+      wss_host: request.wssHost,
+      account_id: init.appId,
+      custom_parameters: init.customData,
+    });
+    if (!sent) {
+      this.#streamEnded(this.#legByVoice(voiceId) ?? leg, streamId);
+      return { ok: false, error: 'ended' };
+    }
+    return ok;
+  }
+
+  /** A stream ended (stopped, failed, replaced): forget it if current; an idle leg's idle guard starts again. */
+  #streamEnded(leg: LegRow, streamId: string): void {
+    const key = streamKey(leg.voice_id!);
+    if (this.#meta(key) === streamId) this.#deleteMeta(key);
+    if (!this.#meta(key)) this.#sql.exec("UPDATE legs SET idle_since = COALESCE(idle_since, ?) WHERE idx = ? AND state = 'idle'", Date.now(), leg.idx);
+  }
+
   // ── The alarm loop ────────────────────────────────────────────────────
 
   override async alarm(): Promise<void> {
@@ -612,6 +660,12 @@ export class BroadcastSession extends DurableObject<Env> {
       this.#applyConnectEvent(leg, ev, eventTime, timestamp);
       return null;
     }
+    if (ev.type === 'stream') {
+      const stream = { streamstate: ev.streamstate, streamId: ev.stream_id, wssHost: ev.wss_host, reason: ev.reason, framesSent: ev.frames_sent, framesDropped: ev.frames_dropped };
+      this.#outbox.enqueue(leg.voice_id!, payloads.streamPayload(ctx, legCtx, stream, timestamp), Date.now());
+      if (ev.streamstate !== 'started') this.#streamEnded(leg, ev.stream_id);
+      return null;
+    }
     if (ev.type === 'disconnected') {
       const answered = leg.answered_at !== null;
       const duration = answered ? ev.duration_s : 0;
@@ -641,7 +695,7 @@ export class BroadcastSession extends DurableObject<Env> {
         break;
       }
       case 'playstate':
-        this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', next === 'idle' ? Date.now() : null, leg.idx);
+        this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', next === 'idle' && !this.#meta(streamKey(leg.voice_id!)) ? Date.now() : null, leg.idx);
         this.#outbox.enqueue(
           leg.voice_id!,
           payloads.playstatePayload(ctx, legCtx, { playstate: ev.playstate, promptRef: ev.prompt_ref, promptName: ev.prompt_name, error: ev.error }, timestamp),
@@ -997,6 +1051,11 @@ export class BroadcastSession extends DurableObject<Env> {
     this.#bump(from, -1);
     this.#bump(to, 1);
   }
+}
+
+/** Meta key holding the id of the leg's running stream, if any. */
+function streamKey(voiceId: string): string {
+  return `stream:${voiceId}`;
 }
 
 function digits(number: string): string {

@@ -1,6 +1,7 @@
 /**
  * Builds the Voice Broadcast API's webhook bodies exactly as documented:
- * ringing, connected, playstate, disconnected and broadcastcall_complete.
+ * ringing, connected, playstate, disconnected and broadcastcall_complete
+ * (plus Crier's dtmf and stream events, docs/webhooks.md).
  * custom_data is echoed verbatim when the broadcast had one (and omitted when
  * it had none); call_answered_by appears only when AMD is on.
  */
@@ -55,6 +56,23 @@ export function playstatePayload(
 
 export function dtmfPayload(ctx: BroadcastContext, leg: LegContext, digit: string, durationMs: number, timestamp: string): Payload {
   return withCustomData(ctx, { ...common(ctx, leg), state: 'dtmf', digit, duration_ms: durationMs }, timestamp);
+}
+
+/**
+ * Crier's stream event (docs/webhooks.md): a wss stream started, stopped or
+ * failed. Counts appear once the stream has ended.
+ */
+export function streamPayload(
+  ctx: BroadcastContext,
+  leg: LegContext,
+  stream: { streamstate: 'started' | 'stopped' | 'failed'; streamId: string; wssHost: string; reason?: string | undefined; framesSent?: number | undefined; framesDropped?: number | undefined },
+  timestamp: string,
+): Payload {
+  const body: Payload = { ...common(ctx, leg), streamstate: stream.streamstate, stream_id: stream.streamId, wss_host: stream.wssHost };
+  if (stream.reason) body.reason = stream.reason;
+  if (stream.framesSent !== undefined) body.frames_sent = stream.framesSent;
+  if (stream.framesDropped !== undefined) body.frames_dropped = stream.framesDropped;
+  return withCustomData(ctx, body, timestamp);
 }
 
 export function disconnectedPayload(
