@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alwaysOpenRules } from '../worker/src/compliance/rules/always-open.ts';
 
 export const DEMO = {
   tenantId: '00000000-0000-4000-8000-000000000001',
@@ -16,6 +17,9 @@ export const DEMO = {
   appId: 'demo-app',
   appKey: 'demo-key-5b9e7c1d2a',
   webhookSecret: 'demo-webhook-secret',
+  cliGroupId: '00000000-0000-4000-8000-000000000002',
+  /** The caller ID the demo, e2e tests and benches broadcast from: an owned CLI passes the compliance gate. */
+  cli: '+12012774877',
 } as const;
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
@@ -31,6 +35,12 @@ INSERT OR IGNORE INTO tenants (id, name, timezone, created_at) VALUES ('${DEMO.t
 INSERT INTO apps (id, tenant_id, name, key_hash, webhook_secret, created_at)
   VALUES ('${DEMO.appId}', '${DEMO.tenantId}', 'Demo app', '${keyHash}', '${DEMO.webhookSecret}', '${now}')
   ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, webhook_secret = excluded.webhook_secret, disabled_at = NULL;
+-- The demo dials a simulated carrier: calls are permitted at any hour (compliance/rules/always-open.ts), so the
+-- demo and the e2e suite do not depend on the wall clock. A real tenant starts from the default rules.
+INSERT OR IGNORE INTO compliance_rule_sets (tenant_id, revision, rules, created_by, created_at)
+  VALUES ('${DEMO.tenantId}', 1, '${JSON.stringify(alwaysOpenRules())}', 'seed', '${now}');
+INSERT OR IGNORE INTO cli_groups (id, tenant_id, name, created_at) VALUES ('${DEMO.cliGroupId}', '${DEMO.tenantId}', 'Demo CLIs', '${now}');
+INSERT OR IGNORE INTO cli_numbers (cli_group_id, tenant_id, number) VALUES ('${DEMO.cliGroupId}', '${DEMO.tenantId}', '${DEMO.cli}');
 `;
   const dir = mkdtempSync(join(tmpdir(), 'crier-seed-'));
   try {
