@@ -41,7 +41,8 @@ export interface DncAdded {
   contactsMarked: number;
 }
 
-export async function addToTenantDnc(env: Env, a: DncAddition): Promise<DncAdded> {
+/** `emit` is the event door (a parameter so tests can watch it; callers leave it). */
+export async function addToTenantDnc(env: Env, a: DncAddition, emit: typeof emitDialerEvents = emitDialerEvents): Promise<DncAdded> {
   const invalidIndexes: number[] = [];
   const numbers = new Set<string>();
   a.phones.forEach((phone, i) => {
@@ -73,7 +74,7 @@ export async function addToTenantDnc(env: Env, a: DncAddition): Promise<DncAdded
       occurredAt: addedAt,
       payload: { id: row.id, phone: row.phone, source: a.source, reason: a.reason, added_by: a.addedByName, added_at: addedAt },
     }));
-    await emitDialerEvents(env, events);
+    await emit(env, events);
   }
   return {
     added: added.length,
