@@ -1,12 +1,15 @@
 // The dialer webhook events the compliance area raises, caught at the one
 // door they must pass (emitDialerEvents): dnc.added once per number actually
-// added, and call.compliance_blocked for a dial the engine refused.
+// added, and call.compliance_blocked for a dial the engine refused — plus
+// the spec's originate 403 body built from the same result.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { DialerEvent } from '../../../../worker/src/dialer-events/emit.ts';
 import { addToTenantDnc } from '../../../../worker/src/dnc/tenant-dnc.ts';
 import { checkCompliance } from '../../../../worker/src/compliance/engine.ts';
 import { complianceBlockedEvent } from '../../../../worker/src/compliance/blocked-event.ts';
+import { complianceBlockedProblem } from '../../../../worker/src/compliance/blocked-problem.ts';
+import { problemBody } from '../../../../worker/src/errors/problem.ts';
 import type { Env } from '../../../../worker/src/env.ts';
 import { seedDialerTenant } from '../../helpers/dialer.ts';
 import { freshUaeMobile } from './fixtures.ts';
@@ -55,6 +58,22 @@ describe('call.compliance_blocked', () => {
         detail: 'No calling-hours rule for FR; calls are denied until one is set (PUT /v1/compliance/rules/FR).',
         compliance: { allowed: false, rule: 'calling_hours', rule_version: '2026-06-01', audit_ref: result.auditRef },
       },
+    });
+  });
+});
+
+describe('the originate 403', () => {
+  it('is the spec’s "403 Compliance Block" body', async () => {
+    const t = await seedDialerTenant();
+    const result = await checkCompliance(env as unknown as Env, { tenantId: t.tenantId, phone: '+33612345678', context: 'originate' });
+    const problem = complianceBlockedProblem(result);
+    expect(problem.init.status).toBe(403);
+    expect(problemBody(problem.init, 'https://engage.broadnet.me/errors/')).toEqual({
+      type: 'https://engage.broadnet.me/errors/compliance-blocked',
+      title: 'Call blocked by compliance',
+      status: 403,
+      detail: 'No calling-hours rule for FR; calls are denied until one is set (PUT /v1/compliance/rules/FR).',
+      compliance: { allowed: false, rule: 'calling_hours', rule_version: '2026-06-01', audit_ref: result.auditRef },
     });
   });
 });
