@@ -1,7 +1,8 @@
 /**
  * Sorts validated recipients into the spec's three buckets: DNC first (the
- * tenant's list or a national registry: a legal block outranks a commercial one, and the client should
- * learn the number is blocked, not merely out of region), then the tenant's
+ * tenant's list or a national registry; a legal block outranks a commercial
+ * one, and the client should learn the number is blocked, not merely out of
+ * region), then the tenant's
  * allowed countries, else call_initiated. Works on indexes so the caller can
  * echo the client's own objects and hand the session the validated ones.
  */
