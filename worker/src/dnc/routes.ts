@@ -103,11 +103,12 @@ export function dialerDncRoutes() {
   app.post('/v1/dnc', async (c) => {
     const { phones, reason } = await validatedBody(c, DncAddSchema, MAX_BODY_BYTES);
     const user = c.get('user');
-    if (phones.every((p) => !parseE164(p).ok)) {
-      const issues = phones.slice(0, MAX_LISTED_ISSUES).map((_, i) => ({ pointer: `/phones/${i}`, reason: INVALID_NUMBER_REASON }));
+    const result = await addToTenantDnc(c.env, { tenantId: user.tenantId, phones, reason: reason ?? null, source: 'api', addedBy: user.userId, addedByName: user.fullName });
+    if (result.invalidPhones === phones.length) {
+      // Nothing was written: with no valid number there was nothing to insert.
+      const issues = result.invalidIndexes.slice(0, MAX_LISTED_ISSUES).map((i) => ({ pointer: `/phones/${i}`, reason: INVALID_NUMBER_REASON }));
       throw Problems.validation(issues, `None of the ${phones.length} numbers is a valid phone number.`);
     }
-    const result = await addToTenantDnc(c.env, { tenantId: user.tenantId, phones, reason: reason ?? null, source: 'api', addedBy: user.userId, addedByName: user.fullName });
     const counts = { added: result.added, duplicates_skipped: result.duplicatesSkipped, invalid_phones: result.invalidPhones };
     if (result.added === 0) {
       // The counts ride along so a client can tell "all duplicates" from "all duplicates and some invalid".

@@ -5,13 +5,16 @@
 //    blocked leg is never sent to a node, ends with a `disconnected` webhook
 //    (cause 21, Call Rejected), a failed history row and its place in
 //    broadcast_call_info, and gives its node slot back.
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { seedTenant as seedBroadcastTenant } from '../../helpers/tenant.ts';
 import { broadcastBody, plays } from '../../helpers/broadcast-body.ts';
 import { postBroadcast } from '../../helpers/http.ts';
 import { box, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, stopNodesAfterEach, waitFor } from '../../session/harness.ts';
 import { alwaysOpenRules } from '../../../../worker/src/compliance/rules/always-open.ts';
+import { clearLegsForDialing } from '../../../../worker/src/durable/broadcast-session/compliance-gate.ts';
+import type { BroadcastInit } from '../../../../worker/src/durable/broadcast-session/contract.ts';
+import type { Env } from '../../../../worker/src/env.ts';
 import { freshUaeMobile, importRegistry } from './fixtures.ts';
 
 const stops = stopNodesAfterEach();
@@ -137,5 +140,41 @@ describe('broadcast dial time', () => {
     const row = await env.DB.prepare('SELECT rule_version, blocking_rule FROM compliance_audit WHERE tenant_id = ?').bind(tenant.tenantId).first();
     expect(row).toEqual({ rule_version: '2026-06-01', blocking_rule: 'cli_ownership' });
     expect((await node.commands()).filter((c) => c.type === 'originate')).toHaveLength(0);
+  });
+
+  it('dials nothing when the audit cannot be written: the legs stay queued and their slots go back', async () => {
+    const tenant = await seedTenant();
+    const node = box();
+    const nodeId = `node-${node.name}`;
+    stops.push((await startNode(nodeId, node.nodeUrl)).stop);
+    const broadcastId = crypto.randomUUID();
+    const fleet = env.MEDIA_FLEET.get(env.MEDIA_FLEET.idFromName('global'));
+    const slots = await fleet.reserve({ kind: 'broadcast', id: broadcastId }, 2);
+    expect(slots.map((s) => s.nodeId)).toEqual([nodeId, nodeId]);
+    // D1 answers the read but refuses the audit write (the second batch).
+    let batches = 0;
+    const db = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'batch') return async (statements: D1PreparedStatement[]) => (++batches === 2 ? Promise.reject(new Error('D1_ERROR: injected')) : target.batch(statements));
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const init = { broadcastId, tenantId: tenant.tenantId, from: '12012774877' } as BroadcastInit;
+    // A session object that was never started: its storage holds the legs, no alarm runs.
+    const stub = env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(broadcastId));
+    await runInDurableObject(stub, async (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("INSERT INTO legs (idx, to_number, play) VALUES (0, '971501000000', '{}'), (1, '971501000001', '{}')");
+      const legs = sql.exec<{ idx: number; to_number: string; voice_id: string | null }>('SELECT idx, to_number, voice_id FROM legs ORDER BY idx').toArray();
+      const blocked: unknown[] = [];
+      const cleared = await clearLegsForDialing({ env: { ...(env as unknown as Env), DB: db }, sql, init, legs, slots, nowMs: Date.now(), block: async (leg) => void blocked.push(leg) });
+      expect(cleared).toEqual([]);
+      expect(blocked).toEqual([]);
+      expect(sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM legs WHERE state = 'queued' AND voice_id IS NULL").one().n).toBe(2);
+    });
+    expect(batches).toBe(2);
+    expect((await fleet.nodes()).find((n) => n.node_id === nodeId)!.assigned).toBe(0);
+    expect(await auditRows(tenant.tenantId)).toEqual([]);
   });
 });
