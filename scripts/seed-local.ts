@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPasswordNode } from './create-tenant.ts';
+import { alwaysOpenRules } from '../worker/src/compliance/rules/always-open.ts';
 
 export const DEMO = {
   tenantId: '00000000-0000-4000-8000-000000000001',
@@ -26,6 +27,9 @@ export const DEMO = {
   userPassword: 'demo-password-2026',
   /** The local stack's operator token for /v1/platform/* (never a default in wrangler.toml). */
   platformToken: 'demo-platform-token-0123456789abcdef',
+  cliGroupId: '00000000-0000-4000-8000-000000000002',
+  /** The caller ID the demo, e2e tests and benches broadcast from: an owned CLI passes the compliance gate. */
+  cli: '+12012774877',
 } as const;
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
@@ -48,6 +52,12 @@ ${DEMO.users
   ON CONFLICT(id) DO UPDATE SET disabled_at = NULL, role = excluded.role;`,
   )
   .join('\n')}
+-- The demo dials a simulated carrier: calls are permitted at any hour (compliance/rules/always-open.ts), so the
+-- demo and the e2e suite do not depend on the wall clock. A real tenant starts from the default rules.
+INSERT OR IGNORE INTO compliance_rule_sets (tenant_id, revision, rules, created_by, created_at)
+  VALUES ('${DEMO.tenantId}', 1, '${JSON.stringify(alwaysOpenRules())}', 'seed', '${now}');
+INSERT OR IGNORE INTO cli_groups (id, tenant_id, name, created_at) VALUES ('${DEMO.cliGroupId}', '${DEMO.tenantId}', 'Demo CLIs', '${now}');
+INSERT OR IGNORE INTO cli_numbers (cli_group_id, tenant_id, number) VALUES ('${DEMO.cliGroupId}', '${DEMO.tenantId}', '${DEMO.cli}');
 `;
   const dir = mkdtempSync(join(tmpdir(), 'crier-seed-'));
   try {

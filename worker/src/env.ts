@@ -31,6 +31,8 @@ export interface Env {
   PLATFORM_ADMIN_TOKEN?: string;
   /** Dialer API requests per tenant per minute (default 2000, as the spec says). */
   RATE_LIMIT_PER_MINUTE?: string;
+  /** Milliseconds a compliance check may take before it denies by default (default 2000). */
+  COMPLIANCE_TIMEOUT_MS?: string;
   /** Overrides the dialer API's problem `type` base URI. */
   DIALER_PROBLEM_TYPE_BASE?: string;
 }

@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import { signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { BroadcastInit, RecipientInput } from '../../../worker/src/durable/broadcast-session/contract.ts';
 import { sha256Hex } from '../../../worker/src/db/hashing.ts';
+import { openComplianceStatements } from '../helpers/compliance.ts';
 
 export const BASE = 'http://crier.test';
 
@@ -17,7 +18,8 @@ export interface SeededTenant {
   auth: string;
 }
 
-export async function seedTenant(): Promise<SeededTenant> {
+/** Calls of this tenant are permitted at any hour and its `from` is an owned CLI (helpers/compliance.ts), unless `compliance: 'defaults'`. */
+export async function seedTenant(options: { compliance?: 'open' | 'defaults' } = {}): Promise<SeededTenant> {
   const tenantId = crypto.randomUUID();
   const appId = `app-${crypto.randomUUID().slice(0, 8)}`;
   const appKey = `key-${crypto.randomUUID()}`;
@@ -33,6 +35,7 @@ export async function seedTenant(): Promise<SeededTenant> {
       webhookSecret,
       now,
     ),
+    ...(options.compliance === 'defaults' ? [] : openComplianceStatements(tenantId)),
   ]);
   return { tenantId, appId, appKey, webhookSecret, auth: `Basic ${btoa(`${appId}:${appKey}`)}` };
 }

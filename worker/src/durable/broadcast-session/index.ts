@@ -37,6 +37,7 @@ import { resolvePlay } from '../../media-dispatch/resolve-play.ts';
 import { mediaFleet } from '../media-fleet/index.ts';
 import { Cause, q850Reason } from '../../telephony/q850.ts';
 import { callHistoryStatus } from '../../calls/call-outcome.ts';
+import { clearLegsForDialing } from './compliance-gate.ts';
 
 /** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
 const MAX_DISPATCH_PER_TICK = 100;
@@ -486,7 +487,15 @@ export class BroadcastSession extends DurableObject<Env> {
     if (slots.length === 0) return this.#waitForNodes(now);
     this.#deleteMeta('no_node_since');
 
-    const legs = this.#sql.exec<LegRow>("SELECT * FROM legs WHERE state = 'queued' ORDER BY idx LIMIT ?", slots.length).toArray();
+    const legs = await clearLegsForDialing({
+      env: this.env,
+      sql: this.#sql,
+      init,
+      nowMs: now,
+      slots,
+      legs: this.#sql.exec<LegRow>("SELECT * FROM legs WHERE state = 'queued' ORDER BY idx LIMIT ?", slots.length).toArray(),
+      block: (leg, cause) => this.#finalize(leg, 'failed', cause, now),
+    });
     const byNode = new Map<string, { controlUrl: string; legs: LegRow[]; commands: MediaCommand[] }>();
     const newCalls: Array<typeof calls.$inferInsert> = [];
     for (const [i, leg] of legs.entries()) {
