@@ -18,7 +18,8 @@ export interface DeliverySource<R> {
 
 export interface PumpOptions {
   maxInFlight: number;
-  maxPerGroup?: number;
+  /** A number, or asked before each refill (a fair share that shrinks as more groups have work). */
+  maxPerGroup?: number | (() => number);
   budgetMs: number;
   /** Resolves when new work may be due (an enqueue), so a pump waiting on slow attempts starts it at once. */
   wake?: () => Promise<void>;
@@ -39,12 +40,13 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
     const open = now() - started < options.budgetMs;
     if (open) {
       if (queue.length === 0 && inFlight.size < options.maxInFlight) queue = source.due(options.maxInFlight * 4, new Set(inFlight.keys()));
+      const groupCap = typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;
       while (queue.length > 0 && inFlight.size < options.maxInFlight) {
         const row = queue.shift()!;
         const lane = source.laneOf(row);
         if (inFlight.has(lane)) continue;
         const group = source.groupOf?.(row);
-        if (group !== undefined && options.maxPerGroup !== undefined && (perGroup.get(group) ?? 0) >= options.maxPerGroup) continue;
+        if (group !== undefined && groupCap !== undefined && (perGroup.get(group) ?? 0) >= groupCap) continue;
         if (group !== undefined) perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
         inFlight.set(
           lane,

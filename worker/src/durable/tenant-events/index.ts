@@ -9,8 +9,9 @@
  *     answered → completed; a failing event holds back only its own lane;
  *   - attempts on the documented schedule (WEBHOOK_RETRY_DELAYS_MS overrides
  *     it), 2xx within 10 s counts, dead-lettered after the last failure;
- *   - at most MAX_IN_FLIGHT requests at once and MAX_IN_FLIGHT_PER_SUBSCRIPTION
- *     per subscriber, so a slow or dead endpoint never starves the others.
+ *   - at most MAX_IN_FLIGHT requests at once, shared fairly between the
+ *     subscribers that have work, and never more than MAX_IN_FLIGHT -
+ *     RESERVED_SLOTS for one: a slow or dead endpoint never starves the others.
  *
  * Everything time-driven runs from the alarm; enqueue only stores and rings.
  */
@@ -33,8 +34,11 @@ export const DIALER_WEBHOOK_HEADERS: WebhookHeaderNames = {
   attempt: 'X-BroadNet-Delivery-Attempt',
 };
 
-const MAX_IN_FLIGHT = 32;
-const MAX_IN_FLIGHT_PER_SUBSCRIPTION = 8;
+const MAX_IN_FLIGHT = 64;
+/** Slots one subscriber can never take, so another's new events always find one free. */
+const RESERVED_SLOTS = 16;
+/** The least a subscriber with work is given, however many others have work too. */
+const MIN_SHARE = 4;
 /** How long one alarm keeps starting attempts; those in flight then finish (≤ 10 s each). */
 const DELIVERY_BUDGET_MS = 25_000;
 /** Settled deliveries stay listable this long. */
@@ -159,7 +163,7 @@ export class TenantEvents extends DurableObject<Env> {
         {
           due: (limit, busy) => {
             const ids = this.#store.subscriptionsWithWork().filter((id) => this.#subs?.get(id)?.active);
-            return this.#store.dueHeads(ids, Date.now(), MAX_IN_FLIGHT_PER_SUBSCRIPTION, limit, busy);
+            return this.#store.dueHeads(ids, Date.now(), shareFor(ids.length), limit, busy);
           },
           laneOf: (head) => head.lane,
           groupOf: (head) => head.subscriptionId,
@@ -167,7 +171,7 @@ export class TenantEvents extends DurableObject<Env> {
         },
         {
           maxInFlight: MAX_IN_FLIGHT,
-          maxPerGroup: MAX_IN_FLIGHT_PER_SUBSCRIPTION,
+          maxPerGroup: () => shareFor(this.#store.subscriptionsWithWork().length),
           budgetMs: DELIVERY_BUDGET_MS,
           wake: () => this.#doorbell.wait(),
           nextDueAt: () => this.#store.nextDueAt(Date.now()),
@@ -276,6 +280,11 @@ export class TenantEvents extends DurableObject<Env> {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
+}
+
+/** In-flight requests one subscriber may hold while `busy` subscribers have work. */
+export function shareFor(busy: number): number {
+  return Math.max(MIN_SHARE, Math.min(MAX_IN_FLIGHT - RESERVED_SLOTS, Math.floor(MAX_IN_FLIGHT / Math.max(1, busy))));
 }
 
 function attemptRecord(attempt: number, startedAtMs: number, result: WebhookAttemptResult) {
