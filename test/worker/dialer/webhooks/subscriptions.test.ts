@@ -1,7 +1,10 @@
 // Webhook subscriptions (/v1/webhooks): create with a secret shown once, read
 // without it, change, rotate, delete, test; URL and event-type rules; admins
-// only; another tenant's subscription is always 404; pagination under inserts.
+// only; another tenant's subscription is always 404; pagination under inserts;
+// the deliveries listing.
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { emitDialerEvents } from '../../../../worker/src/dialer-events/emit.ts';
 import { allPages, call, dialerProblem, seedDialerTenant } from '../../helpers/dialer.ts';
 import { box, deliveriesOf, received, receivedWhen, subscribe, verifyWebhook } from './helpers.ts';
 
@@ -198,5 +201,44 @@ describe('webhook subscriptions', () => {
     const bytes = new TextEncoder().encode(got!.raw);
     expect(await verifyWebhook(bytes, got!.headers['x-broadnet-signature']!, secret)).toBe(true);
     expect(await verifyWebhook(bytes, got!.headers['x-broadnet-signature']!, sub.secret)).toBe(false);
+  });
+});
+
+describe('webhook deliveries listing', () => {
+  it('pages newest first; deliveries made while paging never shift, repeat or hide a row', async () => {
+    const t = await seedDialerTenant();
+    const hooks = box();
+    const sub = await subscribe(t.admin, hooks, ['dnc.added']);
+    const raise = (n: number) =>
+      emitDialerEvents(env, Array.from({ length: n }, () => ({ type: 'dnc.added' as const, tenantId: t.tenantId, correlationId: crypto.randomUUID(), payload: {} })));
+    await raise(30);
+    await receivedWhen(hooks, (r) => r.length === 30, 15_000, '30 deliveries');
+    const firstPage = await call(t.admin, 'GET', `/v1/webhooks/${sub.id}/deliveries?limit=7`);
+    const pages = [(await firstPage.json()) as { items: Array<{ id: number; event_id: string }>; total: number; next_cursor: string | null; has_more: boolean }];
+    expect(pages[0]!.total).toBe(30);
+    while (pages.at(-1)!.next_cursor) {
+      await raise(2);
+      const res = await call(t.admin, 'GET', `/v1/webhooks/${sub.id}/deliveries?limit=7&cursor=${encodeURIComponent(pages.at(-1)!.next_cursor!)}`);
+      expect(res.status).toBe(200);
+      pages.push(await res.json());
+    }
+    const ids = pages.flatMap((p) => p.items.map((d) => d.id));
+    expect(ids).toHaveLength(30);
+    expect(new Set(ids).size).toBe(30);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(pages.at(-1)!.has_more).toBe(false);
+    const delivered = await call(t.admin, 'GET', `/v1/webhooks/${sub.id}/deliveries?status=delivered&limit=200`);
+    expect(((await delivered.json()) as { total: number }).total).toBeGreaterThanOrEqual(30);
+    await dialerProblem(await call(t.admin, 'GET', `/v1/webhooks/${sub.id}/deliveries?status=lost`), 400);
+    await dialerProblem(await call(t.admin, 'GET', `/v1/webhooks/${sub.id}/deliveries?limit=201`), 400);
+    await dialerProblem(await call(t.admin, 'GET', `/v1/webhooks/${sub.id}/deliveries?cursor=eyJrIjoiYSIsImlkIjoiIn0`), 400);
+  });
+
+  it('documents every webhook route in the /v1 OpenAPI document', async () => {
+    const doc = (await (await SELF.fetch('http://crier.test/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths['/v1/webhooks']!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/v1/webhooks/{id}']!).sort()).toEqual(['delete', 'get', 'patch']);
+    for (const p of ['/v1/webhooks/{id}/rotate-secret', '/v1/webhooks/{id}/test']) expect(doc.paths[p]).toHaveProperty('post');
+    expect(doc.paths['/v1/webhooks/{id}/deliveries']).toHaveProperty('get');
   });
 });
