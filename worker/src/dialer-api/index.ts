@@ -16,6 +16,7 @@ import { tenantRoutes } from '../tenant/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
 import { campaignAreaRoutes } from '../campaigns/index.ts';
 import { complianceRoutes } from '../compliance/routes/index.ts';
+import { webhookSubscriptionRoutes } from '../webhook-subscriptions/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -30,5 +31,6 @@ export function dialerApiRoutes() {
   app.route('/', appRoutes());
   app.route('/', campaignAreaRoutes());
   app.route('/', complianceRoutes());
+  app.route('/', webhookSubscriptionRoutes());
   return app;
 }

@@ -38,6 +38,7 @@ import { mediaFleet } from '../media-fleet/index.ts';
 import { Cause, q850Reason } from '../../telephony/q850.ts';
 import { callHistoryStatus } from '../../calls/call-outcome.ts';
 import { clearLegsForDialing } from './compliance-gate.ts';
+import { BroadcastCallEvents } from '../../dialer-events/broadcast-call-events.ts';
 
 /** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
 const MAX_DISPATCH_PER_TICK = 100;
@@ -114,6 +115,8 @@ export class BroadcastSession extends DurableObject<Env> {
   #sql: SqlStorage;
   #outbox: WebhookOutbox;
   #connects: ConnectStore;
+  /** call.* dialer webhooks for these legs (docs/dialer-api.md "Webhooks"). */
+  #callEvents: BroadcastCallEvents;
   #init: BroadcastInit | null = null;
   #counts = new Map<LegState, number>();
   #promptVersions = new Map<string, number | null>();
@@ -125,6 +128,7 @@ export class BroadcastSession extends DurableObject<Env> {
     this.#sql.exec(LEGS_DDL + OUTBOX_DDL + CONNECTS_DDL);
     this.#outbox = new WebhookOutbox(this.#sql);
     this.#connects = new ConnectStore(this.#sql);
+    this.#callEvents = new BroadcastCallEvents(this.#sql, env, () => this.#requireInit());
     const init = this.#meta('init');
     this.#init = init ? (JSON.parse(init) as BroadcastInit) : null;
     this.#recount();
@@ -449,12 +453,13 @@ export class BroadcastSession extends DurableObject<Env> {
     const init = this.#init;
     if (!init || this.#phase() === 'created') return;
     const now = Date.now();
+    await this.#callEvents.flush();
     const [dispatchAt] = await Promise.all([this.#dispatchDueLegs(now), this.#enforceGuards(now)]);
     await this.#flushD1();
     await this.#maybeComplete(now);
     await this.#outbox.deliverDue(this.#deliveryTarget(), DELIVERY_BUDGET_MS);
     await this.#finishIfSettled();
-    const next = [dispatchAt, this.#outbox.nextDueAt(), this.#nextGuardAt()].filter((t): t is number => t !== null);
+    const next = [dispatchAt, this.#outbox.nextDueAt(), this.#nextGuardAt(), this.#callEvents.nextFlushAt()].filter((t): t is number => t !== null);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, Math.min(...next)));
   }
 
@@ -540,6 +545,7 @@ export class BroadcastSession extends DurableObject<Env> {
     }
     // The calls rows exist before any node can report on them, so voice_id lookups never miss.
     await this.#insertCalls(newCalls);
+    this.#callEvents.initiated(newCalls);
 
     const released: Record<string, number> = {};
     await Promise.all(
@@ -700,6 +706,7 @@ export class BroadcastSession extends DurableObject<Env> {
         const answeredBy = ev.answered_by ?? null;
         this.#sql.exec('UPDATE legs SET answered_at = ?, answered_by = ? WHERE idx = ?', eventTime, answeredBy, leg.idx);
         this.#outbox.enqueue(leg.voice_id!, payloads.connectedPayload(ctx, legCtx, answeredBy, timestamp), Date.now());
+        this.#callEvents.answered({ voiceId: leg.voice_id!, to: leg.to_number, dialedAt: leg.dialed_at }, timestamp, answeredBy);
         this.#d1Pending.push(database(this.env.DB).update(calls).set({ answeredAt: timestamp, answeredBy }).where(eq(calls.id, leg.voice_id!)));
         break;
       }
@@ -866,6 +873,10 @@ export class BroadcastSession extends DurableObject<Env> {
       voiceId,
       payloads.disconnectedPayload(this.#context(), { voiceId, to: current.to_number }, { durationS, reason, cause, answeredBy }, new Date(atMs).toISOString()),
       Date.now(),
+    );
+    this.#callEvents.completed(
+      { voiceId, to: current.to_number, dialedAt: current.dialed_at, answeredAt: current.answered_at },
+      { answeredBy, cause, reason, durationS, endedAtMs: atMs },
     );
     this.#d1Pending.push(
       database(this.env.DB)
