@@ -6,6 +6,7 @@ import type { BroadcastSession } from './durable/broadcast-session/index.ts';
 import type { MediaFleet } from './durable/media-fleet/index.ts';
 import type { TenantPacer } from './durable/tenant-pacer/index.ts';
 import type { RateLimiter } from './durable/rate-limiter/index.ts';
+import type { AgentFloor } from './durable/agent-floor/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -15,6 +16,7 @@ export interface Env {
   MEDIA_FLEET: DurableObjectNamespace<MediaFleet>;
   TENANT_PACER: DurableObjectNamespace<TenantPacer>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  AGENT_FLOOR: DurableObjectNamespace<AgentFloor>;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;

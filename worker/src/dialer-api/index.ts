@@ -15,6 +15,7 @@ import { userRoutes } from '../users/routes.ts';
 import { tenantRoutes } from '../tenant/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
 import { campaignAreaRoutes } from '../campaigns/index.ts';
+import { agentRoutes } from '../agents/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -28,5 +29,6 @@ export function dialerApiRoutes() {
   app.route('/', userRoutes());
   app.route('/', appRoutes());
   app.route('/', campaignAreaRoutes());
+  app.route('/', agentRoutes());
   return app;
 }
