@@ -7,6 +7,7 @@ import type { MediaFleet } from './durable/media-fleet/index.ts';
 import type { TenantPacer } from './durable/tenant-pacer/index.ts';
 import type { RateLimiter } from './durable/rate-limiter/index.ts';
 import type { TenantEvents } from './durable/tenant-events/index.ts';
+import type { AgentFloor } from './durable/agent-floor/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -17,6 +18,7 @@ export interface Env {
   TENANT_PACER: DurableObjectNamespace<TenantPacer>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   TENANT_EVENTS: DurableObjectNamespace<TenantEvents>;
+  AGENT_FLOOR: DurableObjectNamespace<AgentFloor>;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;

@@ -17,6 +17,7 @@ import { appRoutes } from '../apps/routes.ts';
 import { campaignAreaRoutes } from '../campaigns/index.ts';
 import { complianceRoutes } from '../compliance/routes/index.ts';
 import { webhookSubscriptionRoutes } from '../webhook-subscriptions/routes.ts';
+import { agentRoutes } from '../agents/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -32,5 +33,6 @@ export function dialerApiRoutes() {
   app.route('/', campaignAreaRoutes());
   app.route('/', complianceRoutes());
   app.route('/', webhookSubscriptionRoutes());
+  app.route('/', agentRoutes());
   return app;
 }
