@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Crier's scripts need on a fresh Debian machine: npm packages, and
-# the real telephony peers and audio tools. Without root it prints the apt line and stops.
+# the real telephony peers and audio tools (openssl makes the wss tests' certificates).
+# Without root it prints the apt line and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DEBS=(sip-tester espeak-ng sox ffmpeg tshark)
+DEBS=(sip-tester espeak-ng sox ffmpeg tshark openssl)
 missing=()
-for bin in sipp espeak-ng sox ffmpeg tshark; do command -v "$bin" >/dev/null 2>&1 || missing+=("$bin"); done
+for bin in sipp espeak-ng sox ffmpeg tshark openssl; do command -v "$bin" >/dev/null 2>&1 || missing+=("$bin"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing Debian packages: ${DEBS[*]}" >&2
@@ -19,6 +20,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci again whenever package-lock.json changed since the last install (a content
+# hash, not file times: a fresh checkout's times say nothing).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.crier-lock-sha256 2>/dev/null)" != "$lock_hash" ]; then
   npm ci --no-fund --no-audit
+  echo "$lock_hash" > node_modules/.crier-lock-sha256
 fi

@@ -23,11 +23,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startBenchWorker() {
+export async function startBenchWorker(options: { vars?: Record<string, string> } = {}) {
   const group = new ProcessGroup();
   const state = mkdtempSync(join(tmpdir(), 'crier-bench-'));
   const port = await freePort();
-  const worker = await startLocalWorker(group, { port, persistDir: state, logFile: join(state, 'worker.log') });
+  const worker = await startLocalWorker(group, { port, persistDir: state, logFile: join(state, 'worker.log'), vars: options.vars });
   return {
     url: worker.url,
     async stop() {

@@ -15,14 +15,21 @@ import { EventReporter } from './worker-link/event-reporter.ts';
 import { HeartbeatClient } from './worker-link/heartbeat.ts';
 import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
+import { CallConnect } from './call/call-connect.ts';
 import { Cause } from '../../worker/src/telephony/q850.ts';
 import { uploadRecording } from './worker-link/recording-upload.ts';
+import { StreamStats } from './stream/stream-stats.ts';
+import type { StreamSettings } from './stream/call-stream.ts';
+import { streamSecureContext } from './stream/stream-target.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
   readonly legs: Map<string, CallLeg>;
+  /** Connects in progress or bridged, by the recipient leg's voice_id. */
+  readonly connects: Map<string, CallConnect>;
   readonly scheduler: FrameScheduler;
   readonly reporter: EventReporter;
+  readonly streamStats: StreamStats;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -42,7 +49,17 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
     });
   const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
+  const streamStats = new StreamStats();
+  const streams: StreamSettings = {
+    allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
+    secureContext: streamSecureContext(config.streamExtraCaPem),
+    sendBufferBytes: config.STREAM_SEND_BUFFER_KB * 1024,
+    maxPlaybackSeconds: config.STREAM_MAX_PLAYBACK_S,
+    scheduler,
+    stats: streamStats,
+  };
   const legs = new Map<string, CallLeg>();
+  const connects = new Map<string, CallConnect>();
   let draining = false;
   let setupsTotal = 0;
 
@@ -66,6 +83,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
           storeRecording: (id, wav, durationMs) => uploadRecording(config.WORKER_URL, config.MEDIA_SHARED_SECRET, id, wav, durationMs, log),
+          streams,
           onEnded: (ended) => {
             legs.delete(ended.voiceId);
             setTimeout(() => reporter.forgetLeg(ended.voiceId), 60_000).unref();
@@ -79,6 +97,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       case 'play': {
         const leg = legs.get(command.voice_id);
         if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        if (connects.has(command.voice_id)) return { command_id: command.command_id, ok: false, error: 'bridged' };
         leg.play(command.play);
         return ok;
       }
@@ -95,6 +114,31 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         }
         return leg.startRecording(command.recording_id) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
       }
+      case 'connect': {
+        const leg = legs.get(command.voice_id);
+        if (!leg) return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        if (leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'not_answered' };
+        if (connects.has(command.voice_id)) return { command_id: command.command_id, ok: false, error: 'connect_in_progress' };
+        const connect = new CallConnect(leg, command, {
+          destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS },
+          reporter,
+          onDone: (done) => {
+            if (connects.get(command.voice_id) === done) connects.delete(command.voice_id);
+          },
+        });
+        connects.set(command.voice_id, connect);
+        connect.start();
+        return ok;
+      }
+      case 'stream': {
+        const leg = legs.get(command.voice_id);
+        if (command.action === 'stop') {
+          leg?.stopStream(command.stream_id);
+          return ok;
+        }
+        if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
+        return leg.startStream(command) ? ok : { command_id: command.command_id, ok: false, error: 'not_answered' };
+      }
       case 'hold': {
         const leg = legs.get(command.voice_id);
         if (!leg || leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
@@ -106,7 +150,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
 
   const server = new CommandServer(config.MEDIA_SHARED_SECRET, {
     handle,
-    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), rtp_ports_free: ports.available }),
+    stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), streams: streamStats.summary(), rtp_ports_free: ports.available }),
   }, log);
   const port = await server.listen(config.CONTROL_HOST, config.CONTROL_PORT);
   const controlUrl = config.CONTROL_PUBLIC_URL ?? `http://${config.CONTROL_HOST}:${port}`;
@@ -126,8 +170,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
   return {
     controlUrl,
     legs,
+    connects,
     scheduler,
     reporter,
+    streamStats,
     async shutdown() {
       draining = true;
       await heartbeat.beat();

@@ -55,6 +55,14 @@ async function main(): Promise<number> {
   if (!(await stackIsUp())) {
     console.log('Starting the local stack (wrangler dev, media node, SIPp carrier)…');
     stack = await startStack();
+    // Ctrl-C or SIGTERM mid-demo: stop what we started (wrangler, the node, SIPp) before leaving.
+    const started = stack;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        console.log(`\n${signal}: stopping the local stack…`);
+        void started.stop().finally(() => process.exit(130));
+      });
+    }
   }
   try {
     return await runBroadcast();

@@ -5,7 +5,7 @@
  * group really stops workerd.
  */
 import { join } from 'node:path';
-import { seedLocal } from '../seed-local.ts';
+import { DEMO, seedLocal } from '../seed-local.ts';
 import { ProcessGroup, waitUntil, type Running } from './child-processes.ts';
 
 export interface LocalWorkerOptions {
@@ -24,7 +24,7 @@ export interface LocalWorker {
 export async function startLocalWorker(group: ProcessGroup, opts: LocalWorkerOptions): Promise<LocalWorker> {
   seedLocal(opts.persistDir);
   const url = `http://127.0.0.1:${opts.port}`;
-  const vars = { PUBLIC_BASE_URL: url, ...opts.vars };
+  const vars = { PUBLIC_BASE_URL: url, PLATFORM_ADMIN_TOKEN: DEMO.platformToken, ...opts.vars };
   const proc = group.start({
     name: 'worker',
     command: join(process.cwd(), 'node_modules', '.bin', 'wrangler'),

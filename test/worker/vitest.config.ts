@@ -20,6 +20,8 @@ export default defineConfig(async () => {
             MEDIA_NODE_HEARTBEAT_TIMEOUT_S: '2',
             NO_MEDIA_NODE_WAIT_S: '2',
             WEBHOOK_RETRY_DELAYS_MS: '0,300,600,900,1200',
+            // Dialer webhook subscriptions may point at the local receiver (http://127.0.0.1).
+            WEBHOOK_ALLOW_LOOPBACK: 'true',
             // The operator API is off unless this is set (test/worker/helpers/dialer.ts PLATFORM_TOKEN).
             PLATFORM_ADMIN_TOKEN: 'test-platform-token-0123456789abcdef-xyz',
           },

@@ -6,6 +6,8 @@ import type { BroadcastSession } from './durable/broadcast-session/index.ts';
 import type { MediaFleet } from './durable/media-fleet/index.ts';
 import type { TenantPacer } from './durable/tenant-pacer/index.ts';
 import type { RateLimiter } from './durable/rate-limiter/index.ts';
+import type { TenantEvents } from './durable/tenant-events/index.ts';
+import type { AgentFloor } from './durable/agent-floor/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -15,6 +17,8 @@ export interface Env {
   MEDIA_FLEET: DurableObjectNamespace<MediaFleet>;
   TENANT_PACER: DurableObjectNamespace<TenantPacer>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  TENANT_EVENTS: DurableObjectNamespace<TenantEvents>;
+  AGENT_FLOOR: DurableObjectNamespace<AgentFloor>;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;
@@ -23,6 +27,8 @@ export interface Env {
   URL_SIGNING_SECRET: string;
   /** Optional override of the webhook retry schedule, e.g. "0,30000,300000,1800000,7200000". */
   WEBHOOK_RETRY_DELAYS_MS?: string;
+  /** "true" lets dialer webhook subscriptions point at loopback hosts over http (local dev and tests only). */
+  WEBHOOK_ALLOW_LOOPBACK?: string;
   /** Public base URL of this Worker, used in URLs handed to media nodes; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   /** Secret: signs the dialer API's JWTs (HS256). */
@@ -31,6 +37,8 @@ export interface Env {
   PLATFORM_ADMIN_TOKEN?: string;
   /** Dialer API requests per tenant per minute (default 2000, as the spec says). */
   RATE_LIMIT_PER_MINUTE?: string;
+  /** Milliseconds a compliance check may take before it denies by default (default 2000). */
+  COMPLIANCE_TIMEOUT_MS?: string;
   /** Overrides the dialer API's problem `type` base URI. */
   DIALER_PROBLEM_TYPE_BASE?: string;
 }

@@ -5,6 +5,8 @@ export { BroadcastSession } from './durable/broadcast-session/index.ts';
 export { MediaFleet } from './durable/media-fleet/index.ts';
 export { TenantPacer } from './durable/tenant-pacer/index.ts';
 export { RateLimiter } from './durable/rate-limiter/index.ts';
+export { TenantEvents } from './durable/tenant-events/index.ts';
+export { AgentFloor } from './durable/agent-floor/index.ts';
 
 const app = buildApp();
 export default app;

@@ -7,7 +7,7 @@
  * #end, exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import type { OriginateCommand, PlaySpec } from '../../../worker/src/media-protocol/index.ts';
+import type { OriginateCommand, PlaySpec, StreamCommand } from '../../../worker/src/media-protocol/index.ts';
 import { Cause, q850FromSipStatus, q850Reason } from '../../../worker/src/telephony/q850.ts';
 import { UacCall } from '../sip/uac-call.ts';
 import type { SipTransport } from '../sip/transport.ts';
@@ -20,6 +20,7 @@ import type { EventReporter } from '../worker-link/event-reporter.ts';
 import type { Logger } from '../log/logger.ts';
 import { AmdDetector } from '../amd/detector.ts';
 import { CallRecorder } from './call-recorder.ts';
+import { CallStream, type StreamSettings } from '../stream/call-stream.ts';
 
 export interface CallLegDeps {
   transport: SipTransport;
@@ -35,6 +36,7 @@ export interface CallLegDeps {
   onEnded(leg: CallLeg): void;
   /** Hands a finished recording to the Worker. */
   storeRecording(recordingId: string, wav: Buffer, durationMs: number): Promise<unknown>;
+  streams: StreamSettings;
 }
 
 type Phase = 'starting' | 'ringing' | 'answered' | 'ended';
@@ -281,6 +283,74 @@ export class CallLeg {
     void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs);
   }
 
+  /**
+   * Stops what is playing because a connect takes over what the recipient hears:
+   * every open play (the first prompt too, if it never started) ends `interrupted`,
+   * as it does when a newer play replaces it, so no accepted play is left without an end.
+   */
+  stopPlayback(): void {
+    if (!this.#firstPlayed) {
+      this.#firstPlayed = true;
+      this.#openPlay(this.command.play);
+    }
+    for (const open of [...this.#openPlays]) this.#closePlay(open, 'interrupted');
+    this.#rtp?.clearQueue();
+  }
+
+  readonly #endingHooks = new Set<() => void>();
+
+  /**
+   * Runs `hook` as the leg ends, before its disconnected event is reported, so
+   * whatever hangs off the leg (a connected destination) ends and reports first.
+   * Returns a function that removes the hook.
+   */
+  onEnding(hook: () => void): () => void {
+    this.#endingHooks.add(hook);
+    return () => this.#endingHooks.delete(hook);
+  }
+
+  #stream: CallStream | null = null;
+  #streamTapped = false;
+
+  /** Streams the call to a wss server (docs/media-protocol.md "Streams"); a running stream is replaced. False if not answered. */
+  startStream(command: StreamCommand): boolean {
+    const rtp = this.#rtp;
+    if (this.#phase !== 'answered' || !rtp) return false;
+    this.#stream?.stop('replaced');
+    const base = { type: 'stream' as const, voice_id: this.voiceId, owner: this.command.owner, stream_id: command.stream_id, wss_host: command.wss_host! };
+    const stream: CallStream = new CallStream(this.deps.streams, {
+      streamId: command.stream_id,
+      url: command.wss_host!,
+      voiceId: this.voiceId,
+      broadcastId: this.command.owner.kind === 'broadcast' ? this.command.owner.id : undefined,
+      accountId: command.account_id ?? '',
+      customParameters: command.custom_parameters,
+      log: this.log,
+      onState: (state) => {
+        if (state.streamstate !== 'started') {
+          rtp.removeMixer(stream);
+          if (this.#stream === stream) this.#stream = null;
+        }
+        this.deps.reporter.report({ ...base, ...state });
+      },
+    });
+    this.#stream = stream;
+    // One tap per leg: RtpStream listeners stay for the call, so they follow whichever stream is current.
+    if (!this.#streamTapped) {
+      this.#streamTapped = true;
+      rtp.onAudio((pcm) => this.#stream?.received(pcm));
+      rtp.onDigit((digit) => this.#stream?.digit(digit));
+    }
+    rtp.addMixer(stream);
+    stream.open();
+    return true;
+  }
+
+  /** Stops the stream with this id if it is the one running (a stale stop is a no-op). */
+  stopStream(streamId: string): void {
+    if (this.#stream?.streamId === streamId) this.#stream.stop('stop_requested');
+  }
+
   /** Holding sends silence and keeps the playback position; resuming continues from there. */
   hold(held: boolean): void {
     if (this.#phase !== 'answered' || !this.#rtp) return;
@@ -306,7 +376,9 @@ export class CallLeg {
     }
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
     if (this.#durationTimer) clearTimeout(this.#durationTimer);
+    for (const hook of [...this.#endingHooks]) hook();
     this.stopRecording();
+    this.#stream?.stop('call_ended'); // its stopped event goes out before disconnected
     this.#rtp?.close();
     if (this.#port !== null) this.deps.ports.release(this.#port);
     const durationS = this.#answeredAt === null ? 0 : (Date.now() - this.#answeredAt) / 1000;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -36,12 +37,22 @@ const EnvSchema = z
     AUDIO_FETCH_TIMEOUT_S: z.coerce.number().positive().default(10),
     AUDIO_MAX_DOWNLOAD_MB: z.coerce.number().positive().default(50),
     ALLOW_PRIVATE_AUDIO_URLS: bool.default(false),
+    /** PEM file of a CA trusted for wss streams besides the system roots (tests, private PKI). */
+    STREAM_EXTRA_CA_FILE: z.string().min(1).optional(),
+    /** Per stream: media messages are dropped while more than this waits unsent (a slow server). */
+    STREAM_SEND_BUFFER_KB: z.coerce.number().int().min(16).default(256),
+    /** Per stream: server audio queued beyond this many seconds is refused. */
+    STREAM_MAX_PLAYBACK_S: z.coerce.number().int().min(1).max(600).default(60),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .refine((e) => e.RTP_PORT_MIN < e.RTP_PORT_MAX, { message: 'must be below RTP_PORT_MAX', path: ['RTP_PORT_MIN'] })
   .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] });
 
-export type MediaNodeConfig = z.infer<typeof EnvSchema> & { trunk: { host: string; port: number; domain: string } };
+export type MediaNodeConfig = z.infer<typeof EnvSchema> & {
+  trunk: { host: string; port: number; domain: string };
+  /** The contents of STREAM_EXTRA_CA_FILE, read at start-up. */
+  streamExtraCaPem: string | null;
+};
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -59,5 +70,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfi
     throw new ConfigError(`invalid configuration: ${name} ${value === undefined ? 'is not set' : `(${JSON.stringify(value)})`}: ${issue.message}`);
   }
   const m = /^sips?:(?:[^@;]*@)?([^:;]+)(?::(\d+))?/.exec(parsed.data.SIP_TRUNK_URI)!;
-  return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! } };
+  return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! }, streamExtraCaPem: readExtraCa(parsed.data.STREAM_EXTRA_CA_FILE) };
+}
+
+function readExtraCa(file: string | undefined): string | null {
+  if (!file) return null;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: STREAM_EXTRA_CA_FILE (${JSON.stringify(file)}): cannot be read: ${(err as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`invalid configuration: STREAM_EXTRA_CA_FILE (${JSON.stringify(file)}): is not a PEM certificate`);
+  return pem;
 }

@@ -14,44 +14,63 @@ export interface RtpHeader {
 export const RTP_HEADER_BYTES = 12;
 
 export function writeRtpHeader(buf: Uint8Array, h: RtpHeader): void {
+  writeRtpHeaderFields(buf, h.payloadType, h.sequence, h.timestamp, h.ssrc, h.marker);
+}
+
+/** writeRtpHeader without the header object, for the per-packet send path. */
+export function writeRtpHeaderFields(buf: Uint8Array, payloadType: number, sequence: number, timestamp: number, ssrc: number, marker: boolean): void {
   buf[0] = 0x80; // version 2, no padding, no extension, no CSRC
-  buf[1] = (h.marker ? 0x80 : 0) | (h.payloadType & 0x7f);
-  buf[2] = (h.sequence >> 8) & 0xff;
-  buf[3] = h.sequence & 0xff;
-  buf[4] = (h.timestamp >>> 24) & 0xff;
-  buf[5] = (h.timestamp >>> 16) & 0xff;
-  buf[6] = (h.timestamp >>> 8) & 0xff;
-  buf[7] = h.timestamp & 0xff;
-  buf[8] = (h.ssrc >>> 24) & 0xff;
-  buf[9] = (h.ssrc >>> 16) & 0xff;
-  buf[10] = (h.ssrc >>> 8) & 0xff;
-  buf[11] = h.ssrc & 0xff;
+  buf[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  buf[2] = (sequence >> 8) & 0xff;
+  buf[3] = sequence & 0xff;
+  buf[4] = (timestamp >>> 24) & 0xff;
+  buf[5] = (timestamp >>> 16) & 0xff;
+  buf[6] = (timestamp >>> 8) & 0xff;
+  buf[7] = timestamp & 0xff;
+  buf[8] = (ssrc >>> 24) & 0xff;
+  buf[9] = (ssrc >>> 16) & 0xff;
+  buf[10] = (ssrc >>> 8) & 0xff;
+  buf[11] = ssrc & 0xff;
 }
 
 export interface ParsedRtp extends RtpHeader {
   payload: Uint8Array;
 }
 
-export function parseRtp(buf: Uint8Array): ParsedRtp | null {
-  if (buf.length < RTP_HEADER_BYTES || buf[0]! >> 6 !== 2) return null;
-  const csrcCount = buf[0]! & 0x0f;
-  const hasExtension = (buf[0]! & 0x10) !== 0;
-  const hasPadding = (buf[0]! & 0x20) !== 0;
-  let offset = RTP_HEADER_BYTES + csrcCount * 4;
-  if (hasExtension) {
-    if (buf.length < offset + 4) return null;
+/**
+ * Where the payload of a well-formed RTP packet starts (after CSRCs and any
+ * extension, with room for its padding), or -1. Kept apart from parseRtp so
+ * the receive path can vet every packet without allocating.
+ */
+export function rtpPayloadOffset(buf: Uint8Array): number {
+  if (buf.length < RTP_HEADER_BYTES || buf[0]! >> 6 !== 2) return -1;
+  let offset = RTP_HEADER_BYTES + (buf[0]! & 0x0f) * 4;
+  if ((buf[0]! & 0x10) !== 0) {
+    if (buf.length < offset + 4) return -1;
     offset += 4 + ((buf[offset + 2]! << 8) | buf[offset + 3]!) * 4;
   }
-  let end = buf.length;
-  if (hasPadding) end -= buf[buf.length - 1]!;
-  if (offset > end) return null;
+  return offset > rtpPayloadEnd(buf) ? -1 : offset;
+}
+
+/** End of the payload: the packet's length less any padding (RFC 3550 §5.1, P bit). */
+export function rtpPayloadEnd(buf: Uint8Array): number {
+  return (buf[0]! & 0x20) !== 0 ? buf.length - buf[buf.length - 1]! : buf.length;
+}
+
+export function rtpPayloadType(buf: Uint8Array): number {
+  return buf[1]! & 0x7f;
+}
+
+export function parseRtp(buf: Uint8Array): ParsedRtp | null {
+  const offset = rtpPayloadOffset(buf);
+  if (offset < 0) return null;
   return {
     marker: (buf[1]! & 0x80) !== 0,
     payloadType: buf[1]! & 0x7f,
     sequence: (buf[2]! << 8) | buf[3]!,
     timestamp: ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) >>> 0,
     ssrc: ((buf[8]! << 24) | (buf[9]! << 16) | (buf[10]! << 8) | buf[11]!) >>> 0,
-    payload: buf.subarray(offset, end),
+    payload: buf.subarray(offset, rtpPayloadEnd(buf)),
   };
 }
 

@@ -1,22 +1,55 @@
 /**
  * One leg's RTP (RFC 3550): its own UDP port, symmetric RTP (we answer to
  * where the far end's packets really come from), outgoing 20 ms G.711 frames
- * driven by the shared FrameScheduler with a play queue, and the receive path
- * decoded to 8 kHz PCM for listeners (AMD, recording, streaming) plus RFC 4733
- * digits.
+ * driven by the shared FrameScheduler with a play queue (or a live source
+ * such as a bridged leg, pulled one frame per tick) and mixers (a wss
+ * stream's audio), and the receive path decoded to 8 kHz PCM for listeners
+ * (AMD, recording, streaming, bridging) plus RFC 4733 digits.
+ * The per-packet work is kept small because it runs 50 times a second per
+ * leg: payloads come ready-encoded from EncodedAudio (shared by every leg
+ * playing the same audio) unless something is mixed in, incoming packets are
+ * vetted without allocating, and audio nobody listens to is not decoded.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { decodeG711, encodeG711, silenceByte, type G711Codec } from '../codec/g711.ts';
-import { dtmfDigit, parseRtp, parseTelephoneEvent, RTP_HEADER_BYTES, writeRtpHeader } from './packet.ts';
-import type { FrameScheduler, ScheduledStream } from './frame-scheduler.ts';
+import { dtmfDigit, parseTelephoneEvent, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, RTP_HEADER_BYTES, writeRtpHeaderFields } from './packet.ts';
+import { FRAME_MS, MAX_LAG_MS, type FrameScheduler, type ScheduledStream } from './frame-scheduler.ts';
+import { EncodedAudio, SAMPLES_PER_FRAME } from './encoded-audio.ts';
 
-export const SAMPLES_PER_FRAME = 160;
+export { SAMPLES_PER_FRAME };
+
+/**
+ * Packets in flight per leg. dgram may hold on to a buffer after send()
+ * returns (an address still being resolved, a send queued behind a full
+ * socket buffer), and catch-up can send up to MAX_LAG_MS / FRAME_MS + 1
+ * frames of one leg in one synchronous run: each gets its own buffer.
+ */
+const PACKET_RING = 2 ** Math.ceil(Math.log2(MAX_LAG_MS / FRAME_MS + 2));
+
+/**
+ * dgram resolves the destination of every send through dns.lookup, which
+ * answers even an IP literal on the next tick: a closure, a tick and a
+ * deferred send per packet. The far end's RTP address is an IP literal (SDP
+ * c= line, or where its packets came from), so answer those at once; a name
+ * still goes to DNS.
+ */
+const ipLiteralLookup: SocketOptions['lookup'] = (hostname, options, callback) => {
+  if (isIPv4(hostname)) callback(null, hostname, 4);
+  else dnsLookup(hostname, options, callback);
+};
 
 export interface PlayItem {
   pcm: Int16Array;
   onStart?: () => void;
   onFinish?: () => void;
+}
+
+/** Audio added to what a leg sends (a stream server's replies): mixes one frame into `frame`, true if it added any. */
+export interface FrameMixer {
+  mixInto(frame: Int16Array): boolean;
 }
 
 export interface RtpCounters {
@@ -26,6 +59,11 @@ export interface RtpCounters {
   lastSendIntervalMs: number | null;
   firstPacketAt: number | null;
 }
+
+/** Decoded audio of one received packet, with its RTP timestamp (for a jitter buffer). */
+export type AudioListener = (pcm: Int16Array, rtpTimestamp: number) => void;
+/** Audio produced on our send clock: the next 20 ms frame, or null for silence. */
+export type LiveSource = () => Int16Array | null;
 
 export class RtpStream implements ScheduledStream {
   readonly port: number;
@@ -42,15 +80,22 @@ export class RtpStream implements ScheduledStream {
   #timestamp = randomInt(0, 2 ** 32);
   #first = true;
   #lastSentAt: number | null = null;
+  #lastScheduledAt: number | null = null;
   readonly #queue: PlayItem[] = [];
   #offset = 0;
   #started = false;
   #paused = false;
-  readonly #packet = new Uint8Array(RTP_HEADER_BYTES + SAMPLES_PER_FRAME);
+  /** The head item's shared encoding (null until it plays). */
+  #encoded: EncodedAudio | null = null;
+  #encodedFor: PlayItem | null = null;
+  readonly #packets = Array.from({ length: PACKET_RING }, () => new Uint8Array(RTP_HEADER_BYTES + SAMPLES_PER_FRAME));
+  #nextPacket = 0;
   readonly #frame = new Int16Array(SAMPLES_PER_FRAME);
-  readonly #audioListeners: Array<(pcm: Int16Array) => void> = [];
+  readonly #audioListeners: Array<AudioListener> = [];
+  #liveSource: LiveSource | null = null;
   readonly #digitListeners: Array<(digit: string, durationMs: number) => void> = [];
   #frameListener: ((sent: Int16Array | null) => void) | null = null;
+  readonly #mixers = new Set<FrameMixer>();
   #lastEventTimestamp: number | null = null;
 
   private constructor(socket: Socket, port: number, scheduler: FrameScheduler) {
@@ -61,7 +106,7 @@ export class RtpStream implements ScheduledStream {
   }
 
   static async open(host: string, port: number, scheduler: FrameScheduler): Promise<RtpStream> {
-    const socket = createSocket('udp4');
+    const socket = createSocket({ type: 'udp4', lookup: ipLiteralLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => resolve());
@@ -88,6 +133,7 @@ export class RtpStream implements ScheduledStream {
     this.#queue.length = 0;
     this.#offset = 0;
     this.#started = false;
+    this.#encodedFor = null;
   }
 
   get playing(): boolean {
@@ -99,8 +145,22 @@ export class RtpStream implements ScheduledStream {
     this.#paused = paused;
   }
 
-  onAudio(listener: (pcm: Int16Array) => void): void {
+  /** Adds a listener for received audio; the returned function removes it. */
+  onAudio(listener: AudioListener): () => void {
     this.#audioListeners.push(listener);
+    return () => {
+      const i = this.#audioListeners.indexOf(listener);
+      if (i >= 0) this.#audioListeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Sends what `source` produces instead of the play queue (which keeps its
+   * place); null returns to the queue. The source is pulled on every tick, held
+   * or not, so a held bridge does not build up delay; hold still sends silence.
+   */
+  setLiveSource(source: LiveSource | null): void {
+    this.#liveSource = source;
   }
 
   onDigit(listener: (digit: string, durationMs: number) => void): void {
@@ -112,7 +172,17 @@ export class RtpStream implements ScheduledStream {
     this.#frameListener = listener;
   }
 
+  /** Mixes another source into every frame we send, after the play queue; paused with it by hold. */
+  addMixer(mixer: FrameMixer): void {
+    this.#mixers.add(mixer);
+  }
+
+  removeMixer(mixer: FrameMixer): void {
+    this.#mixers.delete(mixer);
+  }
+
   close(): void {
+    this.#liveSource = null;
     this.#scheduler.remove(this);
     this.#socket.close();
     this.#queue.length = 0;
@@ -120,23 +190,52 @@ export class RtpStream implements ScheduledStream {
 
   sendFrame(scheduledAt: number, now: number): void {
     if (!this.#remote) return;
-    const item = this.#paused ? undefined : this.#queue[0];
+    // Frames the scheduler skipped after a long stall: keep the RTP timestamp and
+    // the playback position on the wall clock, as if they had been lost on the way.
+    const missed = this.#lastScheduledAt === null ? 0 : Math.round((scheduledAt - this.#lastScheduledAt) / FRAME_MS) - 1;
+    this.#lastScheduledAt = scheduledAt;
+    if (missed > 0) {
+      for (let i = 0; i < missed; i++) this.#skipFrame();
+      this.#scheduler.stats.recordSkipped(missed);
+    }
+    const packet = this.#packets[this.#nextPacket]!;
+    this.#nextPacket = (this.#nextPacket + 1) & (PACKET_RING - 1);
+    // A bridge's live source is pulled even while held, so its jitter buffer keeps draining.
+    const live = this.#liveSource ? this.#liveSource() : null;
+    const item = this.#paused || this.#liveSource ? undefined : this.#queue[0];
+    // Mixing needs the frame as PCM, so the shared pre-encoded payload is not used then.
+    const mixing = !this.#paused && this.#mixers.size > 0;
+    let audible = false;
     if (item) {
       if (!this.#started) {
         this.#started = true;
         item.onStart?.();
       }
+      if (this.#encodedFor !== item) {
+        this.#encoded = EncodedAudio.of(item.pcm, this.#codec);
+        this.#encodedFor = item;
+      }
+      this.#encoded!.copyFrame(this.#offset / SAMPLES_PER_FRAME, packet, RTP_HEADER_BYTES);
       const end = Math.min(this.#offset + SAMPLES_PER_FRAME, item.pcm.length);
-      this.#frame.fill(0);
-      this.#frame.set(item.pcm.subarray(this.#offset, end));
-      encodeG711(this.#codec, this.#frame, this.#packet.subarray(RTP_HEADER_BYTES));
+      if (mixing || this.#frameListener) {
+        this.#frame.fill(0);
+        this.#frame.set(item.pcm.subarray(this.#offset, end));
+      }
       this.#offset = end;
-    } else {
-      this.#packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+      audible = true;
+    } else if (live && !this.#paused) {
+      this.#frame.set(live);
+      audible = true;
     }
-    this.#frameListener?.(item ? this.#frame : null);
-    writeRtpHeader(this.#packet, { payloadType: this.#payloadType, sequence: this.#seq, timestamp: this.#timestamp, ssrc: this.#ssrc, marker: this.#first });
-    this.#socket.send(this.#packet, this.#remote.port, this.#remote.host);
+    if (mixing) {
+      if (!audible) this.#frame.fill(0);
+      for (const mixer of this.#mixers) if (mixer.mixInto(this.#frame)) audible = true;
+    }
+    if (audible && (mixing || !item)) encodeG711(this.#codec, this.#frame, packet.subarray(RTP_HEADER_BYTES));
+    else if (!audible) packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
+    this.#frameListener?.(audible ? this.#frame : null);
+    writeRtpHeaderFields(packet, this.#payloadType, this.#seq, this.#timestamp, this.#ssrc, this.#first);
+    this.#socket.send(packet, this.#remote.port, this.#remote.host);
     this.#first = false;
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;
@@ -146,18 +245,36 @@ export class RtpStream implements ScheduledStream {
     this.counters.lastSendIntervalMs = interval;
     if (this.counters.firstPacketAt === null) this.counters.firstPacketAt = now;
     this.#scheduler.stats.record(interval, now - scheduledAt);
-    if (item && this.#offset >= item.pcm.length) {
-      this.#queue.shift();
-      this.#offset = 0;
-      this.#started = false;
-      item.onFinish?.();
+    if (item && this.#offset >= item.pcm.length) this.#finishItem(item);
+  }
+
+  /** One frame's time passes unsent: playback, timestamp and the recorder's clock move on. */
+  #skipFrame(): void {
+    this.#liveSource?.();
+    const item = this.#paused || this.#liveSource ? undefined : this.#queue[0];
+    if (item) {
+      if (!this.#started) {
+        this.#started = true;
+        item.onStart?.();
+      }
+      this.#offset = Math.min(this.#offset + SAMPLES_PER_FRAME, item.pcm.length);
     }
+    this.#frameListener?.(null);
+    this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;
+    if (item && this.#offset >= item.pcm.length) this.#finishItem(item);
+  }
+
+  #finishItem(item: PlayItem): void {
+    this.#queue.shift();
+    this.#offset = 0;
+    this.#started = false;
+    item.onFinish?.();
   }
 
   #receive(buf: Buffer, host: string, port: number): void {
     this.#scheduler.poll();
-    const packet = parseRtp(buf);
-    if (!packet) return;
+    const offset = rtpPayloadOffset(buf);
+    if (offset < 0) return;
     // Port 0 cannot be answered (a sender that never set it, e.g. a raw-socket replayer): keep the SDP's address.
     if (!this.#latched && port !== 0) {
       this.#latched = true;
@@ -165,19 +282,21 @@ export class RtpStream implements ScheduledStream {
     }
     this.counters.received++;
     this.counters.receivedBytes += buf.length;
-    if (packet.payloadType === this.#telephoneEventPt) {
-      const ev = parseTelephoneEvent(packet.payload);
+    const payloadType = rtpPayloadType(buf);
+    if (payloadType === this.#telephoneEventPt) {
+      const ev = parseTelephoneEvent(buf.subarray(offset, rtpPayloadEnd(buf)));
+      const timestamp = buf.readUInt32BE(4);
       // One report per event: RFC 4733 repeats packets with the same timestamp.
-      if (ev && packet.timestamp !== this.#lastEventTimestamp) {
-        this.#lastEventTimestamp = packet.timestamp;
+      if (ev && timestamp !== this.#lastEventTimestamp) {
+        this.#lastEventTimestamp = timestamp;
         const digit = dtmfDigit(ev.event);
         if (digit) for (const l of this.#digitListeners) l(digit, ev.duration / 8);
       }
       return;
     }
-    if (packet.payloadType !== 0 && packet.payloadType !== 8) return;
+    if (payloadType !== 0 && payloadType !== 8) return;
     if (this.#audioListeners.length === 0) return;
-    const pcm = decodeG711(packet.payloadType === 0 ? 'PCMU' : 'PCMA', packet.payload);
-    for (const l of this.#audioListeners) l(pcm);
+    const pcm = decodeG711(payloadType === 0 ? 'PCMU' : 'PCMA', buf.subarray(offset, rtpPayloadEnd(buf)));
+    for (const l of this.#audioListeners) l(pcm, buf.readUInt32BE(4));
   }
 }

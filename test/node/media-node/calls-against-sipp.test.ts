@@ -144,7 +144,7 @@ describe('media node against SIPp', () => {
     await worker.waitFor(() => !!disconnect(worker, human.voice_id) && !!disconnect(worker, machine.voice_id), 10_000, 'both ended');
   });
 
-  it('a new play interrupts the one in progress and reports its own events', async () => {
+  it('a new play interrupts the one in progress (which ends "interrupted") and reports its own events', async () => {
     const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-10000' });
     await worker.send(node.controlUrl, [command]);
     await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'first play');
@@ -152,7 +152,7 @@ describe('media node against SIPp', () => {
     expect((await worker.send(node.controlUrl, [play])).results[0]!.ok).toBe(true);
     await worker.waitFor(() => worker.eventsFor(voice_id).some((e) => e.type === 'playstate' && e.playstate === 'playfinished'), 10_000, 'second play finished');
     const plays = worker.eventsFor(voice_id).filter((e) => e.type === 'playstate') as Array<{ playstate: string; prompt_ref: string }>;
-    expect(plays.map((p) => `${p.playstate}:${p.prompt_ref}`)).toEqual(['initiated:tone-10000', 'initiated:tone-400', 'playfinished:tone-400']);
+    expect(plays.map((p) => `${p.playstate}:${p.prompt_ref}`)).toEqual(['initiated:tone-10000', 'interrupted:tone-10000', 'initiated:tone-400', 'playfinished:tone-400']);
     await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
   });

@@ -5,7 +5,9 @@
 // with a callee who hangs up before the decision, and the maximum call duration.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disconnectedOf, hangupCommand, labels, originate, startNodeAgainstSipp, toneRenderer, type NodeAgainstSipp } from './node-against-sipp.ts';
-import { captureUdp, decodeWithSox, tonePurity, type WirePacket } from './wire-capture.ts';
+import { blockPower, goertzelPower } from '../../../media-node/src/amd/goertzel.ts';
+import { captureRtpBothWays, type CapturedRtp } from './rtp-capture.ts';
+import { decodeWithSox } from './sox-decode.ts';
 
 const SIPP_PORT = 15480;
 const SIPP_MEDIA_PORT = 16480;
@@ -35,10 +37,12 @@ async function hangUp(id: string) {
   await t.worker.send(t.node.controlUrl, [hangupCommand(id)]);
   await t.worker.waitFor(() => !!disconnectedOf(t.worker, id), 10_000, 'disconnected');
 }
-const fromNode = (packets: WirePacket[]) => packets.filter((p) => p.srcPort >= RTP_MIN && p.srcPort <= RTP_MAX);
+/** Share of a block's energy at `hz` (Goertzel), 0..1. */
+const tonePurity = (x: Int16Array, hz: number) => goertzelPower(x, hz) / blockPower(x);
+const fromNode = (packets: CapturedRtp[]) => packets.filter((p) => p.srcPort >= RTP_MIN && p.srcPort <= RTP_MAX);
 
 /** The RTP header rules of RFC 3550 for one 20 ms G.711 stream: seq +1, timestamp +160, one SSRC, marker on the first packet only. */
-function expectWellFormedStream(packets: WirePacket[], payloadType: number) {
+function expectWellFormedStream(packets: CapturedRtp[], payloadType: number) {
   expect(packets.length).toBeGreaterThanOrEqual(50);
   expect(new Set(packets.map((p) => p.payloadType))).toEqual(new Set([payloadType]));
   expect(new Set(packets.map((p) => p.ssrc)).size).toBe(1);
@@ -70,7 +74,7 @@ describe('SIP edge cases', () => {
 
 describe('RTP on the wire (tshark)', () => {
   it('PCMA: a trunk answering only PCMA gets payload type 8 whose payload sox decodes as A-law into our tone; timestamps step 160, one SSRC', async () => {
-    const capture = await captureUdp(RTP_MIN, RTP_MAX);
+    const capture = await captureRtpBothWays(RTP_MIN, RTP_MAX);
     const id = await call('971501230022', { prompt_ref: 'tone-1000' });
     await t.worker.waitFor(() => played(id), 15_000, 'PCMA playback');
     await hangUp(id);
@@ -94,7 +98,7 @@ describe('RTP on the wire (tshark)', () => {
   });
 
   it('symmetric RTP: the far end sends from another port than its SDP names, and we latch onto it', async () => {
-    const capture = await captureUdp(RTP_MIN, RTP_MAX);
+    const capture = await captureRtpBothWays(RTP_MIN, RTP_MAX);
     const id = await call('971501230023', { prompt_ref: 'tone-2000' });
     await t.worker.waitFor(() => played(id), 15_000, 'playback');
     await hangUp(id);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { seedTenant, countRows } from '../helpers/tenant.ts';
 import { broadcastBody, plays, recipientsOf } from '../helpers/broadcast-body.ts';
 import { getAs, postBroadcast, sendJson } from '../helpers/http.ts';
+import { box, waitFor } from '../session/harness.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_UTC_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -111,6 +112,23 @@ describe('buckets', () => {
     expect(status.total_legs).toBe(2);
     const row = await env.DB.prepare('SELECT dialled_count, blacklisted_count, country_not_allowed_count FROM broadcasts WHERE id = ?').bind(json.broadcast_id).first();
     expect(row).toEqual({ dialled_count: 2, blacklisted_count: 2, country_not_allowed_count: 2 });
+  });
+
+  it('repeats the buckets in broadcastcall_complete exactly as the response showed them', async () => {
+    const t = await seedTenant({ allowedCountries: ['AE'] });
+    await sendJson(t, 'POST', '/voice/v1/dnc', { phones: ['971501234567'] });
+    const hooks = box();
+    // Extra keys and type-foreign fields are the client's own: echoed verbatim in both places.
+    const recipients = [
+      { to: '971501234567', play: { ...plays.url, text: 'not used by url', mine: [1, 2] }, note: 'vip' },
+      { to: '12012774877', play: plays.file },
+    ];
+    const res = await postBroadcast(t, broadcastBody({ recipients, event_url: hooks.hooksUrl }));
+    const json = (await res.json()) as any;
+    const complete = await waitFor(async () => (await hooks.delivered()).find((e) => e.state === 'broadcastcall_complete') ?? null, 10_000, 'complete');
+    expect(complete.blacklistednumber).toEqual({ call_blacklisted: json.to.call_blacklisted, country_not_allowed: json.to.country_not_allowed });
+    expect(complete.blacklistednumber.call_blacklisted).toEqual([{ to: recipients[0]!.to, play: recipients[0]!.play }]);
+    expect(complete.broadcast_call_info).toEqual([]);
   });
 
   it('puts a DNC number in call_blacklisted even when its country is also not allowed', async () => {

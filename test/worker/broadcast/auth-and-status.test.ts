@@ -55,7 +55,7 @@ describe('GET /voice/v1/broadcast/{broadcast_id}', () => {
     expect(Object.keys(status).sort()).toEqual(['broadcast_id', 'completed_at', 'created_at', 'from', 'legs', 'name', 'owner_ref', 'state', 'timestamp', 'total_legs', 'webhooks']);
     expect(status).toMatchObject({ broadcast_id, name: 'TEST_APP', owner_ref: 'XYZ', from: '12012774877', total_legs: 3 });
     expect(['broadcastcall_initiated', 'in_progress', 'broadcastcall_complete']).toContain(status.state);
-    expect(Object.keys(status.legs).sort()).toEqual(['connected', 'dialing', 'disconnected', 'failed', 'idle', 'playing', 'queued', 'ringing']);
+    expect(Object.keys(status.legs).sort()).toEqual(['bridged', 'connected', 'connecting', 'dialing', 'disconnected', 'failed', 'idle', 'playing', 'queued', 'ringing']);
     expect(Object.values(status.legs as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(3);
     expect(status.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });

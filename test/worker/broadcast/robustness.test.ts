@@ -120,3 +120,25 @@ describe('every field, every wrong type', () => {
     expect((await postBroadcast(t, text)).status).toBe(200);
   });
 });
+
+describe('oversized fields a play type does not use', () => {
+  // Found by review: these were stored with the leg and overflowed the storage row (a 500).
+  it.each([
+    ['text on a url play', { ...plays.url, text: 'x'.repeat(2_500_000) }, '/recipients/0/play/text'],
+    ['ssml on a tts play', { ...plays.tts, ssml: 'x'.repeat(2_500_000) }, '/recipients/0/play/ssml'],
+    ['prompt_name on a tts play', { ...plays.tts, prompt_name: 'x'.repeat(100_000) }, '/recipients/0/play/prompt_name'],
+    ['an unknown play key', { ...plays.tts, notes: 'x'.repeat(100_000) }, '/recipients/0'],
+  ])('400 for %s, naming it', async (_what, play, pointer) => {
+    const t = await seedTenant({ allowedCountries: [] });
+    const res = await postBroadcast(t, broadcastBody({ recipients: [{ to: '918088394833', play }] }));
+    expect((await problemOf(res, 400)).errors!.map((e) => e.pointer)).toContain(pointer);
+    expect(await countRows('broadcasts', t.tenantId)).toBe(0);
+  });
+
+  it('accepts small unknown keys and echoes them verbatim', async () => {
+    const play = { ...plays.tts, notes: 'keep me' };
+    const res = await postBroadcast(await seedTenant(), broadcastBody({ recipients: [{ to: '918088394833', play, extra: 1 }] }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { to: { call_initiated: unknown[] } }).to.call_initiated).toEqual([{ to: '918088394833', play }]);
+  });
+});

@@ -2,6 +2,7 @@
 // exists to create them), and builds the Basic auth header for them.
 import { env } from 'cloudflare:test';
 import { sha256Hex } from '../../../worker/src/db/hashing.ts';
+import { openComplianceStatements } from './compliance.ts';
 
 export const BASE = 'http://crier.test';
 
@@ -19,6 +20,8 @@ export interface TenantOptions {
   allowedCountries?: string[] | null;
   callsPerSecond?: number | null;
   maxConcurrentCalls?: number | null;
+  /** 'open' (default): calls permitted at any hour, the test CLI owned (helpers/compliance.ts); 'defaults': the real default rules, no CLI. */
+  compliance?: 'open' | 'defaults';
 }
 
 export function basicAuth(appId: string, appKey: string): string {
@@ -48,6 +51,7 @@ export async function seedTenant(options: TenantOptions = {}): Promise<SeededTen
       webhookSecret,
       now,
     ),
+    ...(options.compliance === 'defaults' ? [] : openComplianceStatements(tenantId)),
   ]);
   return { tenantId, appId, appKey, webhookSecret, auth: basicAuth(appId, appKey) };
 }

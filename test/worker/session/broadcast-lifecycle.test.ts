@@ -39,7 +39,7 @@ describe('broadcast lifecycle', () => {
     const delivered = await waitFor(async () => {
       const d = await hooks.delivered();
       return d.some((e) => e.state === 'broadcastcall_complete') ? d : null;
-    }, 10_000, 'complete event').catch(async (e) => { console.log('DEBUG hooks', JSON.stringify((await hooks.hooks()).map((h) => [h.status, h.body.slice(0, 80)]))); console.log('DEBUG status', JSON.stringify(await env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(broadcastId)).status())); throw e; });
+    }, 10_000, 'complete event');
     expect(delivered).toHaveLength(3 * 5 + 1);
     expect(delivered.at(-1)!.state).toBe('broadcastcall_complete');
     expect(delivered.filter((e) => e.state === 'broadcastcall_complete')).toHaveLength(1);

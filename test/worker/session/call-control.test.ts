@@ -2,7 +2,6 @@
 // PUT /voice/v1/call/{voice_id}/play, with tenancy, ended-leg and bad-body rules.
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import { BASE, dialOneLeg, postEvents, seedTenant, stopNodesAfterEach, waitFor } from './harness.ts';
 
 const stops = stopNodesAfterEach();
@@ -65,14 +64,25 @@ describe('PUT /voice/v1/call/{voice_id}/play', () => {
     await postEvents(leg.nodeId, [s.ringing(), s.connected(), s.play('initiated', 'first')]);
     expect((await put(leg.voiceId, leg.tenant.auth, ttsPlay)).status).toBe(200);
     // What the node reports as the new play takes over: the old one closed out, then the new one starts.
-    const interrupted = { ...s.play('initiated', 'first'), playstate: 'interrupted' } as MediaEvent;
-    expect(await postEvents(leg.nodeId, [interrupted])).toEqual([expect.objectContaining({ status: 'applied' })]);
+    expect(await postEvents(leg.nodeId, [s.play('interrupted', 'first')])).toEqual([expect.objectContaining({ status: 'applied' })]);
     const hook = await waitFor(async () => (await leg.hooks.delivered()).find((e) => e.playstate === 'interrupted'), 10_000, 'the interrupted webhook');
     expect(Object.keys(hook).sort()).toEqual(['broadcast_id', 'custom_data', 'from', 'playstate', 'prompt_ref', 'timestamp', 'to', 'voice_id']);
     expect(hook).toMatchObject({ broadcast_id: leg.broadcastId, voice_id: leg.voiceId, playstate: 'interrupted', prompt_ref: 'first' });
     expect((await leg.stub.status())!.legs.playing).toBe(1);
     await new Promise((r) => setTimeout(r, 1_500)); // past idle_timeout: an interrupted prompt does not make the leg idle
     expect((await leg.node.commands()).filter((c) => c.type === 'hangup')).toHaveLength(0);
+  });
+
+  it("answers 503 with Retry-After, not 'call ended', when the leg's media node does not take the command", async () => {
+    const leg = await answeredLeg();
+    await postEvents(leg.nodeId, [leg.script.ringing(), leg.script.connected()]);
+    await leg.node.configure({ refuse: true });
+    const res = await put(leg.voiceId, leg.tenant.auth, ttsPlay);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { type: string }).type).toMatch(/media-node-unavailable$/);
+    await leg.node.configure({ refuse: false });
+    expect((await put(leg.voiceId, leg.tenant.auth, ttsPlay)).status).toBe(200);
   });
 
   it('names the failing field for a bad body and never 5xx on junk', async () => {

@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import { signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { BroadcastInit, RecipientInput } from '../../../worker/src/durable/broadcast-session/contract.ts';
 import { sha256Hex } from '../../../worker/src/db/hashing.ts';
+import { openComplianceStatements } from '../helpers/compliance.ts';
 
 export const BASE = 'http://crier.test';
 
@@ -17,7 +18,8 @@ export interface SeededTenant {
   auth: string;
 }
 
-export async function seedTenant(): Promise<SeededTenant> {
+/** Calls of this tenant are permitted at any hour and its `from` is an owned CLI (helpers/compliance.ts), unless `compliance: 'defaults'`. */
+export async function seedTenant(options: { compliance?: 'open' | 'defaults' } = {}): Promise<SeededTenant> {
   const tenantId = crypto.randomUUID();
   const appId = `app-${crypto.randomUUID().slice(0, 8)}`;
   const appKey = `key-${crypto.randomUUID()}`;
@@ -33,6 +35,7 @@ export async function seedTenant(): Promise<SeededTenant> {
       webhookSecret,
       now,
     ),
+    ...(options.compliance === 'defaults' ? [] : openComplianceStatements(tenantId)),
   ]);
   return { tenantId, appId, appKey, webhookSecret, auth: `Basic ${btoa(`${appId}:${appKey}`)}` };
 }
@@ -52,7 +55,7 @@ export function box(name = crypto.randomUUID().slice(0, 8)) {
     async commands(): Promise<Array<Record<string, any>>> {
       return (await fetch(`${root}/node/${name}/commands`)).json();
     },
-    async configure(cfg: { failFirst?: number; refuse?: boolean }): Promise<void> {
+    async configure(cfg: { failFirst?: number; delayFirst?: number; delayMs?: number; refuse?: boolean }): Promise<void> {
       await fetch(`${root}/config/${name}`, { method: 'POST', body: JSON.stringify(cfg) });
     },
   };
@@ -152,7 +155,24 @@ export function legScript(voiceId: string, broadcastId: string) {
   return {
     ringing: (): MediaEvent => ({ type: 'ringing', voice_id: voiceId, owner, seq: ++seq, at: at(), channel_id: `chan-${voiceId.slice(0, 8)}` }),
     connected: (answered_by?: 'HUMAN' | 'MACHINE'): MediaEvent => ({ type: 'connected', voice_id: voiceId, owner, seq: ++seq, at: at(), ...(answered_by ? { answered_by } : {}) }),
-    play: (playstate: 'initiated' | 'playfinished', prompt_ref = 'p1'): MediaEvent => ({ type: 'playstate', voice_id: voiceId, owner, seq: ++seq, at: at(), playstate, prompt_ref }),
+    play: (playstate: 'initiated' | 'playfinished' | 'failed' | 'interrupted', prompt_ref = 'p1'): MediaEvent => ({ type: 'playstate', voice_id: voiceId, owner, seq: ++seq, at: at(), playstate, prompt_ref }),
+    /** A connect's progress (media-protocol ConnectEvent), on this leg's seq. */
+    connect: (
+      connect_id: string,
+      connectstate: 'ringing' | 'connected' | 'failed' | 'disconnected',
+      end: { cause?: number; reason?: string; sip_status?: number; duration_s?: number; ended_by?: 'destination' | 'recipient' } = {},
+    ): MediaEvent => ({ type: 'connect', voice_id: voiceId, owner, seq: ++seq, at: at(), connect_id, connectstate, ...end }),
+    stream: (streamstate: 'started' | 'stopped' | 'failed', stream_id: string, extra: { reason?: string; frames_sent?: number; frames_dropped?: number; wss_host?: string } = {}): MediaEvent => ({
+      type: 'stream',
+      voice_id: voiceId,
+      owner,
+      seq: ++seq,
+      at: at(),
+      stream_id,
+      streamstate,
+      wss_host: 'wss://ai.example.com/media',
+      ...extra,
+    }),
     disconnected: (cause = 16, reason = 'Normal Clearing', duration_s = 3.25): MediaEvent => ({
       type: 'disconnected',
       voice_id: voiceId,

@@ -101,7 +101,16 @@ describe('webhook delivery', () => {
       return st?.state === 'broadcastcall_complete' ? st : null;
     }, 20_000, 'completion despite a dead endpoint');
     expect(status.webhooks).toEqual({ pending: 0, delivered: 0, failed: 3 });
-    expect(await hooks.hooks()).toHaveLength(15); // 3 events × 5 attempts
+    const attempts = await hooks.hooks();
+    expect(attempts).toHaveLength(15); // 3 events × 5 attempts
+    // Each event's attempts are spaced at least by the schedule (0,300,600,900,1200 ms in
+    // this suite), numbered 1..5, and carry the same event id every time.
+    const schedule = [300, 600, 900, 1200];
+    for (const eventId of new Set(attempts.map((h) => h.headers['x-crier-event-id']))) {
+      const mine = attempts.filter((h) => h.headers['x-crier-event-id'] === eventId);
+      expect(mine.map((h) => Number(h.headers['x-crier-delivery-attempt']))).toEqual([1, 2, 3, 4, 5]);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(schedule[i - 1]! - 20);
+    }
   });
 });
 

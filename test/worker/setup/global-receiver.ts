@@ -1,6 +1,7 @@
 // A real HTTP server on 127.0.0.1 that Worker tests talk to over the network:
 //  - webhook receiver: POST /hooks/<box> records each delivery; it can be told
-//    to fail the first N attempts (POST /config/<box> {"failFirst":N}).
+//    to fail the first N attempts (POST /config/<box> {"failFirst":N}), or to
+//    answer the first N only after a delay ({"delayFirst":N,"delayMs":M}).
 //  - protocol-level media node stand-in: POST /node/<box>/v1/commands records
 //    commands and acknowledges them (or refuses: {"refuse":true}).
 //  - GET /hooks/<box> and GET /node/<box>/commands return what was recorded.
@@ -9,6 +10,8 @@ import type { TestProject } from 'vitest/node';
 
 interface Box {
   failFirst: number;
+  delayFirst: number;
+  delayMs: number;
   refuse: boolean;
   attempts: number;
   hooks: Array<{ at: number; headers: Record<string, string>; body: string; status: number }>;
@@ -26,7 +29,7 @@ export default async function setup(project: TestProject) {
   const box = (name: string): Box => {
     let b = boxes.get(name);
     if (!b) {
-      b = { failFirst: 0, refuse: false, attempts: 0, hooks: [], commands: [] };
+      b = { failFirst: 0, delayFirst: 0, delayMs: 0, refuse: false, attempts: 0, hooks: [], commands: [] };
       boxes.set(name, b);
     }
     return b;
@@ -46,10 +49,12 @@ export default async function setup(project: TestProject) {
       const b = box(parts[1]);
       if (req.method === 'GET') return json(200, b.hooks);
       b.attempts += 1;
-      const status = b.attempts <= b.failFirst ? 500 : 200;
+      const attempt = b.attempts;
+      const status = attempt <= b.failFirst ? 500 : 200;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       b.hooks.push({ at: Date.now(), headers, body, status });
+      if (attempt <= b.delayFirst) await new Promise((r) => setTimeout(r, b.delayMs));
       return json(status, { ok: status === 200 });
     }
     if (parts[0] === 'config' && parts[1]) {

@@ -3,21 +3,20 @@
  * addition until the dialer API's /v1/dnc shares the same table):
  *   POST /voice/v1/dnc  {phones: [≤ 5,000], reason?} → 201 {added, duplicates_skipped, invalid_phones}
  *   GET  /voice/v1/dnc?limit&cursor                  → {items, total, next_cursor, has_more}
- * Numbers are stored normalised (E.164 with '+'), so "9715…" and "+9715…" are
- * one entry, and broadcast acceptance matches either form.
+ * The list itself, and what adding to it sets off (campaign contacts, events),
+ * is dnc/tenant-dnc.ts, shared with the dialer API's /v1/dnc. Unlike /v1/dnc,
+ * a request whose numbers were all listed already is still a 201 (this route's
+ * contract predates the dialer API's 409).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
-import { database } from '../db/client.ts';
-import { dnc } from '../db/schema.ts';
 import { Problems, problemContent } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
-import { parseE164 } from '../phone/e164.ts';
+import { addToTenantDnc, listTenantDnc, MAX_DNC_PHONES_PER_REQUEST } from '../dnc/tenant-dnc.ts';
 import { decodeDncCursor, encodeDncCursor } from './dnc-cursor.ts';
 
-export const MAX_DNC_PHONES_PER_REQUEST = 5_000;
+export { MAX_DNC_PHONES_PER_REQUEST };
 const MAX_DNC_BODY_BYTES = 1024 * 1024;
 
 const DncAddSchema = z
@@ -57,29 +56,8 @@ export function dncRoutes() {
     if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
     const { phones, reason } = parsed.data;
     const principal = c.get('principal');
-    let invalid = 0;
-    const numbers = new Set<string>();
-    for (const phone of phones) {
-      const p = parseE164(phone);
-      if (p.ok) numbers.add(p.e164);
-      else invalid++;
-    }
-    let added = 0;
-    if (numbers.size > 0) {
-      // One statement for the whole list (D1 binds at most 100 parameters; rows travel as one JSON
-      // parameter); the unique (tenant, phone) index turns existing numbers into skipped rows.
-      const rows = JSON.stringify([...numbers].map((phone) => [crypto.randomUUID(), phone]));
-      const result = await c.env.DB.prepare(
-        `INSERT INTO dnc (id, tenant_id, phone, source, reason, added_by, added_at)
-         SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), 'api', ?2, ?3, ?4 FROM json_each(?5) WHERE true
-         ON CONFLICT (tenant_id, phone) DO NOTHING
-         RETURNING phone`,
-      )
-        .bind(principal.tenantId, reason ?? null, principal.appId, new Date().toISOString(), rows)
-        .all();
-      added = result.results.length;
-    }
-    return c.json({ added, duplicates_skipped: phones.length - invalid - added, invalid_phones: invalid }, 201);
+    const result = await addToTenantDnc(c.env, { tenantId: principal.tenantId, phones, reason: reason ?? null, source: 'api', addedBy: principal.appId, addedByName: principal.appId });
+    return c.json({ added: result.added, duplicates_skipped: result.duplicatesSkipped, invalid_phones: result.invalidPhones }, 201);
   });
 
   app.openapi(
@@ -102,22 +80,13 @@ export function dncRoutes() {
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
-      const tenantId = c.get('principal').tenantId;
       const after = cursor === undefined ? null : decodeDncCursor(cursor);
-      const db = database(c.env.DB);
-      const rows = await db
-        .select()
-        .from(dnc)
-        .where(after === null ? eq(dnc.tenantId, tenantId) : and(eq(dnc.tenantId, tenantId), gt(dnc.phone, after)))
-        .orderBy(asc(dnc.phone))
-        .limit(limit + 1)
-        .all();
-      const total = (await db.select({ n: sql<number>`count(*)` }).from(dnc).where(eq(dnc.tenantId, tenantId)).get())?.n ?? 0;
+      const { rows, total } = await listTenantDnc(c.env.DB, c.get('principal').tenantId, { afterPhone: after, limit });
       const page = rows.slice(0, limit);
       const hasMore = rows.length > limit;
       return c.json(
         {
-          items: page.map((r) => ({ id: r.id, phone: r.phone, source: r.source, reason: r.reason, added_by: r.addedBy, added_at: r.addedAt })),
+          items: page.map((r) => ({ id: r.id, phone: r.phone, source: r.source, reason: r.reason, added_by: r.added_by, added_at: r.added_at })),
           total,
           next_cursor: hasMore ? encodeDncCursor(page.at(-1)!.phone) : null,
           has_more: hasMore,

@@ -42,6 +42,7 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
   const dnc = await dncMatches(env.DB, tenant.tenantId, phones.map((p) => p.e164));
   const buckets = bucketRecipients(phones, dnc, tenant.allowedCountries === null ? null : new Set(tenant.allowedCountries));
   const forSession = (i: number): RecipientInput => ({ to: request.recipients[i]!.to, play: request.recipients[i]!.play });
+  const echo = (i: number) => ({ to: original.recipients[i]!.to, play: original.recipients[i]!.play as RecipientInput['play'] });
   const acceptedAt = new Date().toISOString();
 
   await database(env.DB).insert(broadcasts).values({
@@ -82,8 +83,9 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
     ringTimeoutS: request.ring_timeout,
     callsPerSecond: tenant.callsPerSecond,
     maxConcurrentCalls: tenant.maxConcurrentCalls,
-    blacklisted: buckets.blacklisted.map(forSession),
-    countryNotAllowed: buckets.countryNotAllowed.map(forSession),
+    // Filtered recipients are echoed in broadcastcall_complete exactly as in this response.
+    blacklisted: buckets.blacklisted.map(echo),
+    countryNotAllowed: buckets.countryNotAllowed.map(echo),
     acceptedAt,
   });
   // Leg index = the recipient's position in the request, so dispatch follows request order.
@@ -91,7 +93,6 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
   for (const batch of batchesOf(legs, legSizeEstimate)) await session.addLegs(batch);
   await session.start();
 
-  const echo = (i: number) => ({ to: original.recipients[i]!.to, play: original.recipients[i]!.play });
   const body: Record<string, unknown> = {
     broadcast_id: broadcastId,
     state: 'broadcastcall_initiated',

@@ -23,11 +23,12 @@ export const PlaySchema = z
       .enum(['url', 'file', 'tts', 'ssml'], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be one of url, file, tts, ssml') })
       .openapi({ description: 'Audio type: url, file, tts or ssml.' }),
     url: z.string().max(MAX_URL, `must be at most ${MAX_URL} characters`).optional().openapi({ description: 'http(s) URL of the audio. Required for type url, and for type file without prompt_name.' }),
-    prompt_name: z.string().optional().openapi({ description: 'Name of an uploaded prompt (POST /voice/v1/prompts). Required for type file without url.' }),
-    text: z.string().optional(),
-    voice: z.string().optional().openapi({ description: 'Female or Male (tts).' }),
+    prompt_name: z.string().max(128, 'must be at most 128 characters').optional().openapi({ description: 'Name of an uploaded prompt (POST /voice/v1/prompts). Required for type file without url.' }),
+    // Bounded whatever the type: a field the type does not use is still stored with the leg.
+    text: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional(),
+    voice: z.string().max(16, 'must be Female or Male').optional().openapi({ description: 'Female or Male (tts).' }),
     language: z.string().max(MAX_LANGUAGE_TAG, `must be at most ${MAX_LANGUAGE_TAG} characters`).optional().openapi({ description: 'BCP-47 tag, e.g. en-US (tts).' }),
-    ssml: z.string().optional(),
+    ssml: z.string().max(MAX_SSML, `must be at most ${MAX_SSML} characters`).optional(),
     prompt_ref: z.string({ error: 'is required' }).min(1, 'must not be empty').max(256),
   })
   .superRefine((play, ctx) => {
@@ -52,7 +53,6 @@ export const PlaySchema = z
         need('text', 'is required when type is tts');
         need('voice', 'is required when type is tts');
         need('language', 'is required when type is tts');
-        if (play.text && play.text.length > MAX_TEXT) ctx.addIssue({ code: 'custom', path: ['text'], message: `must be at most ${MAX_TEXT} characters` });
         if (play.voice && play.voice !== 'Female' && play.voice !== 'Male') ctx.addIssue({ code: 'custom', path: ['voice'], message: 'must be Female or Male' });
         if (play.language && !/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(play.language)) ctx.addIssue({ code: 'custom', path: ['language'], message: 'must be a BCP-47 language tag such as en-US' });
         break;
@@ -79,10 +79,7 @@ function checkUrl(url: string | undefined, ctx: z.RefinementCtx): void {
 }
 
 function checkSsml(ssml: string, ctx: z.RefinementCtx): void {
-  if (ssml.length > MAX_SSML) {
-    ctx.addIssue({ code: 'custom', path: ['ssml'], message: `must be at most ${MAX_SSML} characters` });
-    return;
-  }
+  if (ssml.length > MAX_SSML) return; // reported by the field's own bound
   const result = XMLValidator.validate(ssml);
   if (result !== true) {
     ctx.addIssue({ code: 'custom', path: ['ssml'], message: `is not well-formed XML: ${result.err.msg} (line ${result.err.line})` });

@@ -1,7 +1,8 @@
 /**
- * Sorts validated recipients into the spec's three buckets: the tenant's DNC
- * list first (a legal block outranks a commercial one, and the client should
- * learn the number is blocked, not merely out of region), then the tenant's
+ * Sorts validated recipients into the spec's three buckets: DNC first (the
+ * tenant's list or a national registry; a legal block outranks a commercial
+ * one, and the client should learn the number is blocked, not merely out of
+ * region), then the tenant's
  * allowed countries, else call_initiated. Works on indexes so the caller can
  * echo the client's own objects and hand the session the validated ones.
  */
@@ -14,7 +15,7 @@ export interface Buckets {
 }
 
 /**
- * @param dncNumbers numbers on the tenant's DNC list, E.164 with '+'
+ * @param dncNumbers numbers on the tenant's DNC list or a national registry, E.164 with '+'
  * @param allowedCountries ISO codes the tenant may dial; null allows every country
  */
 export function bucketRecipients(phones: readonly ParsedPhone[], dncNumbers: ReadonlySet<string>, allowedCountries: ReadonlySet<string> | null): Buckets {

@@ -39,6 +39,15 @@ export interface RecipientsResult {
 /** The fields PlaySchema reads; anything else in a play object is ignored by it, so it is not part of the memo key. */
 const PLAY_FIELDS = ['type', 'url', 'prompt_name', 'text', 'voice', 'language', 'ssml', 'prompt_ref'] as const;
 const MAX_MEMOISED_PLAYS = 256;
+/**
+ * A recipient is echoed verbatim (the response, blacklistednumber), extra keys
+ * included, so it is stored verbatim too: its JSON must fit comfortably in a
+ * storage row. Entries with only the documented keys are bounded by the
+ * schema's own limits and never need measuring.
+ */
+export const MAX_RECIPIENT_JSON_BYTES = 64 * 1024;
+const RECIPIENT_KEYS = new Set(['to', 'play']);
+const PLAY_KEYS = new Set<string>(PLAY_FIELDS);
 
 type PlayVerdict = ReturnType<typeof PlaySchema.safeParse>;
 
@@ -61,6 +70,10 @@ export function validateRecipients(list: readonly unknown[]): RecipientsResult {
       const verdict = playVerdict(play, verdicts);
       if (verdict.success) recipients.push({ to, play: verdict.data });
       else issues.push(...prefixed(fieldIssues(verdict.error), `/recipients/${i}/play`));
+    }
+
+    if (hasUnknownKeys(entry, play) && byteLength(JSON.stringify(entry)) > MAX_RECIPIENT_JSON_BYTES) {
+      issues.push({ pointer: `/recipients/${i}`, reason: `must be at most ${MAX_RECIPIENT_JSON_BYTES} bytes of JSON` });
     }
 
     if (typeof to === 'string') {
@@ -93,6 +106,18 @@ function memoKey(play: Record<string, unknown>): string | null {
     else return null;
   }
   return JSON.stringify(values);
+}
+
+function hasUnknownKeys(entry: unknown, play: unknown): boolean {
+  if (!isObject(entry)) return false;
+  for (const key in entry) if (!RECIPIENT_KEYS.has(key)) return true;
+  if (isObject(play)) for (const key in play) if (!PLAY_KEYS.has(key)) return true;
+  return false;
+}
+
+const utf8 = new TextEncoder();
+function byteLength(text: string): number {
+  return utf8.encode(text).byteLength;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,14 +5,17 @@
  * DELETE is idempotent for the client that asked (docs/broadcast-api.md).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { appAuth } from '../middleware/app-auth/index.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
 import { PlaySchema } from '../broadcast/play-schema.ts';
-import { Problems, type ProblemError, problemContent } from '../errors/problem.ts';
+import { Problems, ProblemError, problemContent } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import type { LegCommandResult } from '../durable/broadcast-session/contract.ts';
 import type { AppEnv } from '../env.ts';
 import { broadcastSessionForLeg } from './leg-lookup.ts';
+import { assertDestinationAllowed, ConnectBodySchema, ConnectResponseSchema } from './connect-destination.ts';
+import { StreamBodySchema, StreamResponseSchema } from './stream-schema.ts';
 
 const VoiceIdParam = z.object({ voice_id: z.string().openapi({ param: { name: 'voice_id', in: 'path' } }) });
 
@@ -27,18 +30,32 @@ const DisconnectResponseSchema = z
 
 const problem = problemContent;
 
-type LegFailure = Extract<LegCommandResult, { ok: false }> | { ok: false; error: 'not_recording' };
+type LegFailure = Extract<LegCommandResult, { ok: false }> | { ok: false; error: 'not_recording' } | { ok: false; error: 'not_streaming' };
 
 function failure(result: LegFailure, voiceId: string): ProblemError {
   switch (result.error) {
     case 'not_recording':
       return Problems.conflict('not-recording', 'Not recording', `Call ${voiceId} is not being recorded.`);
+    case 'not_streaming':
+      return Problems.conflict('not-streaming', 'Not streaming', `Call ${voiceId} has no running stream.`);
     case 'not_found':
       return Problems.notFound(`Call ${voiceId}`);
     case 'ended':
       return Problems.conflict('call-ended', 'Call has ended', `Call ${voiceId} has already ended.`);
     case 'not_answered':
       return Problems.conflict('call-not-answered', 'Call not answered', `Call ${voiceId} has not been answered yet.`);
+    case 'unavailable':
+      return new ProblemError({
+        status: 503,
+        slug: 'media-node-unavailable',
+        title: 'Media node unavailable',
+        detail: `The media node handling call ${voiceId} did not take the command; the call may still be up. Try again.`,
+        headers: { 'retry-after': '1' },
+      });
+    case 'connect_in_progress':
+      return Problems.conflict('connect-in-progress', 'Connect in progress', `Call ${voiceId} is being connected to another party.`);
+    case 'bridged':
+      return Problems.conflict('call-bridged', 'Call is bridged', `Call ${voiceId} is connected to another party; hang up to end it.`);
   }
 }
 
@@ -51,7 +68,9 @@ interface LegCommandSpec<S extends z.ZodType> {
   bodyLimit: number;
   response: z.ZodType;
   conflicts: string;
-  run(session: Session, voiceId: string, body: z.infer<S>): Promise<LegCommandResult | LegFailure>;
+  /** Documents a 403 (a compliance refusal) when set. */
+  forbidden?: string;
+  run(session: Session, voiceId: string, body: z.infer<S>, c: Context<AppEnv>): Promise<LegCommandResult | LegFailure>;
   respond(result: Extract<LegCommandResult, { ok: true }>, body: z.infer<S>): Record<string, unknown>;
 }
 
@@ -70,8 +89,10 @@ function putLegCommand<S extends z.ZodType>(app: OpenAPIHono<AppEnv>, spec: LegC
     responses: {
       200: { description: 'Done', content: { 'application/json': { schema: spec.response } } },
       400: { description: 'Invalid body: the failing field is named', ...problem },
+      ...(spec.forbidden ? { 403: { description: spec.forbidden, ...problem } } : {}),
       404: { description: 'Unknown voice_id', ...problem },
       409: { description: spec.conflicts, ...problem },
+      503: { description: "The call's media node did not take the command (Retry-After)", ...problem },
     },
   });
   app.put(spec.path, async (c) => {
@@ -79,7 +100,7 @@ function putLegCommand<S extends z.ZodType>(app: OpenAPIHono<AppEnv>, spec: LegC
     const parsed = spec.body.safeParse((await readJsonBody(c, spec.bodyLimit)).value);
     if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
     const { session } = await broadcastSessionForLeg(c.env, c.get('principal').tenantId, voiceId);
-    const result = await spec.run(session, voiceId, parsed.data);
+    const result = await spec.run(session, voiceId, parsed.data, c);
     if (!result.ok) throw failure(result, voiceId);
     return c.json({ ...spec.respond(result, parsed.data), timestamp: new Date().toISOString() }, 200);
   });
@@ -162,6 +183,35 @@ export function callControlRoutes() {
     conflicts: 'The call has ended or is not answered yet',
     run: (session, voiceId, body) => session.holdLeg(voiceId, body.hold),
     respond: (r, body) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, hold: body.hold, state: 'success' }),
+  });
+
+  putLegCommand(app, {
+    path: '/voice/v1/call/:voice_id/connect',
+    summary: 'Connect a live call leg to another party (bridged once it answers)',
+    body: ConnectBodySchema,
+    bodyLimit: 16 * 1024,
+    response: ConnectResponseSchema,
+    forbidden: 'The destination is on the DNC list or in a country not enabled for the account (connect-blocked)',
+    conflicts: 'The call has ended, is not answered yet, or is already connecting or bridged',
+    run: async (session, voiceId, body, c) => {
+      await assertDestinationAllowed(c.env, c.get('principal').tenantId, body.to);
+      return session.connectLeg(voiceId, { from: body.from, to: body.to });
+    },
+    respond: (r) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'connecting' }),
+  });
+
+  putLegCommand(app, {
+    path: '/voice/v1/call/:voice_id/stream',
+    summary: 'Stream a live call leg to a wss:// server, or stop the stream',
+    body: StreamBodySchema,
+    bodyLimit: 16 * 1024,
+    response: StreamResponseSchema,
+    conflicts: 'The call has ended, is not answered, or (stop) has no running stream',
+    run: (session, voiceId, body) => session.streamLeg(voiceId, body.stop ? { action: 'stop' } : { action: 'start', wssHost: body.wss_host! }),
+    respond: (r, body) =>
+      body.stop
+        ? { broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'stream_stopped' }
+        : { broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'stream_started', wss_host: body.wss_host },
   });
 
   return app;

@@ -14,6 +14,10 @@ import { platformRoutes } from '../platform/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { tenantRoutes } from '../tenant/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
+import { campaignAreaRoutes } from '../campaigns/index.ts';
+import { complianceRoutes } from '../compliance/routes/index.ts';
+import { webhookSubscriptionRoutes } from '../webhook-subscriptions/routes.ts';
+import { agentRoutes } from '../agents/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -26,5 +30,9 @@ export function dialerApiRoutes() {
   app.route('/', tenantRoutes());
   app.route('/', userRoutes());
   app.route('/', appRoutes());
+  app.route('/', campaignAreaRoutes());
+  app.route('/', complianceRoutes());
+  app.route('/', webhookSubscriptionRoutes());
+  app.route('/', agentRoutes());
   return app;
 }

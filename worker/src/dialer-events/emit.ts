@@ -2,24 +2,21 @@
  * The one door through which anything in the Worker raises a dialer-API
  * webhook event (spec "Webhooks": call.*, agent.state_changed, campaign.*,
  * dnc.added). Callers describe what happened; delivery (subscriptions, the
- * envelope, signing, retries) is the webhooks module's business.
+ * envelope, signing, retries) belongs to the tenant's TenantEvents object.
  *
- * Until the webhook outbox exists this accepts and drops events, so the
- * places that raise them can be written and tested first.
+ * Events nobody subscribed to are dropped here, before any Durable Object
+ * call or storage write (interest.ts). The rest get their event_id now and
+ * are handed over in order, so events raised in order for one correlation_id
+ * are delivered in that order. Throws if the outbox cannot take them: the
+ * caller decides whether its own work should fail with it.
  */
 import type { Env } from '../env.ts';
+import { tenantEvents } from '../durable/tenant-events/index.ts';
+import { filterAccepts, isDialerEventType, type DialerEventType } from './catalog.ts';
+import { prepareEvent } from './envelope.ts';
+import { interestOf } from './interest.ts';
 
-export type DialerEventType =
-  | 'call.initiated'
-  | 'call.answered'
-  | 'call.completed'
-  | 'call.abandoned'
-  | 'call.compliance_blocked'
-  | 'agent.state_changed'
-  | 'campaign.started'
-  | 'campaign.paused'
-  | 'campaign.completed'
-  | 'dnc.added';
+export type { DialerEventType } from './catalog.ts';
 
 export interface DialerEvent {
   type: DialerEventType;
@@ -30,8 +27,27 @@ export interface DialerEvent {
   payload: Record<string, unknown>;
   /** ISO 8601 UTC; defaults to now. */
   occurredAt?: string;
+  /** The envelope's event_id; minted here (UUIDv7) unless the caller fixed it to make a re-raise idempotent. */
+  eventId?: string;
 }
 
-export async function emitDialerEvents(_env: Env, _events: DialerEvent[]): Promise<void> {
-  // Replaced by the webhook outbox (issue 6, webhooks).
+/** Events per Durable Object call: keeps one call's argument small whatever the caller passes. */
+const ENQUEUE_CHUNK = 500;
+
+export async function emitDialerEvents(env: Env, events: DialerEvent[]): Promise<void> {
+  const byTenant = new Map<string, DialerEvent[]>();
+  for (const event of events) {
+    if (!isDialerEventType(event.type)) throw new TypeError(`unknown dialer event type "${event.type}"`);
+    const list = byTenant.get(event.tenantId) ?? [];
+    list.push(event);
+    byTenant.set(event.tenantId, list);
+  }
+  for (const [tenantId, list] of byTenant) {
+    const interest = await interestOf(env, tenantId);
+    const wanted = list.filter((e) => filterAccepts(interest, e.type));
+    if (wanted.length === 0) continue;
+    const prepared = wanted.map((e) => prepareEvent(e));
+    const stub = tenantEvents(env, tenantId);
+    for (let i = 0; i < prepared.length; i += ENQUEUE_CHUNK) await stub.enqueue(tenantId, prepared.slice(i, i + ENQUEUE_CHUNK));
+  }
 }

@@ -115,6 +115,8 @@ export const Problems = {
       headers: { 'retry-after': String(retryAfterS), 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0' },
     }),
   notFound: (what: string) => new ProblemError({ status: 404, slug: 'not-found', title: 'Not found', detail: `${what} does not exist.` }),
+  /** A 403 with its own type, for a request refused by policy rather than by role. */
+  refused: (slug: string, title: string, detail: string, extra?: Record<string, unknown>) => new ProblemError({ status: 403, slug, title, detail, ...(extra ? { extra } : {}) }),
   conflict: (slug: string, title: string, detail: string) => new ProblemError({ status: 409, slug, title, detail }),
   unprocessable: (slug: string, title: string, detail: string) => new ProblemError({ status: 422, slug, title, detail }),
   unavailable: (detail: string) => new ProblemError({ status: 503, slug: 'unavailable', title: 'Service unavailable', detail }),

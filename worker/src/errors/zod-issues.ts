@@ -11,6 +11,14 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
 }
 
 function reasonOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  // zod 4 leaves `input` out of issues unless asked (reportInput), so "missing" is read from
+  // its default message; a schema's own message (e.g. "must be a string") is kept as written.
+  if (issue.code === 'invalid_type' && issue.input === undefined && / received undefined$/.test(issue.message)) return 'is required';
   return issue.message;
+}
+
+/** A type error message that still says "is required" when the field is missing: z.string(requiredOr('must be a string')). */
+export function requiredOr(message: string) {
+  // Other issues the schema raises (unknown keys, too long…) keep their own messages.
+  return { error: (issue: { code?: string; input?: unknown }) => (issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'is required' : message) };
 }

@@ -59,12 +59,50 @@ export const RecordingCommandSchema = z.object({
   recording_id: z.string().uuid(),
 });
 
+/**
+ * Connect a live leg to another party: the node dials `to` presenting `from`
+ * (E.164 digits without '+') through the same trunk and, once it answers,
+ * bridges the two. Progress comes back as `connect` events on the leg's own
+ * voice_id and seq, so they stay in order with the leg's other events.
+ */
+export const ConnectCommandSchema = z.object({
+  ...base,
+  type: z.literal('connect'),
+  /** The destination leg's id (its calls row and webhook connect_voice_id). */
+  connect_id: z.string().uuid(),
+  from: z.string(),
+  to: z.string(),
+  ring_timeout_s: z.number().positive().default(30),
+});
+
+/**
+ * Start or stop streaming a leg's audio to a wss:// server (Twilio Media Streams
+ * message set, docs/media-protocol.md "Streams"). A start replaces a running
+ * stream. The node reports `stream` events: started, stopped, failed.
+ */
+export const StreamCommandSchema = z
+  .object({
+    ...base,
+    type: z.literal('stream'),
+    action: z.enum(['start', 'stop']),
+    stream_id: z.string().uuid(),
+    /** Required to start: an absolute wss:// URL. */
+    wss_host: z.string().optional(),
+    /** Sent to the server in `start` as accountSid (the broadcast API's APP_ID). */
+    account_id: z.string().optional(),
+    /** Sent to the server in `start` as customParameters: the broadcast's custom_data, verbatim. */
+    custom_parameters: z.unknown().optional(),
+  })
+  .refine((c) => c.action === 'stop' || (c.wss_host !== undefined && /^wss:\/\//i.test(c.wss_host)), { message: 'a start needs a wss:// wss_host', path: ['wss_host'] });
+
 export const MediaCommandSchema = z.discriminatedUnion('type', [
   OriginateCommandSchema,
   PlayCommandSchema,
   HangupCommandSchema,
   HoldCommandSchema,
   RecordingCommandSchema,
+  ConnectCommandSchema,
+  StreamCommandSchema,
 ]);
 export type MediaCommand = z.input<typeof MediaCommandSchema>;
 export type ParsedMediaCommand = z.output<typeof MediaCommandSchema>;
@@ -73,6 +111,8 @@ export type PlayCommand = z.output<typeof PlayCommandSchema>;
 export type HangupCommand = z.output<typeof HangupCommandSchema>;
 export type HoldCommand = z.output<typeof HoldCommandSchema>;
 export type RecordingCommand = z.output<typeof RecordingCommandSchema>;
+export type ConnectCommand = z.output<typeof ConnectCommandSchema>;
+export type StreamCommand = z.output<typeof StreamCommandSchema>;
 
 export const CommandBatchSchema = z.object({ commands: z.array(MediaCommandSchema).min(1).max(1000) });
 export type CommandBatch = z.input<typeof CommandBatchSchema>;

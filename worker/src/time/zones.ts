@@ -58,6 +58,23 @@ export function startOfLocalDay(date: { year: number; month: number; day: number
   return guess;
 }
 
+/**
+ * The IANA zones of a country (ISO 3166-1 alpha-2) from the runtime's CLDR
+ * data, e.g. US → New_York … Honolulu; [] when ICU knows none. Used where a
+ * rule names a country but not its zones (compliance's catch-all rule).
+ */
+export function countryTimeZones(country: string): string[] {
+  try {
+    const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { timeZones?: string[]; getTimeZones?: () => string[] | undefined };
+    // V8 renamed the getter to a method; accept either.
+    const zones = typeof locale.getTimeZones === 'function' ? locale.getTimeZones() : locale.timeZones;
+    return (zones ?? []).filter(isValidTimeZone);
+  } catch {
+    // Not a region subtag ICU accepts: no zones, which the caller treats as "cannot tell".
+    return [];
+  }
+}
+
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {

@@ -9,6 +9,8 @@
  *   POST  /v1/users/{id}/enable
  * A role or password change also ends the user's sessions. Admins cannot
  * disable or demote themselves (a tenant must never lose its last admin by accident).
+ * Disabling an agent, or a role change away from agent, takes them off the
+ * agent floor; enabling or making someone an agent puts them back (offline).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { and, count, eq, gt, asc } from 'drizzle-orm';
@@ -23,6 +25,7 @@ import { hashPassword } from '../auth/password.ts';
 import { uuidv7 } from '../ids/uuid-v7.ts';
 import { EmailSchema, FullNameSchema, PasswordSchema, RoleSchema, UserSchema, userView } from './user-schemas.ts';
 import { revokeSessionsStatements } from './sessions.ts';
+import { syncFloorMembership } from '../agents/floor-membership.ts';
 
 const CreateUserSchema = z
   .object({ email: EmailSchema, full_name: FullNameSchema, role: RoleSchema, password: PasswordSchema, team_id: z.string().max(64).nullable().optional() })
@@ -154,7 +157,9 @@ export function userRoutes() {
     const endSessions = (body.role !== undefined && body.role !== target.role) || body.password !== undefined;
     if (endSessions) statements.push(...revokeSessionsStatements(c.env.DB, target.id, now));
     await c.env.DB.batch(statements);
-    return c.json(userView(await findUser(c.env.DB, me.tenantId, target.id)), 200);
+    const after = await findUser(c.env.DB, me.tenantId, target.id);
+    await syncFloorMembership(c.env, target, after, me.userId);
+    return c.json(userView(after), 200);
   });
 
   for (const action of ['disable', 'enable'] as const) {
@@ -184,7 +189,9 @@ export function userRoutes() {
       } else {
         await c.env.DB.prepare('UPDATE users SET disabled_at = NULL WHERE id = ?').bind(target.id).run();
       }
-      return c.json(userView(await findUser(c.env.DB, me.tenantId, target.id)), 200);
+      const after = await findUser(c.env.DB, me.tenantId, target.id);
+      await syncFloorMembership(c.env, target, after, me.userId);
+      return c.json(userView(after), 200);
     });
   }
 

@@ -36,7 +36,8 @@ export interface BroadcastInit {
   acceptedAt: string;
 }
 
-export type LegState = 'queued' | 'dialing' | 'ringing' | 'connected' | 'playing' | 'idle' | 'disconnected' | 'failed';
+/** `connecting`: a connect's destination is being dialled; `bridged`: it answered and the two talk. */
+export type LegState = 'queued' | 'dialing' | 'ringing' | 'connected' | 'playing' | 'idle' | 'connecting' | 'bridged' | 'disconnected' | 'failed';
 
 export interface BroadcastStatus {
   broadcast_id: string;
@@ -55,4 +56,14 @@ export interface BroadcastStatus {
 /** Result of a per-call command: the leg's broadcast and `to` for the response, or why not. */
 export type LegCommandResult =
   | { ok: true; broadcastId: string; voiceId: string; to: string }
-  | { ok: false; error: 'not_found' | 'ended' | 'not_answered' };
+  /** unavailable: the leg's media node did not take the command (unreachable, failing); the call may still be up. */
+  | { ok: false; error: 'not_found' | 'ended' | 'not_answered' | 'unavailable' | 'connect_in_progress' | 'bridged' };
+
+/** PUT .../connect as validated at the edge: numbers exactly as the client sent them (E.164, '+' optional). */
+export interface ConnectRequest {
+  from: string;
+  to: string;
+}
+
+/** A stream control on a leg: start (replacing a running stream) or stop. */
+export type StreamRequest = { action: 'start'; wssHost: string } | { action: 'stop' };

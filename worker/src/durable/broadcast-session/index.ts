@@ -14,18 +14,32 @@ import { and, eq } from 'drizzle-orm';
 import type { Env } from '../../env.ts';
 import { database } from '../../db/client.ts';
 import { broadcasts, calls, prompts, recordings } from '../../db/schema.ts';
-import type { BroadcastInit, BroadcastStatus, LegCommandResult, LegState, RecipientInput } from './contract.ts';
-import { canTransition, isTerminal, LIVE_STATES, stateForEvent, ANSWERED_STATES } from './leg-state-machine.ts';
+import type { BroadcastInit, BroadcastStatus, ConnectRequest, LegCommandResult, LegState, RecipientInput, StreamRequest } from './contract.ts';
+import {
+  canTransition,
+  isTerminal,
+  LIVE_STATES,
+  stateForEvent,
+  ANSWERED_STATES,
+  ALL_LEG_STATES,
+  CONTROLLABLE_STATES,
+  legStateAfterConnect,
+  BRIDGING_STATES,
+} from './leg-state-machine.ts';
+import { ConnectStore, CONNECTS_DDL, isConnectOver, type ConnectRow } from './connect-store.ts';
+import { connectPayload, type ConnectProgress } from './connect-payload.ts';
 import { WebhookOutbox, OUTBOX_DDL, COMPLETE_KEY, type OutboxRow } from './outbox.ts';
 import * as payloads from './webhook-payloads.ts';
 import { retryScheduleFrom } from '../../webhooks/retry-schedule.ts';
-import type { EventResult, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
+import type { ConnectEvent, EventResult, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import type { PlayInput } from '../../broadcast/play-schema.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
 import { resolvePlay } from '../../media-dispatch/resolve-play.ts';
 import { mediaFleet } from '../media-fleet/index.ts';
 import { Cause, q850Reason } from '../../telephony/q850.ts';
 import { callHistoryStatus } from '../../calls/call-outcome.ts';
+import { clearLegsForDialing } from './compliance-gate.ts';
+import { BroadcastCallEvents } from '../../dialer-events/broadcast-call-events.ts';
 
 /** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
 const MAX_DISPATCH_PER_TICK = 100;
@@ -94,11 +108,16 @@ CREATE INDEX IF NOT EXISTS legs_state ON legs(state, idx);
 `;
 
 type Phase = 'created' | 'running' | 'complete';
+/** SQL lists of leg states, from the state machine's constants (never from input). */
+const inList = (states: readonly LegState[]) => `(${states.map((st) => `'${st}'`).join(',')})`;
 type D1Write = ReturnType<ReturnType<ReturnType<ReturnType<typeof database>['update']>['set']>['where']>;
 
 export class BroadcastSession extends DurableObject<Env> {
   #sql: SqlStorage;
   #outbox: WebhookOutbox;
+  #connects: ConnectStore;
+  /** call.* dialer webhooks for these legs (docs/dialer-api.md "Webhooks"). */
+  #callEvents: BroadcastCallEvents;
   #init: BroadcastInit | null = null;
   #counts = new Map<LegState, number>();
   #promptVersions = new Map<string, number | null>();
@@ -107,8 +126,10 @@ export class BroadcastSession extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    this.#sql.exec(LEGS_DDL + OUTBOX_DDL);
+    this.#sql.exec(LEGS_DDL + OUTBOX_DDL + CONNECTS_DDL);
     this.#outbox = new WebhookOutbox(this.#sql);
+    this.#connects = new ConnectStore(this.#sql);
+    this.#callEvents = new BroadcastCallEvents(this.#sql, env, () => this.#requireInit());
     const init = this.#meta('init');
     this.#init = init ? (JSON.parse(init) as BroadcastInit) : null;
     this.#recount();
@@ -158,7 +179,7 @@ export class BroadcastSession extends DurableObject<Env> {
     const init = this.#init;
     if (!init) return null;
     const legs = Object.fromEntries(
-      (['queued', 'dialing', 'ringing', 'connected', 'playing', 'idle', 'disconnected', 'failed'] as const).map((s) => [s, this.#count(s)]),
+      ALL_LEG_STATES.map((s) => [s, this.#count(s)]),
     ) as Record<LegState, number>;
     const phase = this.#phase();
     return {
@@ -244,10 +265,12 @@ export class BroadcastSession extends DurableObject<Env> {
     const leg = this.#legByVoice(voiceId);
     if (!leg) return { ok: false, error: 'not_found' };
     if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    const busy = this.#connectConflict(leg);
+    if (busy) return busy;
     if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
     const spec = await resolvePlay(play, this.#playResolver());
     const sent = await this.#sendToLeg(leg, { type: 'play', command_id: crypto.randomUUID(), voice_id: voiceId, play: spec });
-    if (!sent) return { ok: false, error: 'ended' };
+    if (sent !== 'ok') return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     // A new play cancels the idle guard until its own playfinished.
     this.#sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
     return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
@@ -259,7 +282,7 @@ export class BroadcastSession extends DurableObject<Env> {
     if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
     if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
     const sent = await this.#sendToLeg(leg, { type: 'hold', command_id: crypto.randomUUID(), voice_id: voiceId, hold });
-    if (!sent) return { ok: false, error: 'ended' };
+    if (sent !== 'ok') return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     return { ok: true, broadcastId: this.#requireInit().broadcastId, voiceId, to: leg.to_number };
   }
 
@@ -296,14 +319,123 @@ export class BroadcastSession extends DurableObject<Env> {
         startedAt: new Date().toISOString(),
       });
     const sent = await this.#sendToLeg(leg, { type: 'recording', command_id: `${recordingId}:start`, voice_id: voiceId, action: 'start', recording_id: recordingId });
-    if (!sent) {
+    if (sent !== 'ok') {
       await database(this.env.DB).update(recordings).set({ status: 'failed' }).where(eq(recordings.id, recordingId));
-      return { ok: false, error: 'ended' };
+      return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     }
     // A new start replaces a running recording on the node; that one is uploaded as it stops.
     if (previous) this.#deleteMeta(key);
     this.#setMeta(key, recordingId);
     return { ok: true, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
+  }
+
+  /**
+   * Connects an answered leg to another party (docs/broadcast-api.md "Connect").
+   * The leg is `connecting` before the node hears of it, so progress that races
+   * the node's answer finds it so; the destination's calls row exists before any
+   * event can update it. A node that refuses dialled nothing: the attempt is
+   * forgotten and the leg is put back as it was.
+   */
+  async connectLeg(voiceId: string, request: ConnectRequest): Promise<LegCommandResult> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    const busy = this.#connectConflict(leg);
+    if (busy) return busy;
+    if (!CONTROLLABLE_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
+    const init = this.#requireInit();
+    const connectId = crypto.randomUUID();
+    const now = Date.now();
+    const before = { state: leg.state, idleSince: leg.idle_since };
+    this.#connects.insert({ connectId, voiceId, from: request.from, to: request.to, nodeId: leg.node_id, requestedAt: now });
+    this.#setLegState(leg, 'connecting');
+    this.#sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+    await this.#insertCalls([
+      {
+        id: connectId,
+        tenantId: init.tenantId,
+        broadcastId: init.broadcastId,
+        contactPhone: toE164(request.to),
+        fromNumber: request.from,
+        status: 'in_progress',
+        mediaNodeId: leg.node_id,
+        startedAt: new Date(now).toISOString(),
+      },
+    ]);
+    const sent = await this.#sendToLeg(leg, {
+      type: 'connect',
+      command_id: `${connectId}:connect`,
+      voice_id: voiceId,
+      connect_id: connectId,
+      from: digits(request.from),
+      to: digits(request.to),
+      ring_timeout_s: init.ringTimeoutS,
+    });
+    if (sent !== 'ok') {
+      this.#connects.forget(connectId);
+      await database(this.env.DB).delete(calls).where(eq(calls.id, connectId));
+      const current = this.#legByVoice(voiceId);
+      if (current?.state === 'connecting') {
+        this.#setLegState(current, before.state);
+        this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', before.idleSince, current.idx);
+      }
+      return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
+    }
+    await this.#wake(now);
+    return { ok: true, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
+  }
+
+  /** The destination legs this broadcast's connects dialled, oldest first (the leg's connect history). */
+  async connectsOf(voiceId: string): Promise<ConnectRow[]> {
+    return this.#connects.forLeg(voiceId);
+  }
+
+  /**
+   * Starts (replacing a running one) or stops the leg's wss stream. Whether the
+   * node's socket really opened is told by stream events, never by this answer.
+   * While a stream runs the idle guard waits: the client is talking to the call.
+   */
+  async streamLeg(voiceId: string, request: StreamRequest): Promise<LegCommandResult | { ok: false; error: 'not_streaming' }> {
+    const leg = this.#legByVoice(voiceId);
+    if (!leg) return { ok: false, error: 'not_found' };
+    if (isTerminal(leg.state) || leg.hangup_requested_at) return { ok: false, error: 'ended' };
+    if (!ANSWERED_STATES.includes(leg.state)) return { ok: false, error: 'not_answered' };
+    const init = this.#requireInit();
+    const key = streamKey(voiceId);
+    const ok = { ok: true as const, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
+    if (request.action === 'stop') {
+      const streamId = this.#meta(key);
+      if (!streamId) return { ok: false, error: 'not_streaming' };
+      this.#streamEnded(leg, streamId);
+      await this.#sendToLeg(leg, { type: 'stream', command_id: `${streamId}:stop`, voice_id: voiceId, action: 'stop', stream_id: streamId });
+      return ok;
+    }
+    // Marked before the command leaves: the node's events for this stream may be applied while we await its answer.
+    const streamId = crypto.randomUUID();
+    this.#setMeta(key, streamId);
+    this.#sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+    const sent = await this.#sendToLeg(leg, {
+      type: 'stream',
+      command_id: `${streamId}:start`,
+      voice_id: voiceId,
+      action: 'start',
+      stream_id: streamId,
+      wss_host: request.wssHost,
+      account_id: init.appId,
+      custom_parameters: init.customData,
+    });
+    if (!sent) {
+      this.#streamEnded(this.#legByVoice(voiceId) ?? leg, streamId);
+      return { ok: false, error: 'ended' };
+    }
+    return ok;
+  }
+
+  /** A stream ended (stopped, failed, replaced): forget it if current; an idle leg's idle guard starts again. */
+  #streamEnded(leg: LegRow, streamId: string): void {
+    const key = streamKey(leg.voice_id!);
+    if (this.#meta(key) === streamId) this.#deleteMeta(key);
+    if (!this.#meta(key)) this.#sql.exec("UPDATE legs SET idle_since = COALESCE(idle_since, ?) WHERE idx = ? AND state = 'idle'", Date.now(), leg.idx);
   }
 
   // ── The alarm loop ────────────────────────────────────────────────────
@@ -322,12 +454,13 @@ export class BroadcastSession extends DurableObject<Env> {
     const init = this.#init;
     if (!init || this.#phase() === 'created') return;
     const now = Date.now();
+    await this.#callEvents.flush();
     const [dispatchAt] = await Promise.all([this.#dispatchDueLegs(now), this.#enforceGuards(now)]);
     await this.#flushD1();
     await this.#maybeComplete(now);
     await this.#outbox.deliverDue(this.#deliveryTarget(), DELIVERY_BUDGET_MS);
     await this.#finishIfSettled();
-    const next = [dispatchAt, this.#outbox.nextDueAt(), this.#nextGuardAt()].filter((t): t is number => t !== null);
+    const next = [dispatchAt, this.#outbox.nextDueAt(), this.#nextGuardAt(), this.#callEvents.nextFlushAt()].filter((t): t is number => t !== null);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, Math.min(...next)));
   }
 
@@ -360,7 +493,15 @@ export class BroadcastSession extends DurableObject<Env> {
     if (slots.length === 0) return this.#waitForNodes(now);
     this.#deleteMeta('no_node_since');
 
-    const legs = this.#sql.exec<LegRow>("SELECT * FROM legs WHERE state = 'queued' ORDER BY idx LIMIT ?", slots.length).toArray();
+    const legs = await clearLegsForDialing({
+      env: this.env,
+      sql: this.#sql,
+      init,
+      nowMs: now,
+      slots,
+      legs: this.#sql.exec<LegRow>("SELECT * FROM legs WHERE state = 'queued' ORDER BY idx LIMIT ?", slots.length).toArray(),
+      block: (leg, cause) => this.#finalize(leg, 'failed', cause, now),
+    });
     const byNode = new Map<string, { controlUrl: string; legs: LegRow[]; commands: MediaCommand[] }>();
     const newCalls: Array<typeof calls.$inferInsert> = [];
     for (const [i, leg] of legs.entries()) {
@@ -405,6 +546,7 @@ export class BroadcastSession extends DurableObject<Env> {
     }
     // The calls rows exist before any node can report on them, so voice_id lookups never miss.
     await this.#insertCalls(newCalls);
+    this.#callEvents.initiated(newCalls);
 
     const released: Record<string, number> = {};
     await Promise.all(
@@ -454,7 +596,7 @@ export class BroadcastSession extends DurableObject<Env> {
       .exec<LegRow>(
         `SELECT * FROM legs WHERE hangup_requested_at IS NULL AND (
            (state = 'idle' AND idle_since IS NOT NULL AND idle_since <= ?) OR
-           (state IN ('connected','playing','idle') AND answered_at <= ?)) LIMIT 500`,
+           (state IN ${inList(ANSWERED_STATES)} AND answered_at <= ?)) LIMIT 500`,
         idleDeadline,
         durationDeadline,
       )
@@ -467,7 +609,7 @@ export class BroadcastSession extends DurableObject<Env> {
     const stuck = this.#sql
       .exec<LegRow>(
         `SELECT * FROM legs WHERE (state IN ('dialing','ringing') AND dialed_at <= ?)
-           OR (hangup_requested_at IS NOT NULL AND hangup_requested_at <= ? AND state IN ('dialing','ringing','connected','playing','idle')) LIMIT 500`,
+           OR (hangup_requested_at IS NOT NULL AND hangup_requested_at <= ? AND state IN ${inList(LIVE_STATES)}) LIMIT 500`,
         stuckDeadline,
         confirmDeadline,
       )
@@ -483,6 +625,14 @@ export class BroadcastSession extends DurableObject<Env> {
       if (leg.node_id) released[leg.node_id] = (released[leg.node_id] ?? 0) + 1;
     }
     await this.#afterLegsEnded(released);
+
+    // A connect still dialling long past its ring timeout was lost by its node: the recipient gets its leg back.
+    for (const row of this.#connects.pendingSince(stuckDeadline)) {
+      const leg = this.#legByVoice(row.voice_id);
+      if (!leg) continue;
+      console.warn(JSON.stringify({ msg: 'connect finalised by guard', voice_id: row.voice_id, connect_id: row.connect_id }));
+      this.#closeConnect(leg, row, { connectstate: 'failed', cause: Cause.RECOVERY_ON_TIMER_EXPIRY, reason: q850Reason(Cause.RECOVERY_ON_TIMER_EXPIRY), endedBy: 'destination' }, now);
+    }
   }
 
   #nextGuardAt(): number | null {
@@ -491,12 +641,14 @@ export class BroadcastSession extends DurableObject<Env> {
       .exec<{ idle: number | null; answered: number | null; dialed: number | null; hangup: number | null }>(
         `SELECT
            (SELECT MIN(idle_since) FROM legs WHERE state = 'idle' AND hangup_requested_at IS NULL) AS idle,
-           (SELECT MIN(answered_at) FROM legs WHERE state IN ('connected','playing','idle') AND hangup_requested_at IS NULL) AS answered,
+           (SELECT MIN(answered_at) FROM legs WHERE state IN ${inList(ANSWERED_STATES)} AND hangup_requested_at IS NULL) AS answered,
            (SELECT MIN(dialed_at) FROM legs WHERE state IN ('dialing','ringing')) AS dialed,
-           (SELECT MIN(hangup_requested_at) FROM legs WHERE hangup_requested_at IS NOT NULL AND state IN ('dialing','ringing','connected','playing','idle')) AS hangup`,
+           (SELECT MIN(hangup_requested_at) FROM legs WHERE hangup_requested_at IS NOT NULL AND state IN ${inList(LIVE_STATES)}) AS hangup`,
       )
       .one();
+    const pendingConnect = this.#connects.oldestPendingAt();
     const candidates = [
+      pendingConnect === null ? null : pendingConnect + init.ringTimeoutS * 1000 + STUCK_GRACE_MS,
       row.idle === null ? null : row.idle + init.idleTimeoutS * 1000,
       row.answered === null ? null : row.answered + init.maxCallDurationS * 1000,
       row.dialed === null ? null : row.dialed + init.ringTimeoutS * 1000 + STUCK_GRACE_MS,
@@ -520,14 +672,35 @@ export class BroadcastSession extends DurableObject<Env> {
       this.#outbox.enqueue(leg.voice_id!, payloads.dtmfPayload(ctx, legCtx, ev.digit, ev.duration_ms, timestamp), Date.now());
       return null;
     }
+    if (ev.type === 'connect') {
+      this.#applyConnectEvent(leg, ev, eventTime, timestamp);
+      return null;
+    }
+    if (ev.type === 'stream') {
+      const stream = { streamstate: ev.streamstate, streamId: ev.stream_id, wssHost: ev.wss_host, reason: ev.reason, framesSent: ev.frames_sent, framesDropped: ev.frames_dropped };
+      this.#outbox.enqueue(leg.voice_id!, payloads.streamPayload(ctx, legCtx, stream, timestamp), Date.now());
+      if (ev.streamstate !== 'started') this.#streamEnded(leg, ev.stream_id);
+      return null;
+    }
     if (ev.type === 'disconnected') {
       const answered = leg.answered_at !== null;
       const duration = answered ? ev.duration_s : 0;
       await this.#finalize(leg, 'disconnected', ev.cause, eventTime, { reason: ev.reason, durationS: duration });
       return leg.node_id;
     }
-    const next = stateForEvent(ev);
-    if (!next) return null;
+    const next = stateForEvent(ev, leg.state);
+    if (!next) {
+      // A connect owns the leg: the play it interrupted (or one that finished just before it)
+      // still reaches the client, but moves nothing (docs/broadcast-api.md "Connect").
+      if (ev.type === 'playstate' && BRIDGING_STATES.includes(leg.state)) {
+        this.#outbox.enqueue(
+          leg.voice_id!,
+          payloads.playstatePayload(ctx, legCtx, { playstate: ev.playstate, promptRef: ev.prompt_ref, promptName: ev.prompt_name, error: ev.error }, timestamp),
+          Date.now(),
+        );
+      }
+      return null;
+    }
     if (ev.type === 'ringing' && leg.state === 'ringing') return null; // one ringing per leg, whatever the node saw
     if (!canTransition(leg.state, next)) {
       console.warn(JSON.stringify({ msg: 'illegal transition ignored', voice_id: leg.voice_id, from: leg.state, to: next, event: ev.type }));
@@ -545,11 +718,12 @@ export class BroadcastSession extends DurableObject<Env> {
         const answeredBy = ev.answered_by ?? null;
         this.#sql.exec('UPDATE legs SET answered_at = ?, answered_by = ? WHERE idx = ?', eventTime, answeredBy, leg.idx);
         this.#outbox.enqueue(leg.voice_id!, payloads.connectedPayload(ctx, legCtx, answeredBy, timestamp), Date.now());
+        this.#callEvents.answered({ voiceId: leg.voice_id!, to: leg.to_number, dialedAt: leg.dialed_at }, timestamp, answeredBy);
         this.#d1Pending.push(database(this.env.DB).update(calls).set({ answeredAt: timestamp, answeredBy }).where(eq(calls.id, leg.voice_id!)));
         break;
       }
       case 'playstate':
-        this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', next === 'idle' ? Date.now() : null, leg.idx);
+        this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', next === 'idle' && !this.#meta(streamKey(leg.voice_id!)) ? Date.now() : null, leg.idx);
         this.#outbox.enqueue(
           leg.voice_id!,
           payloads.playstatePayload(ctx, legCtx, { playstate: ev.playstate, promptRef: ev.prompt_ref, promptName: ev.prompt_name, error: ev.error }, timestamp),
@@ -558,6 +732,98 @@ export class BroadcastSession extends DurableObject<Env> {
         break;
     }
     return null;
+  }
+
+  /** A connect in progress or bridged owns what the recipient hears: play and a new connect wait. */
+  #connectConflict(leg: LegRow): Extract<LegCommandResult, { ok: false }> | null {
+    if (leg.state === 'connecting') return { ok: false, error: 'connect_in_progress' };
+    if (leg.state === 'bridged') return { ok: false, error: 'bridged' };
+    return null;
+  }
+
+  #setLegState(leg: LegRow, next: LegState): void {
+    if (leg.state === next) return;
+    this.#sql.exec('UPDATE legs SET state = ? WHERE idx = ?', next, leg.idx);
+    this.#move(leg.state, next);
+    leg.state = next;
+  }
+
+  /** A connect's progress, reported on the recipient leg's own seq. */
+  #applyConnectEvent(leg: LegRow, ev: ConnectEvent, eventTime: number, timestamp: string): void {
+    const row = this.#connects.get(ev.connect_id);
+    if (!row || row.voice_id !== leg.voice_id || isConnectOver(row.state)) {
+      console.warn(JSON.stringify({ msg: 'connect event ignored', voice_id: leg.voice_id, connect_id: ev.connect_id, connectstate: ev.connectstate, known: row?.state ?? null }));
+      return;
+    }
+    const legCtx = { voiceId: leg.voice_id!, to: leg.to_number };
+    const target = { connectVoiceId: row.connect_id, from: row.from_number, to: row.to_number };
+    switch (ev.connectstate) {
+      case 'ringing':
+        if (row.state !== 'requested') return;
+        this.#connects.markRinging(row.connect_id);
+        this.#outbox.enqueue(leg.voice_id!, connectPayload(this.#context(), legCtx, target, { connectstate: 'ringing' }, timestamp), Date.now());
+        return;
+      case 'connected': {
+        if (row.state === 'connected') return;
+        this.#connects.markAnswered(row.connect_id, eventTime);
+        const next = legStateAfterConnect(leg.state, 'answered');
+        if (next) this.#setLegState(leg, next);
+        this.#d1Pending.push(database(this.env.DB).update(calls).set({ answeredAt: timestamp }).where(eq(calls.id, row.connect_id)));
+        this.#outbox.enqueue(leg.voice_id!, connectPayload(this.#context(), legCtx, target, { connectstate: 'connected' }, timestamp), Date.now());
+        return;
+      }
+      case 'failed':
+      case 'disconnected': {
+        const cause = ev.cause ?? Cause.NORMAL_CLEARING;
+        this.#closeConnect(
+          leg,
+          row,
+          { connectstate: ev.connectstate, cause, reason: ev.reason ?? q850Reason(cause), durationS: ev.duration_s ?? 0, endedBy: ev.ended_by ?? 'destination' },
+          eventTime,
+        );
+      }
+    }
+  }
+
+  /**
+   * A connect is over: its record, the destination's calls row, the
+   * connectstate webhook, and the recipient's leg back to idle (the idle guard
+   * applies again) unless the leg itself is what ended.
+   */
+  #closeConnect(leg: LegRow, row: ConnectRow, progress: Extract<ConnectProgress, { cause: number }>, atMs: number): void {
+    const answered = row.answered_at !== null;
+    const state = answered ? 'disconnected' : 'failed';
+    const durationS = answered ? (progress.durationS ?? 0) : 0;
+    this.#connects.close(row.connect_id, { state, cause: progress.cause, reason: progress.reason, durationS, endedBy: progress.endedBy, atMs });
+    this.#d1Pending.push(
+      database(this.env.DB)
+        .update(calls)
+        .set({
+          status: callHistoryStatus({ answered, answeredBy: null, cause: progress.cause }),
+          causeCode: progress.cause,
+          causeReason: progress.reason,
+          durationSeconds: durationS,
+          endedAt: new Date(atMs).toISOString(),
+        })
+        .where(eq(calls.id, row.connect_id)),
+    );
+    const timestamp = new Date(atMs).toISOString();
+    this.#outbox.enqueue(
+      leg.voice_id!,
+      connectPayload(
+        this.#context(),
+        { voiceId: leg.voice_id!, to: leg.to_number },
+        { connectVoiceId: row.connect_id, from: row.from_number, to: row.to_number },
+        { ...progress, connectstate: state, durationS },
+        timestamp,
+      ),
+      Date.now(),
+    );
+    const next = legStateAfterConnect(leg.state, 'over', progress.endedBy);
+    if (next) {
+      this.#setLegState(leg, next);
+      this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', Date.now(), leg.idx);
+    }
   }
 
   /**
@@ -574,6 +840,18 @@ export class BroadcastSession extends DurableObject<Env> {
     const current = this.#sql.exec<LegRow>('SELECT * FROM legs WHERE idx = ?', leg.idx).one();
     if (isTerminal(current.state)) return;
     const init = this.#requireInit();
+    // A connect the node did not close (node lost, guard) ends with the leg, and says so first.
+    const openConnect = current.voice_id ? this.#connects.openFor(current.voice_id) : null;
+    if (openConnect) {
+      const answered = openConnect.answered_at !== null;
+      this.#closeConnect(current, openConnect, {
+        connectstate: answered ? 'disconnected' : 'failed',
+        cause,
+        reason: detail?.reason ?? q850Reason(cause),
+        durationS: answered ? Math.max(0, (atMs - openConnect.answered_at!) / 1000) : 0,
+        endedBy: 'recipient',
+      }, atMs);
+    }
     const voiceId = current.voice_id ?? crypto.randomUUID();
     const reason = detail?.reason ?? q850Reason(cause);
     const durationS = detail?.durationS ?? (current.answered_at !== null ? Math.max(0, (atMs - current.answered_at) / 1000) : 0);
@@ -607,6 +885,10 @@ export class BroadcastSession extends DurableObject<Env> {
       voiceId,
       payloads.disconnectedPayload(this.#context(), { voiceId, to: current.to_number }, { durationS, reason, cause, answeredBy }, new Date(atMs).toISOString()),
       Date.now(),
+    );
+    this.#callEvents.completed(
+      { voiceId, to: current.to_number, dialedAt: current.dialed_at, answeredAt: current.answered_at },
+      { answeredBy, cause, reason, durationS, endedAtMs: atMs },
     );
     this.#d1Pending.push(
       database(this.env.DB)
@@ -706,11 +988,17 @@ export class BroadcastSession extends DurableObject<Env> {
 
   // ── Helpers over storage ──────────────────────────────────────────────
 
-  async #sendToLeg(leg: LegRow, command: MediaCommand): Promise<boolean> {
-    if (!leg.control_url) return false;
+  /**
+   * Sends one command to the leg's node. 'gone': the node has no such leg (it
+   * ended there); 'unavailable': the node did not answer or failed otherwise,
+   * which is worth retrying and must not be reported as an ended call.
+   */
+  async #sendToLeg(leg: LegRow, command: MediaCommand): Promise<'ok' | 'gone' | 'unavailable'> {
+    if (!leg.control_url) return 'gone';
     const [result] = await sendNodeCommands(leg.control_url, this.env.MEDIA_SHARED_SECRET, [command]);
-    if (!result?.ok) console.warn(JSON.stringify({ msg: 'node command failed', voice_id: leg.voice_id, type: command.type, error: result?.error }));
-    return result?.ok ?? false;
+    if (result?.ok) return 'ok';
+    console.warn(JSON.stringify({ msg: 'node command failed', voice_id: leg.voice_id, type: command.type, error: result?.error }));
+    return result?.error === 'unknown_leg' ? 'gone' : 'unavailable';
   }
 
   async #insertCalls(rows: Array<typeof calls.$inferInsert>): Promise<void> {
@@ -795,6 +1083,11 @@ export class BroadcastSession extends DurableObject<Env> {
     this.#bump(from, -1);
     this.#bump(to, 1);
   }
+}
+
+/** Meta key holding the id of the leg's running stream, if any. */
+function streamKey(voiceId: string): string {
+  return `stream:${voiceId}`;
 }
 
 function digits(number: string): string {

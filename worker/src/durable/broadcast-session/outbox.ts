@@ -6,13 +6,14 @@
  * broadcastcall_complete event leaves only when nothing else is pending.
  * Each delivery carries X-Crier-Event-Id and an HMAC signature of the raw body.
  */
-import { ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookBody } from '../../webhooks/signature.ts';
+import { ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER } from '../../webhooks/signature.ts';
 import { RETRY_DELAYS_MS, delayBeforeAttempt } from '../../webhooks/retry-schedule.ts';
+import { DELIVERY_TIMEOUT_MS, postWebhook, type WebhookHeaderNames } from '../../webhooks/post-webhook.ts';
+import { pumpDeliveries } from '../../webhooks/delivery-pump.ts';
 
 export const COMPLETE_KEY = '__complete__';
-/** "Your endpoint must return a 2xx status within 10 seconds" (dialer spec); we hold both APIs to it. */
-const DELIVERY_TIMEOUT_MS = 10_000;
 const MAX_IN_FLIGHT = 64;
+const CRIER_HEADERS: WebhookHeaderNames = { eventId: EVENT_ID_HEADER, signature: SIGNATURE_HEADER, attempt: ATTEMPT_HEADER };
 
 export interface OutboxRow extends Record<string, SqlStorageValue> {
   id: number;
@@ -107,47 +108,23 @@ export class WebhookOutbox {
    * place. Returns how many attempts were made.
    */
   async deliverDue(target: DeliveryTarget, budgetMs: number, now: () => number = Date.now): Promise<number> {
-    const started = now();
-    let attempts = 0;
-    const inFlight = new Map<string, Promise<void>>();
-    let queue: OutboxRow[] = [];
-    for (;;) {
-      if (now() - started < budgetMs) {
-        if (queue.length === 0 && inFlight.size < MAX_IN_FLIGHT) {
-          queue = this.dueHeads(now(), MAX_IN_FLIGHT * 4).filter((r) => !inFlight.has(r.leg_key));
-        }
-        while (queue.length > 0 && inFlight.size < MAX_IN_FLIGHT) {
-          const row = queue.shift()!;
-          if (inFlight.has(row.leg_key)) continue;
-          inFlight.set(row.leg_key, this.#attempt(target, row, now).finally(() => inFlight.delete(row.leg_key)));
-          attempts++;
-        }
-      }
-      if (inFlight.size === 0) break;
-      await Promise.race(inFlight.values());
-    }
-    return attempts;
+    return pumpDeliveries(
+      {
+        due: (limit, busy) => this.dueHeads(now(), limit).filter((r) => !busy.has(r.leg_key)),
+        laneOf: (row) => row.leg_key,
+        attempt: (row) => this.#attempt(target, row, now),
+      },
+      { maxInFlight: MAX_IN_FLIGHT, budgetMs, now },
+    );
   }
 
   async #attempt(target: DeliveryTarget, row: OutboxRow, now: () => number): Promise<void> {
     const attempt = row.attempts + 1;
-    let error: string | null = null;
+    let error: string | null;
     try {
       const body = row.body ?? target.buildBody(row);
-      const res = await fetch(target.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Crier-Webhooks/1',
-          [EVENT_ID_HEADER]: row.event_id,
-          [ATTEMPT_HEADER]: String(attempt),
-          [SIGNATURE_HEADER]: await signWebhookBody(target.secret, body),
-        },
-        body,
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      });
-      await res.body?.cancel();
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+      const result = await postWebhook({ url: target.url, secret: target.secret, body, eventId: row.event_id, attempt, headers: CRIER_HEADERS, timeoutMs: DELIVERY_TIMEOUT_MS }, now);
+      error = result.error;
     } catch (err) {
       error = (err as Error).message || String(err);
     }

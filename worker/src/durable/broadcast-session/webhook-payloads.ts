@@ -1,6 +1,7 @@
 /**
  * Builds the Voice Broadcast API's webhook bodies exactly as documented:
- * ringing, connected, playstate, disconnected and broadcastcall_complete.
+ * ringing, connected, playstate, disconnected and broadcastcall_complete
+ * (plus Crier's dtmf and stream events, docs/webhooks.md).
  * custom_data is echoed verbatim when the broadcast had one (and omitted when
  * it had none); call_answered_by appears only when AMD is on. Our additions
  * (docs/webhooks.md): playstate failed and interrupted, state dtmf.
@@ -22,13 +23,13 @@ export interface LegContext {
 
 type Payload = Record<string, unknown>;
 
-function withCustomData(ctx: BroadcastContext, body: Payload, timestamp: string): Payload {
+export function withCustomData(ctx: BroadcastContext, body: Payload, timestamp: string): Payload {
   if (ctx.customData !== undefined) body.custom_data = ctx.customData;
   body.timestamp = timestamp;
   return body;
 }
 
-function common(ctx: BroadcastContext, leg: LegContext): Payload {
+export function common(ctx: BroadcastContext, leg: LegContext): Payload {
   return { broadcast_id: ctx.broadcastId, voice_id: leg.voiceId, from: ctx.from, to: leg.to };
 }
 
@@ -56,6 +57,23 @@ export function playstatePayload(
 
 export function dtmfPayload(ctx: BroadcastContext, leg: LegContext, digit: string, durationMs: number, timestamp: string): Payload {
   return withCustomData(ctx, { ...common(ctx, leg), state: 'dtmf', digit, duration_ms: durationMs }, timestamp);
+}
+
+/**
+ * Crier's stream event (docs/webhooks.md): a wss stream started, stopped or
+ * failed. Counts appear once the stream has ended.
+ */
+export function streamPayload(
+  ctx: BroadcastContext,
+  leg: LegContext,
+  stream: { streamstate: 'started' | 'stopped' | 'failed'; streamId: string; wssHost: string; reason?: string | undefined; framesSent?: number | undefined; framesDropped?: number | undefined },
+  timestamp: string,
+): Payload {
+  const body: Payload = { ...common(ctx, leg), streamstate: stream.streamstate, stream_id: stream.streamId, wss_host: stream.wssHost };
+  if (stream.reason) body.reason = stream.reason;
+  if (stream.framesSent !== undefined) body.frames_sent = stream.framesSent;
+  if (stream.framesDropped !== undefined) body.frames_dropped = stream.framesDropped;
+  return withCustomData(ctx, body, timestamp);
 }
 
 export function disconnectedPayload(
@@ -117,6 +135,6 @@ export function completePayload(
 }
 
 /** Durations are reported in seconds with millisecond precision (12.089). */
-function roundMs(seconds: number): number {
+export function roundMs(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }

@@ -1,0 +1,178 @@
+/**
+ * Dialer-API call.* webhooks raised by a broadcast's legs, through a local
+ * `wrangler dev`: one tenant subscribes a receiver to call.initiated /
+ * answered / completed, a broadcast of N legs is dialled to a media-node
+ * stand-in, every leg rings, answers and hangs up (node events in signed
+ * batches), and the bench times until the receiver holds all 3N events.
+ * The same broadcast for a tenant without subscribers shows what raising
+ * events nobody wants costs the session (applying the node events).
+ * Baseline in the same run: Node posting 3N bodies to the same receiver,
+ * 64 in flight (the receiver's ceiling).
+ *   npx tsx bench/dialer-webhooks.ts [--legs=1000]
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signedPost, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
+
+const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
+const PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef';
+const worker = await startBenchWorker({ vars: { PLATFORM_ADMIN_TOKEN: PLATFORM_TOKEN, WEBHOOK_ALLOW_LOOPBACK: 'true', RATE_LIMIT_PER_MINUTE: '1000000' } });
+
+let dialerReceived = 0;
+let lastDialerAt = 0;
+const raw: string[] = [];
+const sigs: string[] = [];
+const dialer = await startRecorderWithHeaders();
+const broadcastSeen = new Map<string, { n: number; lastAt: number }>();
+const broadcastHooks = await startRecorder((path) => {
+  const seen = broadcastSeen.get(path) ?? { n: 0, lastAt: 0 };
+  seen.n++;
+  seen.lastAt = performance.now();
+  broadcastSeen.set(path, seen);
+  return { status: 200, json: { ok: true } };
+});
+const originates = new Map<string, Array<{ voice_id: string }>>();
+const node = await startRecorder((_path, body) => {
+  const batch = JSON.parse(body) as { commands: Array<{ command_id: string; type: string; voice_id: string; owner: { id: string } }> };
+  for (const c of batch.commands) if (c.type === 'originate') (originates.get(c.owner.id) ?? originates.set(c.owner.id, []).get(c.owner.id)!).push(c);
+  return { status: 200, json: { results: batch.commands.map((c) => ({ command_id: c.command_id, ok: true })) } };
+});
+
+async function startRecorderWithHeaders() {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      dialerReceived++;
+      lastDialerAt = performance.now();
+      if (raw.length < 20) raw.push(Buffer.concat(chunks).toString('utf8')), sigs.push(String(req.headers['x-broadnet-signature']));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+async function json(res: Response): Promise<any> {
+  if (!res.ok) throw new Error(`${res.url} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/** A tenant with an admin token and broadcast credentials, paced fast. */
+async function tenant(name: string) {
+  const email = `admin-${Math.random().toString(16).slice(2)}@bench.test`;
+  const password = 'bench password 123';
+  await json(await fetch(`${worker.url}/v1/platform/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${PLATFORM_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, admin: { email, full_name: 'Bench Admin', password } }),
+  }));
+  const { access_token } = await json(await fetch(`${worker.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }));
+  const bearer = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' };
+  const app = await json(await fetch(`${worker.url}/v1/apps`, { method: 'POST', headers: bearer, body: JSON.stringify({ name: 'bench' }) }));
+  const basic = `Basic ${Buffer.from(`${app.app_id}:${app.app_key}`).toString('base64')}`;
+  await json(await fetch(`${worker.url}/voice/v1/account/settings`, {
+    method: 'PATCH',
+    headers: { authorization: basic, 'content-type': 'application/json' },
+    body: JSON.stringify({ calls_per_second: 1000, max_concurrent_calls: 100_000 }),
+  }));
+  return { bearer, basic };
+}
+
+/** Dials `legs` legs, then reports ring → answer → hang-up for each; returns when the first node event left and how long applying them took. */
+async function runBroadcast(basic: string, tag: string, atT0: () => void = () => {}): Promise<{ t0: number; applySeconds: number }> {
+  const play = { type: 'tts', text: 'hi', voice: 'Female', language: 'en-US', prompt_ref: 'p1' };
+  const { broadcast_id } = await json(await fetch(`${worker.url}/voice/v1/broadcast`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: tag, owner_ref: tag, from: '12012774877',
+      recipients: Array.from({ length: legs }, (_, i) => ({ to: `9715${String(i).padStart(8, '0')}`, play })),
+      event_url: `${broadcastHooks.url}/${tag}`, call_handler_url: `${broadcastHooks.url}/${tag}`,
+    }),
+  }));
+  while ((originates.get(broadcast_id)?.length ?? 0) < legs) await new Promise((r) => setTimeout(r, 50));
+  const owner = { kind: 'broadcast', id: broadcast_id };
+  const at = () => new Date().toISOString();
+  const events = originates.get(broadcast_id)!.flatMap((o) => [
+    { type: 'ringing', voice_id: o.voice_id, owner, seq: 1, at: at(), channel_id: 'c' },
+    { type: 'connected', voice_id: o.voice_id, owner, seq: 2, at: at() },
+    { type: 'disconnected', voice_id: o.voice_id, owner, seq: 3, at: at(), cause: 16, reason: 'Normal Clearing', duration_s: 1, hangup_by: 'remote' },
+  ]);
+  const t0 = performance.now();
+  atT0();
+  for (let i = 0; i < events.length; i += 500) {
+    const r = await signedPost(worker.url, '/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
+    if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
+  }
+  return { t0, applySeconds: (performance.now() - t0) / 1000 };
+}
+
+try {
+  const beat = () =>
+    signedPost(worker.url, '/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 1_000_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
+  await beat();
+  const heart = setInterval(() => void beat(), 3000);
+
+  const quiet = await tenant('no subscribers');
+  const { applySeconds: quietApply } = await runBroadcast(quiet.basic, 'quiet');
+
+  const busy = await tenant('subscribed');
+  const sub = await json(await fetch(`${worker.url}/v1/webhooks`, {
+    method: 'POST',
+    headers: busy.bearer,
+    body: JSON.stringify({ url: `${dialer.url}/hook`, event_types: ['call.initiated', 'call.answered', 'call.completed'] }),
+  }));
+  let beforeT0 = 0;
+  const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', () => (beforeT0 = dialerReceived));
+  const expected = legs * 3;
+  const deadline = Date.now() + 600_000;
+  const broadcastExpected = legs * 3 + 1;
+  while ((dialerReceived < expected || (broadcastSeen.get('/busy')?.n ?? 0) < broadcastExpected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (dialerReceived < expected) throw new Error(`only ${dialerReceived} of ${expected} dialer events arrived`);
+  // call.initiated events leave while legs are dialled, before t0: count only what arrived after it.
+  const seconds = (lastDialerAt - t0) / 1000;
+  const broadcastSeconds = (broadcastSeen.get('/busy')!.lastAt - t0) / 1000;
+  clearInterval(heart);
+  const verified = raw.every((body, i) => {
+    const expectedSig = Buffer.from(`sha256=${createHmac('sha256', sub.secret).update(Buffer.from(body)).digest('hex')}`);
+    const got = Buffer.from(sigs[i]!);
+    return got.length === expectedSig.length && timingSafeEqual(got, expectedSig);
+  });
+
+  // Baseline: the same number of POSTs straight from Node, 64 in flight.
+  let next = 0;
+  const sample = raw[0]!;
+  const b0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next++ < expected) {
+        const post = () => fetch(`${dialer.url}/hook`, { method: 'POST', body: sample, headers: { 'content-type': 'application/json' } });
+        await (await post().catch(post)).arrayBuffer();
+      }
+    }),
+  );
+  const baseline = (performance.now() - b0) / 1000;
+
+  console.log(`\nDialer call.* webhooks from a broadcast of ${legs} legs (${expected} events; ${raw.length} sampled signatures verified: ${verified}).`);
+  console.log('Counted from the first node event to the last delivery; call.initiated events delivered while dialling are left out.\n');
+  console.log(
+    table([
+      { path: 'dialer: legs → TenantEvents outbox → receiver', events: expected - beforeT0, seconds: seconds.toFixed(2), 'events/s': Math.round((expected - beforeT0) / seconds) },
+      { path: 'same run: the broadcast\'s own outbox → event_url', events: broadcastExpected, seconds: broadcastSeconds.toFixed(2), 'events/s': Math.round(broadcastExpected / broadcastSeconds) },
+      { path: 'baseline: Node fetch → receiver (64 in flight)', events: expected, seconds: baseline.toFixed(2), 'events/s': Math.round(expected / baseline) },
+    ]),
+  );
+  console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);
+  console.log(
+    table([
+      { tenant: 'no dialer subscribers (nothing recorded)', seconds: quietApply.toFixed(2) },
+      { tenant: 'subscribed to call.* (recorded, handed over per tick)', seconds: busyApply.toFixed(2) },
+    ]),
+  );
+} finally {
+  await Promise.all([dialer.close(), broadcastHooks.close(), node.close()]);
+  await worker.stop();
+}
