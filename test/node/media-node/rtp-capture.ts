@@ -3,7 +3,7 @@
 // test can check the wire and decode what a peer received instead of trusting
 // the sender's own counters.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,6 +63,7 @@ async function captureRtp(min: number, max: number, direction: 'from' | 'both'):
   await new Promise((r) => setTimeout(r, 300));
   return {
     async stop() {
+      await settled(pcap);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -93,4 +94,30 @@ async function captureRtp(min: number, max: number, direction: 'from' | 'both'):
       }
     },
   };
+}
+
+/**
+ * Waits until the capture file has stopped growing for a while (at most 5 s):
+ * the kernel hands packets to dumpcap in blocks, and a SIGINT while the last
+ * frames are still in an unreturned block loses them (a test's last ~60 ms).
+ */
+async function settled(pcap: string): Promise<void> {
+  const size = () => {
+    try {
+      return statSync(pcap).size;
+    } catch {
+      return 0;
+    }
+  };
+  const deadline = Date.now() + 5000;
+  let last = size();
+  let stableSince = Date.now();
+  while (Date.now() < deadline && Date.now() - stableSince < 600) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = size();
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    }
+  }
 }

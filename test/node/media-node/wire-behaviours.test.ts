@@ -92,9 +92,10 @@ describe('RTP on the wire (tshark)', () => {
     expect(tonePurity(tone, 440)).toBeGreaterThan(0.95);
     const rms = Math.sqrt(tone.reduce((s, v) => s + v * v, 0) / tone.length);
     expect(Math.abs(rms - 6000 / Math.SQRT2) / (6000 / Math.SQRT2)).toBeLessThan(0.05);
-    // The same bytes read as μ-law are not our tone: the payload really is A-law.
+    // The same bytes read as μ-law are still a 440 Hz wave but five times too loud (the
+    // laws' bit layouts differ): only the A-law reading gives back our tone's level.
     const asUlaw = decodeWithSox(wire.subarray(toneStart + 160, toneStart + 160 + 4000), 'ul');
-    expect(tonePurity(asUlaw, 440)).toBeLessThan(0.5);
+    expect(Math.sqrt(asUlaw.reduce((s, v) => s + v * v, 0) / asUlaw.length)).toBeGreaterThan(2 * rms);
   });
 
   it('symmetric RTP: the far end sends from another port than its SDP names, and we latch onto it', async () => {
@@ -152,7 +153,7 @@ describe('AMD and the end of the call', () => {
     const end = disconnectedOf(t.worker, id)!;
     expect(end).toMatchObject({ cause: 16, hangup_by: 'remote' });
     expect(end.duration_s).toBeGreaterThan(1.3);
-    expect(end.duration_s).toBeLessThan(3);
+    expect(end.duration_s).toBeLessThan(4); // the callee’s BYE at 1.5 s, with room for a loaded machine
     // connected carries the moment of the answer, not of the hang-up.
     expect(Date.parse(end.at) - Date.parse(events[0]!.at)).toBeGreaterThan(1300);
   });
@@ -163,7 +164,7 @@ describe('AMD and the end of the call', () => {
     const end = disconnectedOf(t.worker, id)!;
     expect(end).toMatchObject({ cause: 16, reason: 'Normal Clearing', hangup_by: 'local' });
     expect(end.duration_s).toBeGreaterThanOrEqual(2);
-    expect(end.duration_s).toBeLessThan(3);
+    expect(end.duration_s).toBeLessThan(4); // 2 s, not the 20 s prompt: room for a loaded machine only
     expect(labels(t.worker, id)).toEqual(['connected', 'playstate:initiated', 'disconnected']);
   });
 });
