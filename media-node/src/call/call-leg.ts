@@ -35,7 +35,8 @@ export interface CallLegDeps {
   advertiseAddress: string;
   onEnded(leg: CallLeg): void;
   /** Hands a finished recording to the Worker. */
-  storeRecording(recordingId: string, wav: Buffer, durationMs: number): Promise<unknown>;
+  /** Uploads a finished recording; `log` is the leg's (its lines carry the voice_id). */
+  storeRecording(recordingId: string, wav: Buffer, durationMs: number, log: Logger): Promise<unknown>;
   streams: StreamSettings;
 }
 
@@ -280,7 +281,7 @@ export class CallLeg {
     this.#rtp?.onFrameSent(null);
     const wav = recorder.finish();
     this.log.info('recording stopped', { recording_id: recorder.recordingId, duration_ms: recorder.durationMs, bytes: wav.length });
-    void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs);
+    void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs, this.log);
   }
 
   /**
