@@ -223,6 +223,28 @@ describe('media node against SIPp', () => {
     expect(disconnect(worker, voice_id)!.cause).toBe(17);
   });
 
+  it('keeps every event while the Worker is gone (connection refused) and delivers each once, in order, when it comes back', async () => {
+    await worker.goAway();
+    const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-1000' });
+    try {
+      await worker.send(node.controlUrl, [command]);
+      // The whole call happens while nobody listens: four events queue up on the node.
+      const deadline = Date.now() + 15_000;
+      while (node.reporter.pending < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(node.reporter.pending).toBeGreaterThanOrEqual(4);
+      await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
+      while (node.legs.has(voice_id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(worker.eventsFor(voice_id)).toHaveLength(0);
+    } finally {
+      await worker.comeBack();
+    }
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 40_000, 'the queued events after the Worker came back');
+    const evs = worker.eventsFor(voice_id);
+    expect(types(worker, voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:playfinished', 'disconnected']);
+    expect(evs.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(disconnect(worker, voice_id)).toMatchObject({ cause: 16, hangup_by: 'local' });
+  });
+
   it('hangs up calls the Worker already ended while the node was unreachable (cause 41)', async () => {
     const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-20000' });
     await worker.send(node.controlUrl, [command]);

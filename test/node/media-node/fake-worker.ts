@@ -11,6 +11,10 @@ export interface FakeWorker {
   heartbeats: Array<Record<string, unknown>>;
   /** Answer the next N event batches with HTTP 503 (Worker unreachable). */
   failNext(n: number): void;
+  /** Stops listening and drops open connections: the Worker is gone (connection refused). */
+  goAway(): Promise<void>;
+  /** Listens again on the same port: the Worker is back. */
+  comeBack(): Promise<void>;
   /** Answer the next N recording uploads with HTTP 503 (the Worker or R2 failing). */
   failRecordingsNext(n: number): void;
   /** Recording uploads answered so far, refused ones included. */
@@ -79,13 +83,20 @@ export async function startFakeWorker(): Promise<FakeWorker> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const port = (server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     events,
     heartbeats,
     recordings,
     failNext: (n) => (failing = n),
+    goAway: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+    comeBack: () => new Promise<void>((r) => server.listen(port, '127.0.0.1', r)),
     failRecordingsNext: (n) => (failingRecordings = n),
     get recordingAttempts() {
       return recordingAttempts;
