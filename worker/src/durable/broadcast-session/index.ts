@@ -370,7 +370,7 @@ export class BroadcastSession extends DurableObject<Env> {
       to: digits(request.to),
       ring_timeout_s: init.ringTimeoutS,
     });
-    if (!sent) {
+    if (sent !== 'ok') {
       this.#connects.forget(connectId);
       await database(this.env.DB).delete(calls).where(eq(calls.id, connectId));
       const current = this.#legByVoice(voiceId);
@@ -378,7 +378,7 @@ export class BroadcastSession extends DurableObject<Env> {
         this.#setLegState(current, before.state);
         this.#sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', before.idleSince, current.idx);
       }
-      return { ok: false, error: 'ended' };
+      return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     }
     await this.#wake(now);
     return { ok: true, broadcastId: init.broadcastId, voiceId, to: leg.to_number };
@@ -423,9 +423,9 @@ export class BroadcastSession extends DurableObject<Env> {
       account_id: init.appId,
       custom_parameters: init.customData,
     });
-    if (!sent) {
+    if (sent !== 'ok') {
       this.#streamEnded(this.#legByVoice(voiceId) ?? leg, streamId);
-      return { ok: false, error: 'ended' };
+      return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     }
     return ok;
   }
