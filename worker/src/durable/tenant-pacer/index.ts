@@ -7,7 +7,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import { decideDials, WINDOW_MS, type PacingDecision } from './pacing.ts';
+import { decideDials, PACING_WINDOW_MS, WINDOW_MS, type PacingDecision } from './pacing.ts';
 
 export interface AcquireRequest {
   ownerId: string;
@@ -49,7 +49,7 @@ export class TenantPacer extends DurableObject<Env> {
       liveLegs: this.#tenantLive(now),
       wanted: req.wanted,
     });
-    this.#recent = this.#recent.filter((t) => t > now - WINDOW_MS);
+    this.#recent = this.#recent.filter((t) => t > now - PACING_WINDOW_MS);
     for (let i = 0; i < decision.granted; i++) this.#recent.push(now);
     const owner = this.#owners.get(req.ownerId)!;
     owner.live += decision.granted;
