@@ -14,6 +14,7 @@ import { platformRoutes } from '../platform/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { tenantRoutes } from '../tenant/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
+import { callRoutes } from '../calls/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -26,5 +27,6 @@ export function dialerApiRoutes() {
   app.route('/', tenantRoutes());
   app.route('/', userRoutes());
   app.route('/', appRoutes());
+  app.route('/', callRoutes());
   return app;
 }
