@@ -15,6 +15,7 @@ import { userRoutes } from '../users/routes.ts';
 import { tenantRoutes } from '../tenant/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
 import { callRoutes } from '../calls/routes.ts';
+import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -28,5 +29,6 @@ export function dialerApiRoutes() {
   app.route('/', userRoutes());
   app.route('/', appRoutes());
   app.route('/', callRoutes());
+  app.route('/', dialerRecordingRoutes());
   return app;
 }
