@@ -16,6 +16,7 @@ import { tenantRoutes } from '../tenant/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
 import { callRoutes } from '../calls/routes.ts';
 import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
+import { reportRoutes } from '../reports/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -30,5 +31,6 @@ export function dialerApiRoutes() {
   app.route('/', appRoutes());
   app.route('/', callRoutes());
   app.route('/', dialerRecordingRoutes());
+  app.route('/', reportRoutes());
   return app;
 }
