@@ -66,6 +66,19 @@ describe('GET /v1/recordings', () => {
     }
   });
 
+  it('400s (problem+json, pointing at the cursor) any cursor it did not issue, never a 500', async () => {
+    const t = await seedDialerTenant();
+    // Not base64 (atob throws), base64 of non-JSON, JSON of the wrong shape, a truncated real cursor.
+    const [callId] = await seedCalls(t.tenantId, [{ startedAt: new Date() }]);
+    for (let i = 0; i < 2; i++) await seedRecording(t.tenantId, { callId: callId!, startedAt: new Date(Date.now() - i * 1000) });
+    const real = (await listed(t.supervisor, '?limit=1')).next_cursor!;
+    for (const cursor of ['%25%25%25', 'bm90LWpzb24', 'eyJub3QiOiJhIGtleXNldCJ9', real.slice(0, -3)]) {
+      const p = await dialerProblem(await call(t.supervisor, 'GET', `/v1/recordings?cursor=${cursor}`), 400);
+      expect(p.errors?.[0]?.pointer, cursor).toBe('/query/cursor');
+    }
+    expect((await listed(t.supervisor, `?limit=1&cursor=${real}`)).items).toHaveLength(1);
+  });
+
   it('pages with inserts in between: every recording once', async () => {
     const t = await seedDialerTenant();
     const [callId] = await seedCalls(t.tenantId, [{ startedAt: new Date() }]);
