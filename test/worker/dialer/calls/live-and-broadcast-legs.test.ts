@@ -2,25 +2,14 @@
 // BroadcastSession's reports, split into ringing and connected), and a real
 // broadcast's legs in GET /v1/calls and count-today, driven through the
 // session harness (signed node events against the Worker).
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../../worker/src/db/hashing.ts';
 import { call, seedDialerTenant, type DialerTenant } from '../../helpers/dialer.ts';
-import { basicAuth } from '../../helpers/tenant.ts';
+import { addBroadcastApp } from '../../helpers/tenant.ts';
 import { box, legScript, postEvents, recipients, startBroadcast, startNode, stopNodesAfterEach, waitFor, type SeededTenant } from '../../session/harness.ts';
 
 const stops = stopNodesAfterEach();
 
-/** The dialer tenant, with broadcast API credentials so the harness can run a broadcast for it. */
-async function withApp(t: DialerTenant): Promise<SeededTenant> {
-  const appId = `app-${crypto.randomUUID().slice(0, 8)}`;
-  const appKey = `key-${crypto.randomUUID()}`;
-  const webhookSecret = `whsec-${crypto.randomUUID()}`;
-  await env.DB.prepare('INSERT INTO apps (id, tenant_id, name, key_hash, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .bind(appId, t.tenantId, 'Broadcasts', await sha256Hex(appKey), webhookSecret, new Date().toISOString())
-    .run();
-  return { tenantId: t.tenantId, appId, appKey, webhookSecret, auth: basicAuth(appId, appKey) };
-}
+const withApp = (t: DialerTenant): Promise<SeededTenant> => addBroadcastApp(t.tenantId);
 
 async function activeCount(who: DialerTenant['agent']) {
   const res = await call(who, 'GET', '/v1/calls/active-count');
