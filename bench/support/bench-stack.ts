@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessGroup } from '../../scripts/stack/child-processes.ts';
 import { startLocalWorker } from '../../scripts/stack/local-worker.ts';
-import { DEMO } from '../../scripts/seed-local.ts';
+import { DEMO, seedLocal } from '../../scripts/seed-local.ts';
 import { signMessage } from '../../worker/src/media-protocol/index.ts';
 
 export const AUTH = `Basic ${Buffer.from(`${DEMO.appId}:${DEMO.appKey}`).toString('base64')}`;
@@ -23,13 +23,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startBenchWorker(options: { vars?: Record<string, string> } = {}) {
+export interface BenchWorkerOptions {
+  /** Extra Worker variables (e.g. PLATFORM_ADMIN_TOKEN for benches that use the operator API). */
+  vars?: Record<string, string>;
+  /** Runs on the fresh state directory (migrations applied, demo tenant seeded) before the Worker starts. */
+  prepare?: (persistDir: string) => void | Promise<void>;
+}
+
+export async function startBenchWorker(options: BenchWorkerOptions = {}) {
   const group = new ProcessGroup();
   const state = mkdtempSync(join(tmpdir(), 'crier-bench-'));
   const port = await freePort();
+  if (options.prepare) {
+    seedLocal(state);
+    await options.prepare(state);
+  }
   const worker = await startLocalWorker(group, { port, persistDir: state, logFile: join(state, 'worker.log'), vars: options.vars });
   return {
     url: worker.url,
+    persistDir: state,
+    /** The wrangler process; workerd runs in its process group. */
+    pid: worker.process.child.pid!,
+    inspectorPort: worker.inspectorPort,
     async stop() {
       await group.stopAll();
       rmSync(state, { recursive: true, force: true });

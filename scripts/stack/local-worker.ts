@@ -19,12 +19,15 @@ export interface LocalWorkerOptions {
 export interface LocalWorker {
   url: string;
   process: Running;
+  /** wrangler's DevTools inspector for the Worker (benches read the isolate's heap there). */
+  inspectorPort: number;
 }
 
 export async function startLocalWorker(group: ProcessGroup, opts: LocalWorkerOptions): Promise<LocalWorker> {
   seedLocal(opts.persistDir);
   const url = `http://127.0.0.1:${opts.port}`;
   const vars = { PUBLIC_BASE_URL: url, PLATFORM_ADMIN_TOKEN: DEMO.platformToken, ...opts.vars };
+  const inspectorPort = opts.port + 10_000;
   const proc = group.start({
     name: 'worker',
     command: join(process.cwd(), 'node_modules', '.bin', 'wrangler'),
@@ -34,12 +37,12 @@ export async function startLocalWorker(group: ProcessGroup, opts: LocalWorkerOpt
       '--port', String(opts.port),
       '--persist-to', opts.persistDir,
       '--show-interactive-dev-session=false',
-      '--inspector-port', String(opts.port + 10_000),
+      '--inspector-port', String(inspectorPort),
       ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ],
     env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
     logFile: opts.logFile,
   });
   await waitUntil(async () => (await fetch(`${url}/healthz`)).ok, 60_000, 'the Worker to answer /healthz', proc);
-  return { url, process: proc };
+  return { url, process: proc, inspectorPort };
 }

@@ -7,10 +7,11 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { AUTH, startClient, type Client } from './client.ts';
+import { DEMO } from '../../scripts/seed-local.ts';
 
 const PORTS = { worker: 8977, carrier: 5280, carrierMedia: 6200, mediaSip: 5262, mediaControl: 7270, rtpMin: 26000, rtpMax: 27999 };
 const FROM = '12012774877';
-const CLI = '14155550100';
+const CLI = DEMO.cli.slice(1); // the demo tenant owns it: a connect's `from` passes the compliance gate's CLI check
 /** Carrier lines by last digit (test/sipp/carrier.xml). */
 const DEST = { person: '971501234580', busy: '971501234581', hangsUp: '971501234586' };
 

@@ -56,6 +56,29 @@ export async function seedTenant(options: TenantOptions = {}): Promise<SeededTen
   return { tenantId, appId, appKey, webhookSecret, auth: basicAuth(appId, appKey) };
 }
 
+/**
+ * Broadcast API credentials for an existing tenant (e.g. a dialer tenant), so
+ * the session harness can run a broadcast for it. Its legs pass the dial-time
+ * compliance gate whatever the hour (helpers/compliance.ts).
+ */
+export async function addBroadcastApp(tenantId: string): Promise<SeededTenant> {
+  const appId = `app-${crypto.randomUUID().slice(0, 8)}`;
+  const appKey = `key-${crypto.randomUUID()}`;
+  const webhookSecret = `whsec-${crypto.randomUUID()}`;
+  await env.DB.batch([
+    env.DB.prepare('INSERT INTO apps (id, tenant_id, name, key_hash, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
+      appId,
+      tenantId,
+      'Broadcast app',
+      await sha256Hex(appKey),
+      webhookSecret,
+      new Date().toISOString(),
+    ),
+    ...openComplianceStatements(tenantId),
+  ]);
+  return { tenantId, appId, appKey, webhookSecret, auth: basicAuth(appId, appKey) };
+}
+
 /** Rows a tenant has in a table with a tenant_id column: how tests prove nothing was recorded. */
 export async function countRows(table: 'broadcasts' | 'dnc' | 'idempotency_keys', tenantId: string): Promise<number> {
   const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();

@@ -117,6 +117,18 @@ describe('PUT /voice/v1/call/{voice_id}/connect', () => {
     expect((await leg.node.commands()).filter((c) => c.type === 'connect').map((c) => c.to)).toEqual(['971501234570']);
   });
 
+  it('403 compliance-blocked when the engine refuses the dial (a caller ID the tenant does not own), audited, nothing dialled', async () => {
+    const leg = await idleLeg();
+    const blocked = await problem(await connect(leg.voiceId, leg.tenant.auth, { from: '14155550100', to: DEST }), 403);
+    expect(blocked).toMatchObject({ status: 403, compliance: { allowed: false, rule: 'cli_ownership' } });
+    expect(blocked.type).toMatch(/compliance-blocked$/);
+    const ref = (blocked as unknown as { compliance: { audit_ref: string } }).compliance.audit_ref;
+    expect(ref).toMatch(/^AUD-\d+$/);
+    const audit = await env.DB.prepare('SELECT context, subject, allowed FROM compliance_audit WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1').bind(leg.tenant.tenantId).first();
+    expect(audit).toMatchObject({ context: 'connect', subject: leg.voiceId, allowed: 0 });
+    expect((await leg.node.commands()).filter((c) => c.type === 'connect')).toHaveLength(0);
+  });
+
   it('a second connect while one rings or is bridged is 409; play is 409 call-bridged; hold and recording still work', async () => {
     const leg = await idleLeg();
     expect((await connect(leg.voiceId, leg.tenant.auth, { from: CLI, to: DEST })).status).toBe(200);
@@ -292,7 +304,7 @@ describe('PUT /voice/v1/call/{voice_id}/connect', () => {
 
     const other = await idleLeg();
     await other.node.configure({ refuse: true });
-    // A node that does not take the command: 503 like every per-call control (the call may still be up), nothing dialled.
+    // The node did not take it (503 from the node): the call may still be up, so 503 media-node-unavailable, nothing dialled.
     expect((await problem(await connect(other.voiceId, other.tenant.auth, { from: CLI, to: DEST }), 503)).type).toMatch(/media-node-unavailable$/);
     expect(await legCounts(other)).toMatchObject({ idle: 1, connecting: 0 });
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM calls WHERE broadcast_id = ?').bind(other.broadcastId).first())!.n).toBe(1);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { canTransition, IllegalTransition, stateForEvent, transition } from '../../../worker/src/durable/broadcast-session/leg-state-machine.ts';
 import type { LegState } from '../../../worker/src/durable/broadcast-session/contract.ts';
-import { decideDials } from '../../../worker/src/durable/tenant-pacer/pacing.ts';
+import { decideDials, DISPATCH_ALLOWANCE_MS } from '../../../worker/src/durable/tenant-pacer/pacing.ts';
 import { pickNodes, type NodeLoad } from '../../../worker/src/durable/media-fleet/node-selection.ts';
 import { q850FromSipStatus, q850Reason } from '../../../worker/src/telephony/q850.ts';
 import { delayBeforeAttempt, retryScheduleFrom, RETRY_DELAYS_MS } from '../../../worker/src/webhooks/retry-schedule.ts';
@@ -68,15 +68,28 @@ describe('leg state machine', () => {
 describe('pacing window', () => {
   const base = { nowMs: 10_000, callsPerSecond: 5, maxConcurrent: 100, liveLegs: 0, wanted: 20 };
 
-  it('spreads dials evenly: one every 1000/CPS ms at low rates, and says when the next slot opens', () => {
-    expect(decideDials({ ...base, recentDialsMs: [] })).toEqual({ granted: 1, nextAtMs: 10_200 });
-    expect(decideDials({ ...base, recentDialsMs: [9_900] }).granted).toBe(0);
-    expect(decideDials({ ...base, recentDialsMs: [9_800] }).granted).toBe(1);
+  it('spreads dials evenly: one every 1100/CPS ms at low rates (the window plus the dispatch allowance), and says when the next slot opens', () => {
+    expect(decideDials({ ...base, recentDialsMs: [] })).toEqual({ granted: 1, nextAtMs: 10_220 });
+    expect(decideDials({ ...base, recentDialsMs: [9_800] }).granted).toBe(0);
+    expect(decideDials({ ...base, recentDialsMs: [9_780] }).granted).toBe(1);
+  });
+
+  it('leaves room for the grant-to-INVITE delay to vary by up to DISPATCH_ALLOWANCE_MS without the wire exceeding the rate', () => {
+    let recent: number[] = [];
+    const granted: number[] = [];
+    for (let t = 0; t < 6_000; t += 7) {
+      const d = decideDials({ ...base, nowMs: t, recentDialsMs: recent });
+      recent = [...recent, ...Array(d.granted).fill(t)];
+      granted.push(...Array(d.granted).fill(t));
+    }
+    // Worst case: every other dial leaves as late as the allowance permits, the rest at once.
+    const wire = granted.map((g, i) => g + (i % 2 === 0 ? DISPATCH_ALLOWANCE_MS - 1 : 0)).sort((a, b) => a - b);
+    for (const t of wire) expect(wire.filter((w) => w >= t && w < t + 1000).length).toBeLessThanOrEqual(5);
   });
 
   it('grants small batches (50 ms worth) at high rates', () => {
     expect(decideDials({ ...base, callsPerSecond: 200, recentDialsMs: [] }).granted).toBe(10);
-    expect(decideDials({ ...base, callsPerSecond: 200, recentDialsMs: [9_990] }).granted).toBe(2);
+    expect(decideDials({ ...base, callsPerSecond: 200, recentDialsMs: [9_989] }).granted).toBe(2); // 11 ms at 5.5 ms spacing
   });
 
   it('counts only the last second', () => {

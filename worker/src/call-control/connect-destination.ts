@@ -2,9 +2,12 @@
  * PUT /voice/v1/call/{voice_id}/connect at the edge: the body's schemas (both
  * numbers E.164, checked with libphonenumber like broadcast numbers) and the
  * compliance gate. A connect dials a new number, so the destination passes the
- * same checks a broadcast recipient does, in the same order (the tenant's DNC
- * list, then its allowed countries); a blocked one is refused with 403
- * `connect-blocked` naming the reason in the broadcast bucket's own words.
+ * same checks a broadcast recipient does, in the same order: first the
+ * acceptance buckets (the tenant's DNC list, then its allowed countries; 403
+ * `connect-blocked` naming the reason in the broadcast bucket's own words),
+ * then the compliance engine every dial goes through (calling hours, national
+ * registries, consent, ownership of `from`; 403 `compliance-blocked` with the
+ * rule and its audit_ref, like the dialer's originate).
  */
 import { z } from '@hono/zod-openapi';
 import type { Env } from '../env.ts';
@@ -13,6 +16,7 @@ import { loadTenantSettings } from '../account/tenant-settings.ts';
 import { dncMatches } from '../broadcast/dnc-lookup.ts';
 import { bucketRecipients } from '../broadcast/recipient-buckets.ts';
 import { Problems } from '../errors/problem.ts';
+import { checkCompliance, complianceBlockedProblem } from '../compliance/index.ts';
 
 function e164Field(description: string, example: string) {
   return z
@@ -39,8 +43,9 @@ export const ConnectResponseSchema = z
 
 export type ConnectBlockReason = 'call_blacklisted' | 'country_not_allowed';
 
-/** Throws 403 connect-blocked when the tenant may not dial `to` (already validated as E.164). */
-export async function assertDestinationAllowed(env: Env, tenantId: string, to: string): Promise<void> {
+/** Throws 403 when the tenant may not dial `to` presenting `from` (both already validated as E.164). */
+export async function assertDestinationAllowed(env: Env, tenantId: string, request: { to: string; from: string; voiceId: string }): Promise<void> {
+  const { to, from } = request;
   const phone = parseE164(to);
   if (!phone.ok) throw new Error(`assertDestinationAllowed called with an unvalidated number: ${phone.reason}`);
   const [settings, dnc] = await Promise.all([loadTenantSettings(env, tenantId), dncMatches(env.DB, tenantId, [phone.e164])]);
@@ -55,4 +60,6 @@ export async function assertDestinationAllowed(env: Env, tenantId: string, to: s
       field: '/to',
     });
   }
+  const decision = await checkCompliance(env, { tenantId, phone: phone.e164, cli: from, context: 'connect', subject: request.voiceId });
+  if (!decision.allowed) throw complianceBlockedProblem(decision);
 }

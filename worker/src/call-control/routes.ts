@@ -191,10 +191,10 @@ export function callControlRoutes() {
     body: ConnectBodySchema,
     bodyLimit: 16 * 1024,
     response: ConnectResponseSchema,
-    forbidden: 'The destination is on the DNC list or in a country not enabled for the account (connect-blocked)',
+    forbidden: 'The destination is on the DNC list or in a country not enabled for the account (connect-blocked), or the compliance engine refused the dial (compliance-blocked)',
     conflicts: 'The call has ended, is not answered yet, or is already connecting or bridged',
     run: async (session, voiceId, body, c) => {
-      await assertDestinationAllowed(c.env, c.get('principal').tenantId, body.to);
+      await assertDestinationAllowed(c.env, c.get('principal').tenantId, { to: body.to, from: body.from, voiceId });
       return session.connectLeg(voiceId, { from: body.from, to: body.to });
     },
     respond: (r) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, state: 'connecting' }),

@@ -18,6 +18,9 @@ import { campaignAreaRoutes } from '../campaigns/index.ts';
 import { complianceRoutes } from '../compliance/routes/index.ts';
 import { webhookSubscriptionRoutes } from '../webhook-subscriptions/routes.ts';
 import { agentRoutes } from '../agents/routes.ts';
+import { callRoutes } from '../calls/routes.ts';
+import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
+import { reportRoutes } from '../reports/routes.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -34,5 +37,8 @@ export function dialerApiRoutes() {
   app.route('/', complianceRoutes());
   app.route('/', webhookSubscriptionRoutes());
   app.route('/', agentRoutes());
+  app.route('/', callRoutes());
+  app.route('/', dialerRecordingRoutes());
+  app.route('/', reportRoutes());
   return app;
 }

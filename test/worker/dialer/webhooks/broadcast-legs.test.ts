@@ -5,23 +5,14 @@
 // for a tenant nobody subscribed for.
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../../worker/src/db/hashing.ts';
 import { seedDialerTenant, type DialerTenant } from '../../helpers/dialer.ts';
+import { addBroadcastApp } from '../../helpers/tenant.ts';
 import { legScript, postEvents, recipients, startBroadcast, startNode, stopNodesAfterEach, type SeededTenant } from '../../session/harness.ts';
 import { box, receivedWhen, subscribe, tenantOutbox, verifyWebhook, waitFor } from './helpers.ts';
 
 const stops = stopNodesAfterEach();
 
-/** A dialer tenant that also has broadcast API credentials, as the session harness wants it. */
-async function withApp(t: DialerTenant): Promise<SeededTenant> {
-  const appId = `app-${crypto.randomUUID().slice(0, 8)}`;
-  const appKey = `key-${crypto.randomUUID()}`;
-  const webhookSecret = `whsec-${crypto.randomUUID()}`;
-  await env.DB.prepare('INSERT INTO apps (id, tenant_id, name, key_hash, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .bind(appId, t.tenantId, 'Broadcast app', await sha256Hex(appKey), webhookSecret, new Date().toISOString())
-    .run();
-  return { tenantId: t.tenantId, appId, appKey, webhookSecret, auth: `Basic ${btoa(`${appId}:${appKey}`)}` };
-}
+const withApp = (t: DialerTenant): Promise<SeededTenant> => addBroadcastApp(t.tenantId);
 
 async function liveNode(capacity = 100) {
   const node = box();

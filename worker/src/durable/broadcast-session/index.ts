@@ -40,6 +40,7 @@ import { Cause, q850Reason } from '../../telephony/q850.ts';
 import { callHistoryStatus } from '../../calls/call-outcome.ts';
 import { clearLegsForDialing } from './compliance-gate.ts';
 import { BroadcastCallEvents } from '../../dialer-events/broadcast-call-events.ts';
+import { liveLegsOf } from './live-legs.ts';
 
 /** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
 const MAX_DISPATCH_PER_TICK = 100;
@@ -122,6 +123,8 @@ export class BroadcastSession extends DurableObject<Env> {
   #counts = new Map<LegState, number>();
   #promptVersions = new Map<string, number | null>();
   #d1Pending: D1Write[] = [];
+  /** The last live-leg report sent to the TenantPacer, so unchanged counts are not re-sent. */
+  #reportedLive = '';
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -225,6 +228,8 @@ export class BroadcastSession extends DurableObject<Env> {
     }
     await this.#flushD1();
     await this.#afterLegsEnded(released);
+    // Answers move legs from ringing to connected without ending any: active-count must see that too.
+    if (JSON.stringify(this.#liveLegs()) !== this.#reportedLive) await this.#reportLive();
     await this.#wake(Date.now());
     return results;
   }
@@ -424,9 +429,9 @@ export class BroadcastSession extends DurableObject<Env> {
       account_id: init.appId,
       custom_parameters: init.customData,
     });
-    if (!sent) {
+    if (sent !== 'ok') {
       this.#streamEnded(this.#legByVoice(voiceId) ?? leg, streamId);
-      return { ok: false, error: 'ended' };
+      return { ok: false, error: sent === 'gone' ? 'ended' : 'unavailable' };
     }
     return ok;
   }
@@ -925,7 +930,13 @@ export class BroadcastSession extends DurableObject<Env> {
 
   async #reportLive(): Promise<void> {
     const init = this.#requireInit();
-    await this.env.TENANT_PACER.get(this.env.TENANT_PACER.idFromName(init.tenantId)).report(init.broadcastId, this.#live());
+    const live = this.#liveLegs();
+    await this.env.TENANT_PACER.get(this.env.TENANT_PACER.idFromName(init.tenantId)).report(init.broadcastId, live);
+    this.#reportedLive = JSON.stringify(live);
+  }
+
+  #liveLegs() {
+    return liveLegsOf((s) => this.#count(s));
   }
 
   // ── Completion ────────────────────────────────────────────────────────

@@ -4,10 +4,13 @@
  * the tenant's calls-per-second and concurrent-call limits hold across all of
  * its broadcasts at once. Owners report their live legs as absolute numbers,
  * so a lost report heals with the next one instead of leaking capacity.
+ * Because every live leg of the tenant is reported here, it is also where
+ * GET /v1/calls/active-count reads the live (ringing / connected) counts.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import { decideDials, WINDOW_MS, type PacingDecision } from './pacing.ts';
+import { decideDials, PACING_WINDOW_MS, WINDOW_MS, type PacingDecision } from './pacing.ts';
+import { ownerAfterReport, sumLive, withTotal, type LiveCalls, type LiveLegs, type OwnerLive } from './live-calls.ts';
 
 export interface AcquireRequest {
   ownerId: string;
@@ -20,11 +23,6 @@ export interface AcquireRequest {
 
 /** An owner silent this long is presumed gone and stops counting against concurrency. */
 const OWNER_STALE_MS = 30 * 60_000;
-
-interface OwnerLive {
-  live: number;
-  seenMs: number;
-}
 
 export class TenantPacer extends DurableObject<Env> {
   #recent: number[] = [];
@@ -40,7 +38,7 @@ export class TenantPacer extends DurableObject<Env> {
 
   async acquire(req: AcquireRequest): Promise<PacingDecision> {
     const now = Date.now();
-    this.#owners.set(req.ownerId, { live: req.liveNow, seenMs: now });
+    this.#owners.set(req.ownerId, withTotal(this.#owners.get(req.ownerId), req.liveNow, now));
     const decision = decideDials({
       nowMs: now,
       recentDialsMs: this.#recent,
@@ -49,7 +47,7 @@ export class TenantPacer extends DurableObject<Env> {
       liveLegs: this.#tenantLive(now),
       wanted: req.wanted,
     });
-    this.#recent = this.#recent.filter((t) => t > now - WINDOW_MS);
+    this.#recent = this.#recent.filter((t) => t > now - PACING_WINDOW_MS);
     for (let i = 0; i < decision.granted; i++) this.#recent.push(now);
     const owner = this.#owners.get(req.ownerId)!;
     owner.live += decision.granted;
@@ -61,14 +59,23 @@ export class TenantPacer extends DurableObject<Env> {
   async refund(ownerId: string, count: number): Promise<void> {
     for (let i = 0; i < count && this.#recent.length > 0; i++) this.#recent.pop();
     const owner = this.#owners.get(ownerId);
-    if (owner) owner.live = Math.max(0, owner.live - count);
+    if (owner) this.#owners.set(ownerId, withTotal(owner, owner.live - count, owner.seenMs));
     await this.#persist();
   }
 
-  async report(ownerId: string, liveNow: number): Promise<void> {
-    if (liveNow === 0) this.#owners.delete(ownerId);
-    else this.#owners.set(ownerId, { live: liveNow, seenMs: Date.now() });
+  /** An owner's live legs now: a total, or (BroadcastSession) split into ringing and connected for active-count. */
+  async report(ownerId: string, live: number | LiveLegs): Promise<void> {
+    const owner = ownerAfterReport(this.#owners.get(ownerId), live, Date.now());
+    if (owner.live === 0) this.#owners.delete(ownerId);
+    else this.#owners.set(ownerId, owner);
     await this.#persist();
+  }
+
+  /** The tenant's live calls across all its owners (GET /v1/calls/active-count). */
+  async liveCalls(): Promise<LiveCalls> {
+    const now = Date.now();
+    this.#tenantLive(now); // drops owners gone silent, as pacing does
+    return sumLive(this.#owners.values(), new Date(now));
   }
 
   async snapshot(): Promise<{ live: number; recentDials: number }> {
