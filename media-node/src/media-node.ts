@@ -17,7 +17,7 @@ import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
 import { CallConnect } from './call/call-connect.ts';
 import { Cause } from '../../worker/src/telephony/q850.ts';
-import { uploadRecording } from './worker-link/recording-upload.ts';
+import { RecordingUploader } from './worker-link/recording-upload.ts';
 import { StreamStats } from './stream/stream-stats.ts';
 import type { StreamSettings } from './stream/call-stream.ts';
 import { streamSecureContext } from './stream/stream-target.ts';
@@ -30,7 +30,7 @@ export interface MediaNode {
   readonly scheduler: FrameScheduler;
   readonly reporter: EventReporter;
   readonly streamStats: StreamStats;
-  /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, flushes events. */
+  /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
 
@@ -49,6 +49,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
     });
   const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
+  const uploads = new RecordingUploader({ workerUrl: config.WORKER_URL, secret: config.MEDIA_SHARED_SECRET });
   const streamStats = new StreamStats();
   const streams: StreamSettings = {
     allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
@@ -82,7 +83,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           credentials,
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
-          storeRecording: (id, wav, durationMs) => uploadRecording(config.WORKER_URL, config.MEDIA_SHARED_SECRET, id, wav, durationMs, log),
+          storeRecording: (id, wav, durationMs, legLog) => uploads.upload(id, wav, durationMs, legLog),
           streams,
           onEnded: (ended) => {
             legs.delete(ended.voiceId);
@@ -184,6 +185,11 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       for (const leg of legs.values()) leg.hangup();
       const hardStop = Date.now() + 3_000;
       while (legs.size > 0 && Date.now() < hardStop) await new Promise((r) => setTimeout(r, 50));
+      // Hanging up stopped every recording: their uploads (with retries) may hold the exit, bounded.
+      if (uploads.pending > 0) {
+        log.info('waiting for recording uploads', { uploads: uploads.pending, wait_s: config.SHUTDOWN_UPLOAD_WAIT_S });
+        if (!(await uploads.drained(config.SHUTDOWN_UPLOAD_WAIT_S * 1000))) log.error('recordings still uploading at exit are lost', { uploads: uploads.pending });
+      }
       await Promise.race([reporter.flushed(), new Promise((r) => setTimeout(r, 10_000))]);
       heartbeat.stop();
       await server.close();

@@ -35,11 +35,18 @@ export interface CallLegDeps {
   advertiseAddress: string;
   onEnded(leg: CallLeg): void;
   /** Hands a finished recording to the Worker. */
-  storeRecording(recordingId: string, wav: Buffer, durationMs: number): Promise<unknown>;
+  /** Uploads a finished recording; `log` is the leg's (its lines carry the voice_id). */
+  storeRecording(recordingId: string, wav: Buffer, durationMs: number, log: Logger): Promise<unknown>;
   streams: StreamSettings;
 }
 
 type Phase = 'starting' | 'ringing' | 'answered' | 'ended';
+
+interface OpenPlay {
+  generation: number;
+  base: { type: 'playstate'; voice_id: string; owner: OriginateCommand['owner']; prompt_ref: string; prompt_name?: string };
+  closed: boolean;
+}
 
 export class CallLeg {
   readonly voiceId: string;
@@ -56,6 +63,9 @@ export class CallLeg {
   #requestedCause: number | null = null;
   #firstAudio: Promise<RenderedAudio>;
   #playGeneration = 0;
+  /** Plays accepted but not yet finished, failed or interrupted, oldest first. */
+  #openPlays: OpenPlay[] = [];
+  #connectedReported = false;
   answeredAtPerf: number | null = null;
 
   constructor(
@@ -187,42 +197,67 @@ export class CallLeg {
     });
   }
 
-  #reportConnected(answeredBy: 'HUMAN' | 'MACHINE' | undefined): void {
-    this.deps.reporter.report({ type: 'connected', voice_id: this.voiceId, owner: this.command.owner, ...(answeredBy ? { answered_by: answeredBy } : {}) });
+  #reportConnected(answeredBy: 'HUMAN' | 'MACHINE' | undefined, at?: Date): void {
+    this.#connectedReported = true;
+    this.deps.reporter.report({ type: 'connected', voice_id: this.voiceId, owner: this.command.owner, ...(answeredBy ? { answered_by: answeredBy } : {}) }, at);
   }
 
   #firstPlayed = false;
   async #playFirst(): Promise<void> {
     if (this.#firstPlayed) return;
     this.#firstPlayed = true;
-    await this.#play(this.command.play, this.#firstAudio);
+    await this.#play(this.#openPlay(this.command.play), this.#firstAudio);
   }
 
-  /** A new play interrupts whatever is playing (docs/broadcast-api.md "Play"). */
+  /**
+   * A new play interrupts whatever is playing (docs/broadcast-api.md "Play"). Every
+   * accepted play ends with exactly one playfinished, failed or interrupted
+   * (unless the call ends first); the first prompt, if it never started, too.
+   */
   play(spec: PlaySpec): void {
-    this.#firstPlayed = true;
-    void this.#play(spec, this.deps.renderer.render(spec));
+    if (!this.#firstPlayed) {
+      this.#firstPlayed = true;
+      this.#openPlay(this.command.play);
+    }
+    void this.#play(this.#openPlay(spec), this.deps.renderer.render(spec));
   }
 
-  async #play(spec: PlaySpec, audio: Promise<RenderedAudio>): Promise<void> {
-    const generation = ++this.#playGeneration;
+  #openPlay(spec: PlaySpec): OpenPlay {
     const promptName = spec.type === 'prompt' ? spec.prompt_name : undefined;
-    const base = { type: 'playstate' as const, voice_id: this.voiceId, owner: this.command.owner, prompt_ref: spec.prompt_ref, ...(promptName ? { prompt_name: promptName } : {}) };
+    const play: OpenPlay = {
+      generation: ++this.#playGeneration,
+      base: { type: 'playstate', voice_id: this.voiceId, owner: this.command.owner, prompt_ref: spec.prompt_ref, ...(promptName ? { prompt_name: promptName } : {}) },
+      closed: false,
+    };
+    this.#openPlays.push(play);
+    return play;
+  }
+
+  #closePlay(play: OpenPlay, playstate: 'playfinished' | 'failed' | 'interrupted', error?: string): void {
+    if (play.closed) return;
+    play.closed = true;
+    this.#openPlays = this.#openPlays.filter((p) => p !== play);
+    this.deps.reporter.report({ ...play.base, playstate, ...(error ? { error } : {}) });
+  }
+
+  async #play(play: OpenPlay, audio: Promise<RenderedAudio>): Promise<void> {
     let rendered: RenderedAudio;
     try {
       rendered = await audio;
     } catch (err) {
-      if (this.#phase !== 'answered' || generation !== this.#playGeneration) return;
-      this.log.warn('audio could not be played', { error: (err as Error).message, prompt_ref: spec.prompt_ref });
-      this.deps.reporter.report({ ...base, playstate: 'failed', error: (err as Error).message });
+      if (this.#phase !== 'answered' || play.closed) return;
+      this.log.warn('audio could not be played', { error: (err as Error).message, prompt_ref: play.base.prompt_ref });
+      this.#closePlay(play, 'failed', (err as Error).message);
       return;
     }
-    if (this.#phase !== 'answered' || generation !== this.#playGeneration || !this.#rtp) return;
+    // Closed: a newer play took over while this one rendered.
+    if (this.#phase !== 'answered' || play.closed || !this.#rtp) return;
+    for (const older of this.#openPlays.filter((p) => p.generation < play.generation)) this.#closePlay(older, 'interrupted');
     this.#rtp.clearQueue();
     this.#rtp.enqueue({
       pcm: rendered.pcm,
-      onStart: () => this.deps.reporter.report({ ...base, playstate: 'initiated' }),
-      onFinish: () => this.deps.reporter.report({ ...base, playstate: 'playfinished' }),
+      onStart: () => this.deps.reporter.report({ ...play.base, playstate: 'initiated' }),
+      onFinish: () => this.#closePlay(play, 'playfinished'),
     });
   }
 
@@ -246,13 +281,20 @@ export class CallLeg {
     this.#rtp?.onFrameSent(null);
     const wav = recorder.finish();
     this.log.info('recording stopped', { recording_id: recorder.recordingId, duration_ms: recorder.durationMs, bytes: wav.length });
-    void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs);
+    void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs, this.log);
   }
 
-  /** Stops what is playing, with no playfinished (a connect takes over what the recipient hears). */
+  /**
+   * Stops what is playing because a connect takes over what the recipient hears:
+   * every open play (the first prompt too, if it never started) ends `interrupted`,
+   * as it does when a newer play replaces it, so no accepted play is left without an end.
+   */
   stopPlayback(): void {
-    this.#firstPlayed = true;
-    this.#playGeneration++;
+    if (!this.#firstPlayed) {
+      this.#firstPlayed = true;
+      this.#openPlay(this.command.play);
+    }
+    for (const open of [...this.#openPlays]) this.#closePlay(open, 'interrupted');
     this.#rtp?.clearQueue();
   }
 
@@ -327,6 +369,12 @@ export class CallLeg {
   #end(end: { cause: number; reason: string; by: 'remote' | 'local' | 'network'; sipStatus?: number }): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';
+    if (this.#answeredAt !== null && !this.#connectedReported) {
+      // Ended while AMD was still listening: the call was answered all the same, so the
+      // Worker must hear `connected` (as of the answer, with no verdict) before `disconnected`.
+      this.log.info('call ended before the AMD decision');
+      this.#reportConnected(undefined, new Date(this.#answeredAt));
+    }
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
     if (this.#durationTimer) clearTimeout(this.#durationTimer);
     for (const hook of [...this.#endingHooks]) hook();

@@ -29,9 +29,10 @@ const EnvSchema = z
     RTP_PORT_MIN: port.default(20000),
     RTP_PORT_MAX: port.default(29999),
     CALL_CAPACITY: z.coerce.number().int().min(1).default(500),
-    RING_TIMEOUT_S: z.coerce.number().positive().default(30),
     SHUTDOWN_MODE: z.enum(['hangup', 'finish']).default('hangup'),
     SHUTDOWN_GRACE_S: z.coerce.number().nonnegative().default(30),
+    /** On SIGTERM, after the calls ended: how long recordings still uploading (retries included) may hold the exit. */
+    SHUTDOWN_UPLOAD_WAIT_S: z.coerce.number().nonnegative().default(30),
     AUDIO_CACHE_DIR: z.string().default('.cache/media-node/audio'),
     AUDIO_CACHE_MAX_MB: z.coerce.number().positive().default(512),
     AUDIO_FETCH_TIMEOUT_S: z.coerce.number().positive().default(10),
@@ -54,6 +55,9 @@ export type MediaNodeConfig = z.infer<typeof EnvSchema> & {
   streamExtraCaPem: string | null;
 };
 
+/** Variables whose values are secrets (MEDIA_SHARED_SECRET, SIP_TRUNK_PASSWORD, and any added later). */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY/;
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -67,7 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfi
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const value = env[name];
-    throw new ConfigError(`invalid configuration: ${name} ${value === undefined ? 'is not set' : `(${JSON.stringify(value)})`}: ${issue.message}`);
+    // A secret's value never reaches a log or a terminal, even a wrong one: name it only.
+    const shown = value === undefined ? 'is not set' : SECRET_NAME.test(name) ? '(value not shown)' : `(${JSON.stringify(value)})`;
+    throw new ConfigError(`invalid configuration: ${name} ${shown}: ${issue.message}`);
   }
   const m = /^sips?:(?:[^@;]*@)?([^:;]+)(?::(\d+))?/.exec(parsed.data.SIP_TRUNK_URI)!;
   return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! }, streamExtraCaPem: readExtraCa(parsed.data.STREAM_EXTRA_CA_FILE) };

@@ -58,6 +58,8 @@ export interface RtpCounters {
   receivedBytes: number;
   lastSendIntervalMs: number | null;
   firstPacketAt: number | null;
+  /** Frames of queued audio (prompts) played on the media clock: sent, or skipped after a stall. A play's length in frames. */
+  playedFrames: number;
 }
 
 /** Decoded audio of one received packet, with its RTP timestamp (for a jitter buffer). */
@@ -67,7 +69,7 @@ export type LiveSource = () => Int16Array | null;
 
 export class RtpStream implements ScheduledStream {
   readonly port: number;
-  readonly counters: RtpCounters = { sent: 0, received: 0, receivedBytes: 0, lastSendIntervalMs: null, firstPacketAt: null };
+  readonly counters: RtpCounters = { sent: 0, received: 0, receivedBytes: 0, lastSendIntervalMs: null, firstPacketAt: null, playedFrames: 0 };
   readonly #socket: Socket;
   readonly #scheduler: FrameScheduler;
   #remote: { host: string; port: number } | null = null;
@@ -222,6 +224,7 @@ export class RtpStream implements ScheduledStream {
         this.#frame.set(item.pcm.subarray(this.#offset, end));
       }
       this.#offset = end;
+      this.counters.playedFrames++;
       audible = true;
     } else if (live && !this.#paused) {
       this.#frame.set(live);
@@ -258,6 +261,7 @@ export class RtpStream implements ScheduledStream {
         item.onStart?.();
       }
       this.#offset = Math.min(this.#offset + SAMPLES_PER_FRAME, item.pcm.length);
+      this.counters.playedFrames++;
     }
     this.#frameListener?.(null);
     this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;
@@ -275,7 +279,8 @@ export class RtpStream implements ScheduledStream {
     this.#scheduler.poll();
     const offset = rtpPayloadOffset(buf);
     if (offset < 0) return;
-    if (!this.#latched) {
+    // Port 0 cannot be answered (a sender that never set it, e.g. a raw-socket replayer): keep the SDP's address.
+    if (!this.#latched && port !== 0) {
       this.#latched = true;
       this.#remote = { host, port };
     }

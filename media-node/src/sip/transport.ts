@@ -1,6 +1,7 @@
 /**
  * SIP over UDP (RFC 3261 §17-18): one socket for the node, client transactions
- * with their retransmission timers (A/B for INVITE, E/F otherwise), and routing
+ * with their retransmission timers (A/B for INVITE, E/F otherwise; a provisional
+ * stops A and B, so ringing is bounded by the caller's ring timeout), and routing
  * of incoming requests and stray responses (retransmitted 2xx) to the dialog
  * that owns the Call-ID. No per-call sockets: signalling is cheap, media is not.
  */
@@ -10,7 +11,8 @@ import { cseqOf, header, headerParam, parseSipMessage, serializeSipMessage, type
 
 const T1 = 500;
 const T2 = 4000;
-const TIMER_B = 64 * T1;
+/** 64·T1: Timer B / F, and how long a CANCELled INVITE may wait for its final response (§9.1). */
+export const TIMER_B = 64 * T1;
 
 export interface Peer {
   host: string;
@@ -21,6 +23,11 @@ export interface DialogHandler {
   onRequest(req: SipRequest, from: Peer): void;
   /** A response no live transaction wanted (e.g. a retransmitted 200 OK to INVITE). */
   onStrayResponse(res: SipResponse): void;
+}
+
+/** A running client transaction; abandon() forgets it (RFC 3261 §9.1: no final response 64·T1 after CANCEL). */
+export interface ClientTransactionHandle {
+  abandon(): void;
 }
 
 interface ClientTransaction {
@@ -91,9 +98,11 @@ export class SipTransport {
   /**
    * Sends a request as a client transaction: retransmits over UDP until a
    * response arrives (INVITE: until any response; others: until a final one),
-   * and reports a timeout after 64·T1 with no final response.
+   * and reports a timeout after 64·T1 with no final response (INVITE: with no
+   * response at all; once one is provisional, the transaction is Proceeding and
+   * waits for its final response without a timer, §17.1.1.2).
    */
-  request(req: SipRequest, to: Peer, handlers: { onResponse(res: SipResponse): void; onTimeout(): void }): void {
+  request(req: SipRequest, to: Peer, handlers: { onResponse(res: SipResponse): void; onTimeout(): void }): ClientTransactionHandle {
     const branch = headerParam(header(req, 'via'), 'branch')!;
     const key = `${branch}|${req.method}`;
     const tx: ClientTransaction = { ...handlers, done: false, gotProvisional: false };
@@ -116,6 +125,12 @@ export class SipTransport {
       this.#finish(tx);
       tx.onTimeout();
     }, TIMER_B);
+    return {
+      abandon: () => {
+        if (this.#transactions.get(key) === tx) this.#transactions.delete(key);
+        this.#finish(tx);
+      },
+    };
   }
 
   #finish(tx: ClientTransaction): void {
@@ -139,6 +154,8 @@ export class SipTransport {
         if (msg.status < 200) {
           tx.gotProvisional = true;
           clearTimeout(tx.timer);
+          // Proceeding (§17.1.1.2): Timer B no longer runs; the UAC ends a call that rings on with CANCEL.
+          if (cseqOf(msg).method === 'INVITE') clearTimeout(tx.deadline);
         } else {
           this.#transactions.delete(key);
           this.#finish(tx);

@@ -4,12 +4,17 @@
  * ACK (and ACK again for every retransmitted 200), ACK for non-2xx finals,
  * CANCEL before answer, BYE from either side. It reports outcomes; mapping them
  * to Q.850 is the caller's business.
+ *
+ * CANCEL (§9.1) goes out once any provisional (100 included) has arrived; asked
+ * for earlier, it waits for one. An INVITE that never gets any response cannot
+ * be CANCELled: it ends at Timer B (32 s) as a 408. A CANCELled INVITE whose
+ * final response never comes is given up 64·T1 after the CANCEL.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { cseqOf, header, headerParam, uriOf, type SipRequest, type SipResponse } from './message.ts';
 import { digestAuthorization, parseChallenge } from './digest.ts';
-import { newBranch, newTag, responseTo, type Peer, type SipTransport } from './transport.ts';
+import { newBranch, newTag, responseTo, TIMER_B, type ClientTransactionHandle, type Peer, type SipTransport } from './transport.ts';
 
 export interface UacOptions {
   trunk: Peer;
@@ -41,6 +46,9 @@ export class UacCall extends EventEmitter<UacEvents> {
   #cseq = 1;
   #inviteBranch = newBranch();
   #invite!: SipRequest;
+  #inviteTx: ClientTransactionHandle | null = null;
+  #gotProvisional = false;
+  #cancelGiveUp: NodeJS.Timeout | null = null;
   #phase: Phase = 'calling';
   #authTried = false;
   #cancelRequested = false;
@@ -105,7 +113,8 @@ export class UacCall extends EventEmitter<UacEvents> {
     headers.set('content-type', ['application/sdp']);
     if (authorization) headers.set(authorization.name, [authorization.value]);
     this.#invite = { kind: 'request', method: 'INVITE', uri: this.#requestUri, headers, body: this.#o.sdpOffer };
-    this.#t.request(this.#invite, this.#o.trunk, {
+    this.#gotProvisional = false;
+    this.#inviteTx = this.#t.request(this.#invite, this.#o.trunk, {
       onResponse: (res) => this.#onInviteResponse(res),
       onTimeout: () => this.#fail(408, 'Request Timeout'),
     });
@@ -117,6 +126,7 @@ export class UacCall extends EventEmitter<UacEvents> {
       return;
     }
     if (res.status < 200) {
+      this.#gotProvisional = true;
       if (res.status === 180 || res.status === 183) {
         const first = this.#phase === 'calling';
         this.#phase = 'early';
@@ -151,6 +161,7 @@ export class UacCall extends EventEmitter<UacEvents> {
   }
 
   #confirm(res: SipResponse): void {
+    if (this.#cancelGiveUp) clearTimeout(this.#cancelGiveUp);
     this.#phase = 'confirmed';
     this.#remoteTag = headerParam(header(res, 'to'), 'tag');
     const contact = header(res, 'contact');
@@ -180,9 +191,15 @@ export class UacCall extends EventEmitter<UacEvents> {
 
   #cancel(): void {
     this.#cancelRequested = true;
-    // RFC 3261 §9.1: no CANCEL before a provisional response; it is sent when one arrives.
-    if (this.#phase !== 'early' || this.#cancelled) return;
+    // RFC 3261 §9.1: no CANCEL before a provisional response (100 counts); it is sent when one arrives.
+    if (!this.#gotProvisional || this.#cancelled) return;
     this.#cancelled = true;
+    const inviteTx = this.#inviteTx;
+    this.#cancelGiveUp = setTimeout(() => {
+      // §9.1: no final response 64·T1 after the CANCEL: consider the INVITE cancelled.
+      inviteTx?.abandon();
+      this.#fail(408, 'Request Timeout', true);
+    }, TIMER_B);
     const headers = new Map<string, string[]>([
       ['via', [this.#via(this.#inviteBranch)]],
       ['max-forwards', ['70']],
@@ -240,6 +257,7 @@ export class UacCall extends EventEmitter<UacEvents> {
   }
 
   #fail(status: number, reason: string, cancelled = false): void {
+    if (this.#cancelGiveUp) clearTimeout(this.#cancelGiveUp);
     if (this.#phase === 'terminated' || this.#phase === 'confirmed') return;
     this.#phase = 'terminated';
     this.#t.unregisterDialog(this.callId);

@@ -32,10 +32,11 @@ export class EventReporter {
     return this.#queue.length;
   }
 
-  report(event: EventBody): void {
+  /** Queues an event; `at` is when it happened if that was before now (default: now). */
+  report(event: EventBody, at: Date = new Date()): void {
     const seq = (this.#seq.get(event.voice_id) ?? 0) + 1;
     this.#seq.set(event.voice_id, seq);
-    this.#queue.push({ ...event, seq, at: new Date().toISOString() } as MediaEvent);
+    this.#queue.push({ ...event, seq, at: at.toISOString() } as MediaEvent);
     this.#schedule(0);
   }
 

@@ -84,14 +84,16 @@ describe('media node against SIPp', () => {
     const evs = worker.eventsFor(voice_id);
     expect(types(worker, voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:playfinished']);
     expect(evs.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    const played = Date.parse(evs[3]!.at) - Date.parse(evs[2]!.at);
-    // The prompt's true length: 75 frames are sent back to back; allow one frame plus scheduling slack on a loaded machine.
-    expect(Math.abs(played - 1500)).toBeLessThanOrEqual(60);
     const leg = node.legs.get(voice_id)!;
     const rtp = leg.rtp!.counters;
+    // The prompt's true length on the media clock: 1.5 s = 75 frames (test/node/media-node/source-lengths.test.ts does every source).
+    expect(rtp.playedFrames).toBe(75);
     expect(rtp.received).toBeGreaterThan(20); // SIPp's "Hello?" stream reached us
-    expect(rtp.sent).toBeGreaterThanOrEqual(75); // 1.5 s of audio = 75 frames
-    expect(leg.rtp!.counters.firstPacketAt! - leg.answeredAtPerf!).toBeLessThan(20);
+    expect(rtp.sent).toBeGreaterThanOrEqual(75);
+    // Audio starts after the answer; how soon is a benchmark figure (npm run bench:answer), not a test threshold.
+    expect(rtp.firstPacketAt).not.toBeNull();
+    expect(rtp.firstPacketAt!).toBeGreaterThanOrEqual(leg.answeredAtPerf!);
+    expect(Date.parse(evs[2]!.at)).toBeLessThanOrEqual(Date.parse(evs[3]!.at));
     await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:hangup`, voice_id, cause: 16 }]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
     expect(disconnect(worker, voice_id)).toMatchObject({ cause: 16, reason: 'Normal Clearing', hangup_by: 'local' });
@@ -144,7 +146,7 @@ describe('media node against SIPp', () => {
     await worker.waitFor(() => !!disconnect(worker, human.voice_id) && !!disconnect(worker, machine.voice_id), 10_000, 'both ended');
   });
 
-  it('a new play interrupts the one in progress and reports its own events', async () => {
+  it('a new play interrupts the one in progress (which ends "interrupted") and reports its own events', async () => {
     const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-10000' });
     await worker.send(node.controlUrl, [command]);
     await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'first play');
@@ -152,7 +154,7 @@ describe('media node against SIPp', () => {
     expect((await worker.send(node.controlUrl, [play])).results[0]!.ok).toBe(true);
     await worker.waitFor(() => worker.eventsFor(voice_id).some((e) => e.type === 'playstate' && e.playstate === 'playfinished'), 10_000, 'second play finished');
     const plays = worker.eventsFor(voice_id).filter((e) => e.type === 'playstate') as Array<{ playstate: string; prompt_ref: string }>;
-    expect(plays.map((p) => `${p.playstate}:${p.prompt_ref}`)).toEqual(['initiated:tone-10000', 'initiated:tone-400', 'playfinished:tone-400']);
+    expect(plays.map((p) => `${p.playstate}:${p.prompt_ref}`)).toEqual(['initiated:tone-10000', 'interrupted:tone-10000', 'initiated:tone-400', 'playfinished:tone-400']);
     await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
   });
@@ -219,6 +221,28 @@ describe('media node against SIPp', () => {
     await worker.send(node.controlUrl, [command]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 15_000, 'disconnected after retries');
     expect(disconnect(worker, voice_id)!.cause).toBe(17);
+  });
+
+  it('keeps every event while the Worker is gone (connection refused) and delivers each once, in order, when it comes back', async () => {
+    await worker.goAway();
+    const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-1000' });
+    try {
+      await worker.send(node.controlUrl, [command]);
+      // The whole call happens while nobody listens: four events queue up on the node.
+      const deadline = Date.now() + 15_000;
+      while (node.reporter.pending < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(node.reporter.pending).toBeGreaterThanOrEqual(4);
+      await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
+      while (node.legs.has(voice_id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(worker.eventsFor(voice_id)).toHaveLength(0);
+    } finally {
+      await worker.comeBack();
+    }
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 40_000, 'the queued events after the Worker came back');
+    const evs = worker.eventsFor(voice_id);
+    expect(types(worker, voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:playfinished', 'disconnected']);
+    expect(evs.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(disconnect(worker, voice_id)).toMatchObject({ cause: 16, hangup_by: 'local' });
   });
 
   it('hangs up calls the Worker already ended while the node was unreachable (cause 41)', async () => {

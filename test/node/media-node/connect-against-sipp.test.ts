@@ -130,7 +130,7 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     await hangup(voice_id);
     const packets = await capture.stop();
 
-    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'connect:ringing', 'connect:connected', 'connect:disconnected', 'disconnected']);
+    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:interrupted', 'connect:ringing', 'connect:connected', 'connect:disconnected', 'disconnected']);
     const ended = connectState(voice_id, 'disconnected')!;
     expect(ended).toMatchObject({ connect_id, cause: 16, reason: 'Normal Clearing', ended_by: 'recipient' });
     // The relayed frames match the bridged time, each way (a 40 ms jitter buffer primes first; a
@@ -213,7 +213,7 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     expect(node.connects.has(voice_id)).toBe(false);
     await worker.send(node.controlUrl, [{ type: 'play', command_id: `${voice_id}:play2`, voice_id, play: { type: 'tts', text: 'x', voice: 'Female', language: 'en-US', prompt_ref: 'tone-300' } }]);
     await worker.waitFor(() => types(voice_id).includes('playstate:playfinished'), 10_000, 'the follow-up played');
-    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'connect:failed', 'playstate:initiated', 'playstate:playfinished']);
+    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:interrupted', 'connect:failed', 'playstate:initiated', 'playstate:playfinished']);
     await hangup(voice_id);
   });
 
@@ -262,7 +262,7 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     await worker.send(node.controlUrl, [{ type: 'play', command_id: `${voice_id}:play2`, voice_id, play: { type: 'tts', text: 'x', voice: 'Female', language: 'en-US', prompt_ref: 'tone-300' } }]);
     await worker.waitFor(() => types(voice_id).includes('playstate:playfinished'), 10_000, 'the follow-up played');
     await hangup(voice_id);
-    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'connect:ringing', 'connect:connected', 'connect:disconnected', 'playstate:initiated', 'playstate:playfinished', 'disconnected']);
+    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:interrupted', 'connect:ringing', 'connect:connected', 'connect:disconnected', 'playstate:initiated', 'playstate:playfinished', 'disconnected']);
   });
 
   it('recipient hangs up: the destination is hung up too, and the connect reports before the leg’s disconnected', async () => {
@@ -270,7 +270,7 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     const voice_id = await answeredLeg(LINE.hangsUp);
     await connect(voice_id, LINE.person);
     await worker.waitFor(() => types(voice_id).includes('disconnected'), 15_000, 'the recipient hung up');
-    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'connect:ringing', 'connect:connected', 'connect:disconnected', 'disconnected']);
+    expect(types(voice_id)).toEqual(['ringing', 'connected', 'playstate:initiated', 'playstate:interrupted', 'connect:ringing', 'connect:connected', 'connect:disconnected', 'disconnected']);
     expect(connectState(voice_id, 'disconnected')).toMatchObject({ cause: 16, ended_by: 'recipient' });
     expect(worker.eventsFor(voice_id).find((e) => e.type === 'disconnected')).toMatchObject({ cause: 16, hangup_by: 'remote' });
     const seqs = worker.eventsFor(voice_id).map((e) => e.seq);

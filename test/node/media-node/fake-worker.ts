@@ -11,6 +11,14 @@ export interface FakeWorker {
   heartbeats: Array<Record<string, unknown>>;
   /** Answer the next N event batches with HTTP 503 (Worker unreachable). */
   failNext(n: number): void;
+  /** Stops listening and drops open connections: the Worker is gone (connection refused). */
+  goAway(): Promise<void>;
+  /** Listens again on the same port: the Worker is back. */
+  comeBack(): Promise<void>;
+  /** Answer the next N recording uploads with HTTP 503 (the Worker or R2 failing). */
+  failRecordingsNext(n: number): void;
+  /** Recording uploads answered so far, refused ones included. */
+  recordingAttempts: number;
   /** Recordings the node uploaded (signature verified), by recording id. */
   recordings: Map<string, { wav: Buffer; durationMs: number }>;
   /** Tell the node, in the next heartbeat reply, to hang these calls up (it was declared lost). */
@@ -25,6 +33,8 @@ export async function startFakeWorker(): Promise<FakeWorker> {
   const events: MediaEvent[] = [];
   const heartbeats: Array<Record<string, unknown>> = [];
   let failing = 0;
+  let failingRecordings = 0;
+  let recordingAttempts = 0;
   let orphans: string[] = [];
   const recordings = new Map<string, { wav: Buffer; durationMs: number }>();
   const server: Server = createServer((req, res) => {
@@ -39,6 +49,11 @@ export async function startFakeWorker(): Promise<FakeWorker> {
           digest: req.headers['x-crier-content-sha256'] as string,
         });
         if (!ok.ok) return void res.writeHead(401).end();
+        recordingAttempts++;
+        if (failingRecordings > 0) {
+          failingRecordings--;
+          return void res.writeHead(503).end();
+        }
         const url = new URL(req.url, 'http://x');
         recordings.set(url.pathname.split('/').at(-1)!, { wav: raw, durationMs: Number(url.searchParams.get('duration_ms')) });
         return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -68,13 +83,24 @@ export async function startFakeWorker(): Promise<FakeWorker> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const port = (server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     events,
     heartbeats,
     recordings,
     failNext: (n) => (failing = n),
+    goAway: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+    comeBack: () => new Promise<void>((r) => server.listen(port, '127.0.0.1', r)),
+    failRecordingsNext: (n) => (failingRecordings = n),
+    get recordingAttempts() {
+      return recordingAttempts;
+    },
     orphanOnNextBeat: (ids) => (orphans = ids),
     eventsFor: (voiceId) => events.filter((e) => e.voice_id === voiceId),
     async waitFor(predicate, timeoutMs = 15_000, what = 'events') {

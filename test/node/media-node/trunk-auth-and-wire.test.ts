@@ -122,12 +122,28 @@ describe('RTP on the wire', () => {
 describe('configuration', () => {
   it.each([
     [{}, 'WORKER_URL is not set'],
-    [{ WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: 'short', SIP_TRUNK_URI: 'sip:1.2.3.4' }, 'MEDIA_SHARED_SECRET ("short")'],
+    [{ WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: 'short', SIP_TRUNK_URI: 'sip:1.2.3.4' }, 'MEDIA_SHARED_SECRET (value not shown)'],
     [{ WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: TEST_SECRET, SIP_TRUNK_URI: 'http://nope' }, 'SIP_TRUNK_URI ("http://nope")'],
     [{ WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: TEST_SECRET, SIP_TRUNK_URI: 'sip:1.2.3.4', RTP_PORT_MIN: '30000', RTP_PORT_MAX: '20000' }, 'RTP_PORT_MIN'],
   ])('names the bad variable: %o', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+  it('never shows a secret’s value, whichever secret is wrong', () => {
+    for (const env of [
+      { WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: 'short', SIP_TRUNK_URI: 'sip:1.2.3.4' },
+      { WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: TEST_SECRET, SIP_TRUNK_URI: 'sip:1.2.3.4', SIP_TRUNK_PASSWORD: 'hunter2-trunk' },
+    ]) {
+      let message = '';
+      try {
+        loadConfig(env as NodeJS.ProcessEnv);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^invalid configuration: /);
+      expect(message).not.toContain('short');
+      expect(message).not.toContain('hunter2');
+    }
   });
   it('parses the trunk URI', () => {
     expect(loadConfig({ WORKER_URL: 'http://x', MEDIA_SHARED_SECRET: TEST_SECRET, SIP_TRUNK_URI: 'sip:127.0.0.1:5080;transport=udp' }).trunk).toEqual({ host: '127.0.0.1', port: 5080, domain: '127.0.0.1' });

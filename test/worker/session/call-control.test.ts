@@ -2,7 +2,7 @@
 // PUT /voice/v1/call/{voice_id}/play, with tenancy, ended-leg and bad-body rules.
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, dialOneLeg, postEvents, seedTenant, stopNodesAfterEach } from './harness.ts';
+import { BASE, dialOneLeg, postEvents, seedTenant, stopNodesAfterEach, waitFor } from './harness.ts';
 
 const stops = stopNodesAfterEach();
 const answeredLeg = () => dialOneLeg(stops);
@@ -56,6 +56,21 @@ describe('PUT /voice/v1/call/{voice_id}/play', () => {
     const late = await put(leg.voiceId, leg.tenant.auth, ttsPlay);
     expect(late.status).toBe(409);
     expect(late.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('delivers playstate "interrupted" for a prompt a newer play replaced, and keeps the leg playing (no idle guard)', async () => {
+    const leg = await dialOneLeg(stops, { idleTimeoutS: 1 });
+    const s = leg.script;
+    await postEvents(leg.nodeId, [s.ringing(), s.connected(), s.play('initiated', 'first')]);
+    expect((await put(leg.voiceId, leg.tenant.auth, ttsPlay)).status).toBe(200);
+    // What the node reports as the new play takes over: the old one closed out, then the new one starts.
+    expect(await postEvents(leg.nodeId, [s.play('interrupted', 'first')])).toEqual([expect.objectContaining({ status: 'applied' })]);
+    const hook = await waitFor(async () => (await leg.hooks.delivered()).find((e) => e.playstate === 'interrupted'), 10_000, 'the interrupted webhook');
+    expect(Object.keys(hook).sort()).toEqual(['broadcast_id', 'custom_data', 'from', 'playstate', 'prompt_ref', 'timestamp', 'to', 'voice_id']);
+    expect(hook).toMatchObject({ broadcast_id: leg.broadcastId, voice_id: leg.voiceId, playstate: 'interrupted', prompt_ref: 'first' });
+    expect((await leg.stub.status())!.legs.playing).toBe(1);
+    await new Promise((r) => setTimeout(r, 1_500)); // past idle_timeout: an interrupted prompt does not make the leg idle
+    expect((await leg.node.commands()).filter((c) => c.type === 'hangup')).toHaveLength(0);
   });
 
   it("answers 503 with Retry-After, not 'call ended', when the leg's media node does not take the command", async () => {

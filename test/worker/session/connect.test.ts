@@ -299,6 +299,8 @@ describe('PUT /voice/v1/call/{voice_id}/connect', () => {
     expect((await connect(leg.voiceId, leg.tenant.auth, { from: CLI, to: DEST })).status).toBe(200);
     await postEvents(leg.nodeId, [leg.script.play('playfinished')]);
     expect(await legCounts(leg)).toMatchObject({ connecting: 1, idle: 0 });
+    // ...but the client still hears how that prompt ended.
+    await waitFor(async () => (await leg.hooks.delivered()).find((h) => h.playstate === 'playfinished'), 10_000, 'the playfinished webhook');
 
     const other = await idleLeg();
     await other.node.configure({ refuse: true });
@@ -306,5 +308,15 @@ describe('PUT /voice/v1/call/{voice_id}/connect', () => {
     expect((await problem(await connect(other.voiceId, other.tenant.auth, { from: CLI, to: DEST }), 503)).type).toMatch(/media-node-unavailable$/);
     expect(await legCounts(other)).toMatchObject({ idle: 1, connecting: 0 });
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM calls WHERE broadcast_id = ?').bind(other.broadcastId).first())!.n).toBe(1);
+  });
+
+  it('the prompt a connect interrupted reaches the client as playstate "interrupted"; the leg stays connecting', async () => {
+    const leg = await dialOneLeg(stops);
+    await postEvents(leg.nodeId, [leg.script.ringing(), leg.script.connected(), leg.script.play('initiated', 'welcome')]);
+    expect((await connect(leg.voiceId, leg.tenant.auth, { from: CLI, to: DEST })).status).toBe(200);
+    await postEvents(leg.nodeId, [leg.script.play('interrupted', 'welcome')]);
+    const hook = await waitFor(async () => (await leg.hooks.delivered()).find((h) => h.playstate === 'interrupted'), 10_000, 'the interrupted webhook');
+    expect(hook).toMatchObject({ voice_id: leg.voiceId, playstate: 'interrupted', prompt_ref: 'welcome' });
+    expect(await legCounts(leg)).toMatchObject({ connecting: 1, playing: 0, idle: 0 });
   });
 });

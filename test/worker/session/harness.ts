@@ -155,7 +155,7 @@ export function legScript(voiceId: string, broadcastId: string) {
   return {
     ringing: (): MediaEvent => ({ type: 'ringing', voice_id: voiceId, owner, seq: ++seq, at: at(), channel_id: `chan-${voiceId.slice(0, 8)}` }),
     connected: (answered_by?: 'HUMAN' | 'MACHINE'): MediaEvent => ({ type: 'connected', voice_id: voiceId, owner, seq: ++seq, at: at(), ...(answered_by ? { answered_by } : {}) }),
-    play: (playstate: 'initiated' | 'playfinished', prompt_ref = 'p1'): MediaEvent => ({ type: 'playstate', voice_id: voiceId, owner, seq: ++seq, at: at(), playstate, prompt_ref }),
+    play: (playstate: 'initiated' | 'playfinished' | 'failed' | 'interrupted', prompt_ref = 'p1'): MediaEvent => ({ type: 'playstate', voice_id: voiceId, owner, seq: ++seq, at: at(), playstate, prompt_ref }),
     /** A connect's progress (media-protocol ConnectEvent), on this leg's seq. */
     connect: (
       connect_id: string,

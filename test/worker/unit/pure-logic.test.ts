@@ -60,6 +60,7 @@ describe('leg state machine', () => {
     expect(stateForEvent({ type: 'playstate', playstate: 'initiated' })).toBe('playing');
     expect(stateForEvent({ type: 'playstate', playstate: 'playfinished' })).toBe('idle');
     expect(stateForEvent({ type: 'playstate', playstate: 'failed' })).toBe('idle');
+    expect(stateForEvent({ type: 'playstate', playstate: 'interrupted' })).toBe('playing'); // the next play starts this instant
     expect(stateForEvent({ type: 'dtmf' })).toBeNull();
   });
 });

@@ -24,7 +24,8 @@ export const ConnectedEventSchema = z.object({
 export const PlaystateEventSchema = z.object({
   ...base,
   type: z.literal('playstate'),
-  playstate: z.enum(['initiated', 'playfinished', 'failed']),
+  /** interrupted: a newer play replaced this one before it finished (our addition; never playfinished). */
+  playstate: z.enum(['initiated', 'playfinished', 'failed', 'interrupted']),
   prompt_ref: z.string(),
   prompt_name: z.string().optional(),
   /** Why a play failed (unknown language, fetch error, ...). */

@@ -24,6 +24,7 @@ import {
   ALL_LEG_STATES,
   CONTROLLABLE_STATES,
   legStateAfterConnect,
+  BRIDGING_STATES,
 } from './leg-state-machine.ts';
 import { ConnectStore, CONNECTS_DDL, isConnectOver, type ConnectRow } from './connect-store.ts';
 import { connectPayload, type ConnectProgress } from './connect-payload.ts';
@@ -693,7 +694,18 @@ export class BroadcastSession extends DurableObject<Env> {
       return leg.node_id;
     }
     const next = stateForEvent(ev, leg.state);
-    if (!next) return null;
+    if (!next) {
+      // A connect owns the leg: the play it interrupted (or one that finished just before it)
+      // still reaches the client, but moves nothing (docs/broadcast-api.md "Connect").
+      if (ev.type === 'playstate' && BRIDGING_STATES.includes(leg.state)) {
+        this.#outbox.enqueue(
+          leg.voice_id!,
+          payloads.playstatePayload(ctx, legCtx, { playstate: ev.playstate, promptRef: ev.prompt_ref, promptName: ev.prompt_name, error: ev.error }, timestamp),
+          Date.now(),
+        );
+      }
+      return null;
+    }
     if (ev.type === 'ringing' && leg.state === 'ringing') return null; // one ringing per leg, whatever the node saw
     if (!canTransition(leg.state, next)) {
       console.warn(JSON.stringify({ msg: 'illegal transition ignored', voice_id: leg.voice_id, from: leg.state, to: next, event: ev.type }));

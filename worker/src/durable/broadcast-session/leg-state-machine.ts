@@ -72,7 +72,8 @@ export function stateForEvent(event: { type: string; playstate?: string }, curre
     case 'connected':
       return 'connected';
     case 'playstate':
-      return event.playstate === 'initiated' ? 'playing' : 'idle';
+      // interrupted: a newer play is taking its place this instant, so the leg is not idle.
+      return event.playstate === 'initiated' || event.playstate === 'interrupted' ? 'playing' : 'idle';
     case 'disconnected':
       return 'disconnected';
     default:

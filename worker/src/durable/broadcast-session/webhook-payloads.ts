@@ -3,7 +3,8 @@
  * ringing, connected, playstate, disconnected and broadcastcall_complete
  * (plus Crier's dtmf and stream events, docs/webhooks.md).
  * custom_data is echoed verbatim when the broadcast had one (and omitted when
- * it had none); call_answered_by appears only when AMD is on.
+ * it had none); call_answered_by appears only when AMD is on. Our additions
+ * (docs/webhooks.md): playstate failed and interrupted, state dtmf.
  */
 import { callStateLabel } from '../../calls/call-outcome.ts';
 import type { RecipientInput } from './contract.ts';
@@ -45,7 +46,7 @@ export function connectedPayload(ctx: BroadcastContext, leg: LegContext, answere
 export function playstatePayload(
   ctx: BroadcastContext,
   leg: LegContext,
-  play: { playstate: 'initiated' | 'playfinished' | 'failed'; promptRef: string; promptName?: string | undefined; error?: string | undefined },
+  play: { playstate: 'initiated' | 'playfinished' | 'failed' | 'interrupted'; promptRef: string; promptName?: string | undefined; error?: string | undefined },
   timestamp: string,
 ): Payload {
   const body: Payload = { ...common(ctx, leg), playstate: play.playstate, prompt_ref: play.promptRef };
