@@ -65,28 +65,16 @@ export class FrameScheduler {
     return this.#slotOf.size;
   }
 
-  /**
-   * Pins a stream to the least-crowded slot that comes up soonest: the slots stay
-   * balanced (never more than one stream apart), and a call just answered sends its
-   * first frame within a slot or two instead of anywhere in the next 20 ms.
-   */
   add(stream: ScheduledStream): void {
     if (this.#slotOf.has(stream)) return;
-    const idle = this.#timer === null;
-    if (idle) this.#tick = Math.floor((this.#clock.now() - this.#epoch) / SLOT_MS);
-    let min = Infinity;
-    for (const slot of this.#slots) min = Math.min(min, slot.size);
     let best = 0;
-    for (let i = 0; i < SLOTS; i++) {
-      const slot = (this.#tick + i) % SLOTS;
-      if (this.#slots[slot]!.size === min) {
-        best = slot;
-        break;
-      }
-    }
+    for (let i = 1; i < SLOTS; i++) if (this.#slots[i]!.size < this.#slots[best]!.size) best = i;
     this.#slots[best]!.add(stream);
     this.#slotOf.set(stream, best);
-    if (idle) this.#loop();
+    if (this.#timer === null) {
+      this.#tick = Math.floor((this.#clock.now() - this.#epoch) / SLOT_MS);
+      this.#loop();
+    }
   }
 
   remove(stream: ScheduledStream): void {
