@@ -3,10 +3,7 @@
 // dropped). The kernel's capture time is the honest dial time for a calls-per-
 // second check: the Worker's pacer grants a dial a moment before the media node
 // sends it, and webhook timestamps trail the carrier's answer.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startWireCapture } from '../wire/tshark-capture.ts';
 
 export interface WireInvite {
   /** Capture time, ms since the epoch. */
@@ -22,47 +19,20 @@ export interface InviteCapture {
 }
 
 export async function captureInvites(carrierPort: number): Promise<InviteCapture> {
-  const dir = mkdtempSync(join(tmpdir(), 'crier-invites-'));
-  const pcap = join(dir, 'sip.pcap');
-  const child = spawn('tshark', ['-i', 'lo', '-f', `udp dst port ${carrierPort}`, '-a', 'duration:600', '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tshark did not start capturing within 15 s: ${stderr}`)), 15_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.includes('Capturing on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tshark exited ${code}: ${stderr}`));
-    });
+  const capture = await startWireCapture({
+    filter: `udp dst port ${carrierPort}`,
+    maxSeconds: 600,
+    readArgs: ['-d', `udp.port==${carrierPort},sip`, '-Y', 'sip.Method == "INVITE"'],
+    fields: ['frame.time_epoch', 'sip.Call-ID', 'sip.r-uri.user'],
   });
-  // The line comes as the capture opens; give the kernel filter a moment to attach.
-  await new Promise((r) => setTimeout(r, 300));
   return {
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      try {
-        const out = execFileSync(
-          'tshark',
-          ['-r', pcap, '-d', `udp.port==${carrierPort},sip`, '-Y', 'sip.Method == "INVITE"', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'sip.Call-ID', '-e', 'sip.r-uri.user'],
-          { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-        );
-        const first = new Map<string, WireInvite>();
-        for (const line of out.trim().split('\n')) {
-          const [at, callId, number] = line.split('\t');
-          if (!callId || first.has(callId)) continue;
-          first.set(callId, { atMs: Number(at) * 1000, callId, number: (number ?? '').replace(/^\+/, '') });
-        }
-        return [...first.values()].sort((a, b) => a.atMs - b.atMs);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+      const first = new Map<string, WireInvite>();
+      for (const [at, callId, number] of await capture.stop()) {
+        if (!callId || first.has(callId)) continue;
+        first.set(callId, { atMs: Number(at) * 1000, callId, number: (number ?? '').replace(/^\+/, '') });
       }
+      return [...first.values()].sort((a, b) => a.atMs - b.atMs);
     },
   };
 }
