@@ -8,29 +8,7 @@ import { durationSeconds, talkTimeSeconds } from '../../calls/call-metrics.ts';
 import { scopeParams, scopeSql } from '../report-scope.ts';
 import type { ReportContext, ReportDefinition, ReportRow } from '../report-table.ts';
 
-export interface CallDetailRow extends ReportRow {
-  id: string;
-  started_at: string;
-  answered_at: string | null;
-  ended_at: string | null;
-  direction: string;
-  status: string;
-  disposition: string | null;
-  contact_phone: string;
-  campaign_id: string | null;
-  campaign_name: string | null;
-  broadcast_id: string | null;
-  broadcast_name: string | null;
-  agent_id: string | null;
-  agent_name: string | null;
-  duration_seconds: number | null;
-  talk_time_seconds: number | null;
-  recording_id: string | null;
-}
-
-/** Rows per D1 round trip. */
-export const DETAIL_PAGE_ROWS = 1000;
-
+/** A call as the page query reads it. */
 interface DbRow {
   id: string;
   started_at: string;
@@ -48,6 +26,15 @@ interface DbRow {
   agent_name: string | null;
   recording_id: string | null;
 }
+
+/** A report row: the call plus the durations /v1/calls shows. */
+export interface CallDetailRow extends ReportRow, DbRow {
+  duration_seconds: number | null;
+  talk_time_seconds: number | null;
+}
+
+/** Rows per D1 round trip. */
+export const DETAIL_PAGE_ROWS = 1000;
 
 const PAGE_SQL = `
 SELECT c.id, c.started_at, c.answered_at, c.ended_at, c.direction, c.status, c.disposition, c.contact_phone,
