@@ -6,20 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../media-node/src/config/env.ts';
 import { startMediaNode, type MediaNode } from '../../../media-node/src/media-node.ts';
 import { Logger } from '../../../media-node/src/log/logger.ts';
-import type { AudioRenderer } from '../../../media-node/src/audio/renderer.ts';
-import type { PlaySpec } from '../../../worker/src/media-protocol/index.ts';
 import { startSipp, type SippHandle } from '../../sipp/sipp-process.ts';
 import { startFakeWorker, TEST_SECRET, type FakeWorker } from './fake-worker.ts';
+import { toneRenderer } from './node-against-sipp.ts';
 
 const CARRIER_PORT = 15080;
-/** A renderer that makes a tone of the length named in the prompt_ref ("tone-1500" = 1.5 s). */
-const toneRenderer: AudioRenderer = {
-  async render(spec: PlaySpec) {
-    const ms = Number(/tone-(\d+)/.exec(spec.prompt_ref)?.[1] ?? 1000);
-    const pcm = Int16Array.from({ length: (ms / 1000) * 8000 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
-    return { pcm, durationMs: ms };
-  },
-};
 
 let worker: FakeWorker;
 let sipp: SippHandle;

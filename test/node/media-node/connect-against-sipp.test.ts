@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../media-node/src/config/env.ts';
 import { startMediaNode, type MediaNode } from '../../../media-node/src/media-node.ts';
 import { Logger } from '../../../media-node/src/log/logger.ts';
-import type { AudioRenderer } from '../../../media-node/src/audio/renderer.ts';
 import { decodeG711 } from '../../../media-node/src/codec/g711.ts';
 import { blockPower, goertzelPower } from '../../../media-node/src/amd/goertzel.ts';
-import type { ConnectEvent, MediaEvent, PlaySpec } from '../../../worker/src/media-protocol/index.ts';
+import type { ConnectEvent, MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import { startSipp, type SippHandle } from '../../sipp/sipp-process.ts';
 import { startFakeWorker, TEST_SECRET, type FakeWorker } from './fake-worker.ts';
+import { toneRenderer } from './node-against-sipp.ts';
 import { captureRtpFrom, type CapturedRtp } from './rtp-capture.ts';
 
 const CARRIER_PORT = 15380;
@@ -24,14 +24,6 @@ const FROM = '12012774877';
 /** Carrier lines (test/sipp/carrier.xml): by the last digit. */
 const LINE = { person: '971501234570', tone: '971501234578', busy: '971501234571', noAnswer: '971501234572', hangsUp: '971501234576' };
 
-/** Prompts are 440 Hz tones as long as the prompt_ref says ("tone-1500" = 1.5 s): easy to tell apart from the carrier's 1 kHz. */
-const toneRenderer: AudioRenderer = {
-  async render(spec: PlaySpec) {
-    const ms = Number(/tone-(\d+)/.exec(spec.prompt_ref)?.[1] ?? 1000);
-    const pcm = Int16Array.from({ length: (ms / 1000) * 8000 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
-    return { pcm, durationMs: ms };
-  },
-};
 
 let worker: FakeWorker;
 let sipp: SippHandle;
