@@ -17,6 +17,7 @@
  *    did use during the window and how long the node's main thread waited for
  *    its core: a late frame caused by someone else's test shows up there.
  *   npm run bench:media -- --n=100,500 --hold=20
+ *   npm run bench:media -- --n=1000 --rtp-io=dgram --thread-nice=0   (before the udp-io addon and thread priorities)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../media-node/src/config/env.ts';
 import { startMediaNode, type MediaNode } from '../media-node/src/media-node.ts';
+import { rtpIoInUse } from '../media-node/src/rtp/udp/rtp-socket.ts';
 import { Logger } from '../media-node/src/log/logger.ts';
 import { startSipp } from '../test/sipp/sipp-process.ts';
 import { ensureCarrierAudio } from '../test/sipp/audio-fixtures.ts';
@@ -38,6 +40,9 @@ const holdS = Number(arg('hold', '30'));
 const pin = canPin && !process.argv.includes('--no-pin');
 const quietWaitS = Number(arg('quiet-wait', '120'));
 const maxOther = Number(arg('max-other', '0.25'));
+/** The node's RTP sockets (auto/native/dgram) and its helper threads' nice value (0: left alone), to compare the two. */
+const rtpIo = arg('rtp-io', 'auto');
+const threadNice = arg('thread-nice', '19');
 const NODE_CORE = 0;
 const SIPP_CORE = 1;
 
@@ -75,6 +80,7 @@ async function crierRun(n: number, carrierPort: number) {
         NODE_ID: 'bench', CONTROL_PORT: '0', WORKER_URL: worker.url, MEDIA_SHARED_SECRET: TEST_SECRET,
         SIP_BIND_PORT: String(carrierPort + 10), SIP_TRUNK_URI: `sip:127.0.0.1:${carrierPort}`,
         RTP_PORT_MIN: '30000', RTP_PORT_MAX: String(30000 + n * 2 + 100), CALL_CAPACITY: String(n + 10), LOG_LEVEL: 'error',
+        RTP_IO: rtpIo, BACKGROUND_THREAD_NICE: threadNice,
       }),
       { renderer, log: new Logger({}, 'error') },
     );
@@ -209,7 +215,7 @@ for (const n of sizes) {
   console.log(table(rows.slice(-1)));
   console.log(table(conditions.slice(-1)));
 }
-console.log(`\nMedia node under load (${holdS} s steady window, 30 s prompt per call; ${pin ? `node pinned to core ${NODE_CORE}, SIPp to core ${SIPP_CORE}` : 'not pinned'}; baseline: SIPp placing the same calls and streaming the same audio)\n`);
+console.log(`\nMedia node under load (${holdS} s steady window, 30 s prompt per call; RTP I/O ${rtpIoInUse()}, helper threads nice ${threadNice}; ${pin ? `node pinned to core ${NODE_CORE}, SIPp to core ${SIPP_CORE}` : 'not pinned'}; baseline: SIPp placing the same calls and streaming the same audio)\n`);
 console.log(table(rows));
 console.log('\nConditions: set-up ramp, what reached the node, and what else used the machine during the steady window\n');
 console.log(table(conditions));

@@ -27,3 +27,5 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.crier-lock-sha256 2>/dev/null
   npm ci --no-fund --no-audit
   echo "$lock_hash" > node_modules/.crier-lock-sha256
 fi
+# The media node's RTP socket addon (falls back to dgram with a warning if it cannot be built).
+bash media-node/native/build.sh

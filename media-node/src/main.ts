@@ -1,10 +1,12 @@
 /** Media node process entry: configuration from the environment, SIGTERM/SIGINT drain, exit 0. */
 import { ConfigError, loadConfig } from './config/env.ts';
 import { startMediaNode } from './media-node.ts';
+import { configureRtpIo } from './rtp/udp/rtp-socket.ts';
 
 let config;
 try {
   config = loadConfig();
+  configureRtpIo(config.RTP_IO);
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`crier media node: ${err.message}`);

@@ -9,6 +9,8 @@ import type { MediaNodeConfig } from './config/env.ts';
 import { Logger } from './log/logger.ts';
 import { SipTransport } from './sip/transport.ts';
 import { FrameScheduler } from './rtp/frame-scheduler.ts';
+import { configureRtpIo, rtpIoInUse } from './rtp/udp/rtp-socket.ts';
+import { keepBackgroundThreadsDeprioritized } from './process/background-threads.ts';
 import { PortPool } from './rtp/port-pool.ts';
 import { DefaultAudioRenderer, type AudioRenderer } from './audio/renderer.ts';
 import { EventReporter } from './worker-link/event-reporter.ts';
@@ -36,6 +38,8 @@ export interface MediaNode {
 
 export async function startMediaNode(config: MediaNodeConfig, options: { log?: Logger; renderer?: AudioRenderer } = {}): Promise<MediaNode> {
   const log = (options.log ?? new Logger({}, config.LOG_LEVEL)).child({ node_id: config.NODE_ID });
+  configureRtpIo(config.RTP_IO);
+  const stopDeprioritizing = config.BACKGROUND_THREAD_NICE > 0 ? keepBackgroundThreadsDeprioritized(config.BACKGROUND_THREAD_NICE) : () => {};
   const transport = await SipTransport.bind(config.SIP_BIND_HOST, config.SIP_BIND_PORT, config.MEDIA_ADVERTISE_ADDRESS);
   const scheduler = new FrameScheduler();
   const ports = new PortPool(config.RTP_PORT_MIN, config.RTP_PORT_MAX);
@@ -166,7 +170,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     },
   );
   heartbeat.start();
-  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY });
+  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });
 
   return {
     controlUrl,
@@ -192,6 +196,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       }
       await Promise.race([reporter.flushed(), new Promise((r) => setTimeout(r, 10_000))]);
       heartbeat.stop();
+      stopDeprioritizing();
       await server.close();
       transport.close();
       log.info('stopped', { unsent_events: reporter.pending });

@@ -29,6 +29,10 @@ const EnvSchema = z
     RTP_PORT_MIN: port.default(20000),
     RTP_PORT_MAX: port.default(29999),
     CALL_CAPACITY: z.coerce.number().int().min(1).default(500),
+    /** RTP sockets: the udp-io addon (auto: when it is built), or Node's dgram. */
+    RTP_IO: z.enum(['auto', 'native', 'dgram']).default('auto'),
+    /** Nice value for Node's helper threads so they yield the core to the media clock (main thread); 0 leaves them alone. */
+    BACKGROUND_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(19),
     SHUTDOWN_MODE: z.enum(['hangup', 'finish']).default('hangup'),
     SHUTDOWN_GRACE_S: z.coerce.number().nonnegative().default(30),
     /** On SIGTERM, after the calls ended: how long recordings still uploading (retries included) may hold the exit. */

@@ -61,6 +61,11 @@ export function rtpPayloadType(buf: Uint8Array): number {
   return buf[1]! & 0x7f;
 }
 
+/** The header's timestamp, read without a DataView or Buffer (the receive path's packets are plain views). */
+export function rtpTimestamp(buf: Uint8Array): number {
+  return ((buf[4]! << 24) | (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!) >>> 0;
+}
+
 export function parseRtp(buf: Uint8Array): ParsedRtp | null {
   const offset = rtpPayloadOffset(buf);
   if (offset < 0) return null;

@@ -10,36 +10,24 @@
  * playing the same audio) unless something is mixed in, incoming packets are
  * vetted without allocating, and audio nobody listens to is not decoded.
  */
-import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
-import { isIPv4 } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { decodeG711, encodeG711, silenceByte, type G711Codec } from '../codec/g711.ts';
-import { dtmfDigit, parseTelephoneEvent, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, RTP_HEADER_BYTES, writeRtpHeaderFields } from './packet.ts';
+import { dtmfDigit, parseTelephoneEvent, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, rtpTimestamp, RTP_HEADER_BYTES, writeRtpHeaderFields } from './packet.ts';
 import { FRAME_MS, MAX_LAG_MS, type FrameScheduler, type ScheduledStream } from './frame-scheduler.ts';
 import { EncodedAudio, SAMPLES_PER_FRAME } from './encoded-audio.ts';
+import { openRtpSocket, type RtpSocket } from './udp/rtp-socket.ts';
+import { ipv4ToNumber } from './udp/ipv4.ts';
 
 export { SAMPLES_PER_FRAME };
 
 /**
- * Packets in flight per leg. dgram may hold on to a buffer after send()
- * returns (an address still being resolved, a send queued behind a full
- * socket buffer), and catch-up can send up to MAX_LAG_MS / FRAME_MS + 1
- * frames of one leg in one synchronous run: each gets its own buffer.
+ * Packets in flight per leg. The dgram fallback may hold on to a buffer after
+ * send() returns (a send queued behind a full socket buffer), and catch-up can
+ * send up to MAX_LAG_MS / FRAME_MS + 1 frames of one leg in one synchronous
+ * run: each gets its own buffer.
  */
 const PACKET_RING = 2 ** Math.ceil(Math.log2(MAX_LAG_MS / FRAME_MS + 2));
-
-/**
- * dgram resolves the destination of every send through dns.lookup, which
- * answers even an IP literal on the next tick: a closure, a tick and a
- * deferred send per packet. The far end's RTP address is an IP literal (SDP
- * c= line, or where its packets came from), so answer those at once; a name
- * still goes to DNS.
- */
-const ipLiteralLookup: SocketOptions['lookup'] = (hostname, options, callback) => {
-  if (isIPv4(hostname)) callback(null, hostname, 4);
-  else dnsLookup(hostname, options, callback);
-};
 
 export interface PlayItem {
   pcm: Int16Array;
@@ -68,11 +56,11 @@ export type AudioListener = (pcm: Int16Array, rtpTimestamp: number) => void;
 export type LiveSource = () => Int16Array | null;
 
 export class RtpStream implements ScheduledStream {
-  readonly port: number;
+  port = 0;
   readonly counters: RtpCounters = { sent: 0, received: 0, receivedBytes: 0, lastSendIntervalMs: null, firstPacketAt: null, playedFrames: 0 };
-  readonly #socket: Socket;
+  #socket!: RtpSocket;
   readonly #scheduler: FrameScheduler;
-  #remote: { host: string; port: number } | null = null;
+  #remote: { ip: number; port: number } | null = null;
   #latched = false;
   #codec: G711Codec = 'PCMU';
   #payloadType = 0;
@@ -99,26 +87,31 @@ export class RtpStream implements ScheduledStream {
   #frameListener: ((sent: Int16Array | null) => void) | null = null;
   readonly #mixers = new Set<FrameMixer>();
   #lastEventTimestamp: number | null = null;
+  #closed = false;
 
-  private constructor(socket: Socket, port: number, scheduler: FrameScheduler) {
-    this.#socket = socket;
-    this.port = port;
+  private constructor(scheduler: FrameScheduler) {
     this.#scheduler = scheduler;
-    socket.on('message', (buf, rinfo) => this.#receive(buf, rinfo.address, rinfo.port));
   }
 
   static async open(host: string, port: number, scheduler: FrameScheduler): Promise<RtpStream> {
-    const socket = createSocket({ type: 'udp4', lookup: ipLiteralLookup });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => resolve());
-    });
-    return new RtpStream(socket, port, scheduler);
+    const stream = new RtpStream(scheduler);
+    stream.#socket = await openRtpSocket(host, port, (packet, fromIp, fromPort) => stream.#receive(packet, fromIp, fromPort));
+    stream.port = stream.#socket.port;
+    return stream;
   }
 
   /** Negotiated media from the answer; frames start flowing on the next scheduler slot. */
   start(remote: { host: string; port: number }, codec: G711Codec, payloadType: number, telephoneEventPt: number | null): void {
-    if (!this.#latched) this.#remote = remote;
+    const ip = ipv4ToNumber(remote.host);
+    if (ip !== null) {
+      if (!this.#latched) this.#remote = { ip, port: remote.port };
+    } else {
+      // An SDP address given as a name (rare): resolve it once; frames wait for it, or for the far end's first packet.
+      dnsLookup(remote.host, { family: 4 }, (err, address) => {
+        const resolved = err ? null : ipv4ToNumber(address);
+        if (resolved !== null && !this.#latched && !this.#closed) this.#remote = { ip: resolved, port: remote.port };
+      });
+    }
     this.#codec = codec;
     this.#payloadType = payloadType;
     this.#telephoneEventPt = telephoneEventPt;
@@ -184,6 +177,8 @@ export class RtpStream implements ScheduledStream {
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#liveSource = null;
     this.#scheduler.remove(this);
     this.#socket.close();
@@ -238,7 +233,7 @@ export class RtpStream implements ScheduledStream {
     else if (!audible) packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
     this.#frameListener?.(audible ? this.#frame : null);
     writeRtpHeaderFields(packet, this.#payloadType, this.#seq, this.#timestamp, this.#ssrc, this.#first);
-    this.#socket.send(packet, this.#remote.port, this.#remote.host);
+    this.#socket.send(packet, this.#remote.ip, this.#remote.port);
     this.#first = false;
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;
@@ -275,21 +270,22 @@ export class RtpStream implements ScheduledStream {
     item.onFinish?.();
   }
 
-  #receive(buf: Buffer, host: string, port: number): void {
+  /** `buf` is only valid during the call (the native ring is reused): what is kept is decoded or parsed into new values. */
+  #receive(buf: Uint8Array, ip: number, port: number): void {
     this.#scheduler.poll();
     const offset = rtpPayloadOffset(buf);
     if (offset < 0) return;
     // Port 0 cannot be answered (a sender that never set it, e.g. a raw-socket replayer): keep the SDP's address.
     if (!this.#latched && port !== 0) {
       this.#latched = true;
-      this.#remote = { host, port };
+      this.#remote = { ip, port };
     }
     this.counters.received++;
     this.counters.receivedBytes += buf.length;
     const payloadType = rtpPayloadType(buf);
     if (payloadType === this.#telephoneEventPt) {
       const ev = parseTelephoneEvent(buf.subarray(offset, rtpPayloadEnd(buf)));
-      const timestamp = buf.readUInt32BE(4);
+      const timestamp = rtpTimestamp(buf);
       // One report per event: RFC 4733 repeats packets with the same timestamp.
       if (ev && timestamp !== this.#lastEventTimestamp) {
         this.#lastEventTimestamp = timestamp;
@@ -301,6 +297,7 @@ export class RtpStream implements ScheduledStream {
     if (payloadType !== 0 && payloadType !== 8) return;
     if (this.#audioListeners.length === 0) return;
     const pcm = decodeG711(payloadType === 0 ? 'PCMU' : 'PCMA', buf.subarray(offset, rtpPayloadEnd(buf)));
-    for (const l of this.#audioListeners) l(pcm, buf.readUInt32BE(4));
+    const timestamp = rtpTimestamp(buf);
+    for (const l of this.#audioListeners) l(pcm, timestamp);
   }
 }
