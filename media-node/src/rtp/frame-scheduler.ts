@@ -65,6 +65,15 @@ export class FrameScheduler {
     return this.#slotOf.size;
   }
 
+  has(stream: ScheduledStream): boolean {
+    return this.#slotOf.has(stream);
+  }
+
+  /** The scheduler's clock (performance.now() unless a test injected one). */
+  now(): number {
+    return this.#clock.now();
+  }
+
   add(stream: ScheduledStream): void {
     if (this.#slotOf.has(stream)) return;
     let best = 0;

@@ -118,9 +118,19 @@ export class RtpStream implements ScheduledStream {
     this.#scheduler.add(this);
   }
 
-  /** Appends audio; it plays after what is queued. */
+  /**
+   * Appends audio; it plays after what is queued. A call's first audio goes out
+   * at once instead of waiting 0–20 ms for the leg's scheduler slot (the
+   * answer-to-audio budget); its next frame then comes on the slot, 0–20 ms
+   * later, which the far end's jitter buffer absorbs as an early packet. The
+   * slot itself is not moved: every other stream keeps its place in the period.
+   */
   enqueue(item: PlayItem): void {
     this.#queue.push(item);
+    if (this.counters.sent === 0 && this.#remote && !this.#paused && !this.#liveSource && this.#scheduler.has(this)) {
+      const now = this.#scheduler.now();
+      this.sendFrame(now, now);
+    }
   }
 
   /** Drops everything queued or playing (a new play interrupts); no finish callbacks fire for them. */

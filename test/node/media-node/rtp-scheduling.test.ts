@@ -183,6 +183,41 @@ describe('RtpStream on a simulated clock', () => {
     expect(ticks.slice(-5).map((t) => (t ? 'audio' : 'skipped'))).toEqual(['audio', 'skipped', 'skipped', 'skipped', 'audio']);
   });
 
+  it('sends a call’s first audio the moment it is queued, then carries on from its slot with contiguous numbering', async () => {
+    const far = await peer();
+    const clock = new FakeClock();
+    const { scheduler, stream, start } = await streamTo(far.port, clock);
+    clock.t = 1003; // past the stream's slot (0, the first of ten 2 ms slots): it would wait 17 ms for its turn
+    start();
+    expect(stream.counters.sent).toBe(0);
+    const pcm = ramp(160 * 3);
+    stream.enqueue({ pcm });
+    expect(stream.counters.sent).toBe(1); // no tick ran: sent on enqueue
+    expect(stream.counters.firstPacketAt).toBe(1003);
+    stream.sendFrame(1020, 1020); // the leg's slot comes round 17 ms later: no frame counted as skipped
+    stream.sendFrame(1040, 1040);
+    await far.waitFor(3);
+    expect(far.packets.map((p) => p.marker)).toEqual([true, false, false]);
+    expect(far.packets.map((p) => (p.sequence - far.packets[0]!.sequence) & 0xffff)).toEqual([0, 1, 2]);
+    expect(far.packets.map((p) => (p.timestamp - far.packets[0]!.timestamp) >>> 0)).toEqual([0, 160, 320]);
+    for (let f = 0; f < 3; f++) expect(far.packets[f]!.payload).toEqual(encodeG711('PCMU', pcm.subarray(f * 160, f * 160 + 160)));
+    expect(scheduler.stats.skipped).toBe(0);
+  });
+
+  it('later audio waits for the slot: only a call’s very first frame is sent early', async () => {
+    const far = await peer();
+    const clock = new FakeClock();
+    const { stream, start } = await streamTo(far.port, clock);
+    clock.t = 1003;
+    start();
+    stream.sendFrame(1020, 1020); // silence went out first (audio not ready at the answer)
+    stream.enqueue({ pcm: ramp(160) });
+    expect(stream.counters.sent).toBe(1);
+    stream.sendFrame(1040, 1040);
+    await far.waitFor(2);
+    expect(far.packets[1]!.payload).toEqual(encodeG711('PCMU', ramp(160)));
+  });
+
   it('sends each of several frames of one catch-up run intact, though dgram sends them only after the run', async () => {
     const far = await peer();
     const clock = new FakeClock();
