@@ -1,7 +1,8 @@
 /**
  * RTP over Node's dgram: the fallback when the udp-io addon is not built.
- * About 11 us of CPU per packet sent and 10 us per packet received on the
- * development machine (docs/benchmarks.md), twice the addon's.
+ * About 9.9 us of CPU per packet sent and 11.8 us per packet received on the
+ * development machine, against 7.6 and 6.2 us with the addon
+ * (`npm run bench:rtp-socket`, docs/benchmarks.md).
  */
 import { createSocket, type SocketOptions } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
