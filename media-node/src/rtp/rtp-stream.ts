@@ -243,7 +243,7 @@ export class RtpStream implements ScheduledStream {
     else if (!audible) packet.fill(silenceByte(this.#codec), RTP_HEADER_BYTES);
     this.#frameListener?.(audible ? this.#frame : null);
     writeRtpHeaderFields(packet, this.#payloadType, this.#seq, this.#timestamp, this.#ssrc, this.#first);
-    this.#socket.send(packet, this.#remote.ip, this.#remote.port);
+    if (!this.#socket.send(packet, this.#remote.ip, this.#remote.port)) this.#scheduler.stats.recordSendFailure();
     this.#first = false;
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#timestamp = (this.#timestamp + SAMPLES_PER_FRAME) >>> 0;

@@ -30,6 +30,8 @@ export class SendStats {
   lateOver5ms = 0;
   /** Frames not sent because they were more than MAX_LAG_MS overdue. */
   skipped = 0;
+  /** Frames the kernel refused (socket buffer full): lost like on a congested network. */
+  sendFailed = 0;
   maxIntervalMs = 0;
   maxLatenessMs = 0;
 
@@ -41,6 +43,10 @@ export class SendStats {
     if (intervalMs === null) return;
     if (intervalMs > this.maxIntervalMs) this.maxIntervalMs = intervalMs;
     this.intervals[bucket(intervalMs)]!++;
+  }
+
+  recordSendFailure(): void {
+    this.sendFailed++;
   }
 
   recordSkipped(frames: number): void {
@@ -65,12 +71,13 @@ export class SendStats {
       lateness_p99_ms: this.latenessPercentile(0.99),
       max_lateness_ms: this.maxLatenessMs,
       skipped: this.skipped,
+      send_failed: this.sendFailed,
     };
   }
 
   reset(): void {
     this.intervals.fill(0);
     this.lateness.fill(0);
-    this.frames = this.lateOver5ms = this.skipped = this.maxIntervalMs = this.maxLatenessMs = 0;
+    this.frames = this.lateOver5ms = this.skipped = this.sendFailed = this.maxIntervalMs = this.maxLatenessMs = 0;
   }
 }

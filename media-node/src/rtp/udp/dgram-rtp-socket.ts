@@ -30,8 +30,10 @@ export async function openDgramRtpSocket(host: string, port: number, receive: Pa
   return {
     port: socket.address().port,
     // dgram may keep the buffer until the send completes: the caller rotates its packet buffers (RtpStream's ring).
+    // dgram reports a failed send later (an 'error' event), so it always answers true here.
     send: (packet, ip, toPort) => {
       if (open) socket.send(packet, toPort, numberToIpv4(ip));
+      return open;
     },
     close: () => {
       if (!open) return;

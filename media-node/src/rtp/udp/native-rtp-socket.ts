@@ -85,9 +85,7 @@ export async function openNativeRtpSocket(host: string, port: number, receive: P
   let open = true;
   return {
     port: bound,
-    send: (packet, ip, toPort) => {
-      if (open) addon.send(fd, packet, ip, toPort);
-    },
+    send: (packet, ip, toPort) => open && addon.send(fd, packet, ip, toPort) >= 0,
     close: () => {
       if (!open) return;
       open = false;

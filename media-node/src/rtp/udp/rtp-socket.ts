@@ -17,8 +17,8 @@ export type PacketReceiver = (packet: Uint8Array, fromIp: number, fromPort: numb
 
 export interface RtpSocket {
   readonly port: number;
-  /** Sends at once; a packet the kernel cannot queue is dropped, as on the network. */
-  send(packet: Uint8Array, ip: number, port: number): void;
+  /** Sends at once; false if the kernel refused it (a full socket buffer): dropped, as on the network, and counted by the caller. */
+  send(packet: Uint8Array, ip: number, port: number): boolean;
   close(): void;
 }
 
