@@ -56,7 +56,6 @@ export type AudioListener = (pcm: Int16Array, rtpTimestamp: number) => void;
 export type LiveSource = () => Int16Array | null;
 
 export class RtpStream implements ScheduledStream {
-  port = 0;
   readonly counters: RtpCounters = { sent: 0, received: 0, receivedBytes: 0, lastSendIntervalMs: null, firstPacketAt: null, playedFrames: 0 };
   #socket!: RtpSocket;
   readonly #scheduler: FrameScheduler;
@@ -96,8 +95,11 @@ export class RtpStream implements ScheduledStream {
   static async open(host: string, port: number, scheduler: FrameScheduler): Promise<RtpStream> {
     const stream = new RtpStream(scheduler);
     stream.#socket = await openRtpSocket(host, port, (packet, fromIp, fromPort) => stream.#receive(packet, fromIp, fromPort));
-    stream.port = stream.#socket.port;
     return stream;
+  }
+
+  get port(): number {
+    return this.#socket.port;
   }
 
   /** Negotiated media from the answer; frames start flowing on the next scheduler slot. */
@@ -106,7 +108,8 @@ export class RtpStream implements ScheduledStream {
     if (ip !== null) {
       if (!this.#latched) this.#remote = { ip, port: remote.port };
     } else {
-      // An SDP address given as a name (rare): resolve it once; frames wait for it, or for the far end's first packet.
+      // An SDP address given as a name (rare): resolve it once. Frames wait for it; if it does not resolve they
+      // wait for the far end's first packet to latch onto, as for any far end behind NAT.
       dnsLookup(remote.host, { family: 4 }, (err, address) => {
         const resolved = err ? null : ipv4ToNumber(address);
         if (resolved !== null && !this.#latched && !this.#closed) this.#remote = { ip: resolved, port: remote.port };
