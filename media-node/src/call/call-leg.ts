@@ -1,20 +1,17 @@
 /**
- * CallLeg: one outbound call from originate to disconnected. It renders the
- * first audio while the phone rings (so playback starts on the first frame
- * slot after 200 OK), runs AMD when asked, plays, and reports every step to
- * the Worker with the leg's voice_id. Every way a call can end (SIP failure,
- * ring timeout, either side hanging up, max duration, shutdown) ends here, in
- * #end, exactly once.
+ * CallLeg: one outbound call from originate to disconnected. The SIP and RTP
+ * set-up is OutboundDial's (shared with a connect's destination); the leg
+ * renders the first audio while the phone rings (so its first frame goes out
+ * as soon as the 200 OK is taken up), runs AMD when asked, plays, records,
+ * streams, and reports every step to the Worker with the leg's voice_id.
+ * Every way a call can end (SIP failure, ring timeout, either side hanging up,
+ * max duration, shutdown) ends here, in #end, exactly once.
  */
 import { randomUUID } from 'node:crypto';
 import type { OriginateCommand, PlaySpec, StreamCommand } from '../../../worker/src/media-protocol/index.ts';
-import { Cause, q850FromSipStatus, q850Reason } from '../../../worker/src/telephony/q850.ts';
-import { UacCall } from '../sip/uac-call.ts';
-import type { SipTransport } from '../sip/transport.ts';
-import { buildOffer, parseAnswer } from '../sdp/sdp.ts';
-import { RtpStream } from '../rtp/rtp-stream.ts';
-import type { FrameScheduler } from '../rtp/frame-scheduler.ts';
-import type { PortPool } from '../rtp/port-pool.ts';
+import { Cause } from '../../../worker/src/telephony/q850.ts';
+import type { RtpStream } from '../rtp/rtp-stream.ts';
+import { OutboundDial, type Answer, type DialEnd, type OutboundDialDeps } from './outbound-dial.ts';
 import type { AudioRenderer, RenderedAudio } from '../audio/renderer.ts';
 import type { EventReporter } from '../worker-link/event-reporter.ts';
 import type { Logger } from '../log/logger.ts';
@@ -22,17 +19,10 @@ import { AmdDetector } from '../amd/detector.ts';
 import { CallRecorder } from './call-recorder.ts';
 import { CallStream, type StreamSettings } from '../stream/call-stream.ts';
 
-export interface CallLegDeps {
-  transport: SipTransport;
-  scheduler: FrameScheduler;
-  ports: PortPool;
+export interface CallLegDeps extends OutboundDialDeps {
   renderer: AudioRenderer;
   reporter: EventReporter;
   log: Logger;
-  trunk: { host: string; port: number; domain: string };
-  credentials?: { username: string; password: string };
-  rtpBindHost: string;
-  advertiseAddress: string;
   onEnded(leg: CallLeg): void;
   /** Hands a finished recording to the Worker. */
   /** Uploads a finished recording; `log` is the leg's (its lines carry the voice_id). */
@@ -53,20 +43,14 @@ export class CallLeg {
   readonly channelId = randomUUID();
   readonly log: Logger;
   #phase: Phase = 'starting';
-  #uac: UacCall | null = null;
-  #rtp: RtpStream | null = null;
-  #port: number | null = null;
+  readonly #dial: OutboundDial;
   #answeredAt: number | null = null;
-  #ringTimer: NodeJS.Timeout | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
-  #ringTimedOut = false;
-  #requestedCause: number | null = null;
   #firstAudio: Promise<RenderedAudio>;
   #playGeneration = 0;
   /** Plays accepted but not yet finished, failed or interrupted, oldest first. */
   #openPlays: OpenPlay[] = [];
   #connectedReported = false;
-  answeredAtPerf: number | null = null;
 
   constructor(
     readonly command: OriginateCommand,
@@ -76,6 +60,19 @@ export class CallLeg {
     this.log = deps.log.child({ voice_id: command.voice_id });
     this.#firstAudio = deps.renderer.render(command.play);
     this.#firstAudio.catch(() => undefined); // reported as a failed play once answered
+    this.#dial = new OutboundDial(deps, { from: command.from, to: command.to, ringTimeoutS: command.ring_timeout_s }, this.log, {
+      ringing: () => {
+        this.#phase = 'ringing';
+        this.deps.reporter.report({ type: 'ringing', voice_id: this.voiceId, owner: this.command.owner, channel_id: this.channelId });
+      },
+      answered: (answer) => this.#onAnswered(answer),
+      ended: (end) => this.#end(end),
+    });
+  }
+
+  /** When the 200 OK was taken up (performance clock): the answer-to-audio benchmark's start. */
+  get answeredAtPerf(): number | null {
+    return this.#dial.answeredAtPerf;
   }
 
   get phase(): Phase {
@@ -83,72 +80,17 @@ export class CallLeg {
   }
 
   get rtp(): RtpStream | null {
-    return this.#rtp;
+    return this.#dial.rtp;
   }
 
-  async start(): Promise<void> {
-    try {
-      this.#port = this.deps.ports.take();
-      this.#rtp = await RtpStream.open(this.deps.rtpBindHost, this.#port, this.deps.scheduler);
-    } catch (err) {
-      this.log.error('no media port for the call', { error: (err as Error).message });
-      this.#end({ cause: Cause.NO_CIRCUIT_AVAILABLE, reason: q850Reason(Cause.NO_CIRCUIT_AVAILABLE), by: 'network' });
-      return;
-    }
-    const uac = new UacCall(this.deps.transport, {
-      trunk: this.deps.trunk,
-      trunkDomain: this.deps.trunk.domain,
-      from: this.command.from,
-      to: this.command.to,
-      sdpOffer: buildOffer({ address: this.deps.advertiseAddress, port: this.#port, sessionId: Date.now() }),
-      credentials: this.deps.credentials,
-    });
-    this.#uac = uac;
-    uac.on('ringing', () => {
-      if (this.#phase !== 'starting') return;
-      this.#phase = 'ringing';
-      this.deps.reporter.report({ type: 'ringing', voice_id: this.voiceId, owner: this.command.owner, channel_id: this.channelId });
-    });
-    uac.on('answered', ({ sdp }) => this.#onAnswered(sdp));
-    uac.on('failed', ({ status, reason, cancelled }) => {
-      if (cancelled && this.#ringTimedOut) return this.#end({ cause: Cause.NO_ANSWER, reason: q850Reason(Cause.NO_ANSWER), by: 'local', sipStatus: status });
-      if (cancelled || this.#requestedCause !== null) {
-        const cause = this.#requestedCause ?? Cause.NORMAL_CLEARING;
-        return this.#end({ cause, reason: q850Reason(cause), by: 'local', sipStatus: status });
-      }
-      const mapped = q850FromSipStatus(status);
-      this.log.info('call failed', { sip_status: status, sip_reason: reason, cause: mapped.cause });
-      this.#end({ cause: mapped.cause, reason: mapped.reason, by: 'remote', sipStatus: status });
-    });
-    uac.on('ended', ({ by }) => {
-      const cause = by === 'remote' ? Cause.NORMAL_CLEARING : (this.#requestedCause ?? Cause.NORMAL_CLEARING);
-      this.#end({ cause, reason: q850Reason(cause), by });
-    });
-    this.#ringTimer = setTimeout(() => {
-      this.#ringTimedOut = true;
-      this.log.info('ring timeout: cancelling', { ring_timeout_s: this.command.ring_timeout_s });
-      uac.hangup();
-    }, this.command.ring_timeout_s * 1000);
-    this.log.info('dialing', { to: this.command.to, call_id: uac.callId, rtp_port: this.#port });
-    uac.start();
+  start(): Promise<void> {
+    return this.#dial.start();
   }
 
-  #onAnswered(sdp: string): void {
-    if (this.#phase === 'ended') return;
-    if (this.#ringTimer) clearTimeout(this.#ringTimer);
-    let answer;
-    try {
-      answer = parseAnswer(sdp);
-    } catch (err) {
-      this.log.warn('unusable SDP answer: hanging up', { error: (err as Error).message });
-      this.hangup(Cause.INTERWORKING);
-      return;
-    }
+  #onAnswered(answer: Answer): void {
     this.#phase = 'answered';
     this.#answeredAt = Date.now();
-    this.answeredAtPerf = performance.now();
-    this.#rtp!.start({ host: answer.address, port: answer.port }, answer.codec, answer.payloadType, answer.telephoneEventPt);
-    this.#rtp!.onDigit((digit, durationMs) => this.deps.reporter.report({ type: 'dtmf', voice_id: this.voiceId, owner: this.command.owner, digit, duration_ms: durationMs }));
+    this.#dial.rtp!.onDigit((digit, durationMs) => this.deps.reporter.report({ type: 'dtmf', voice_id: this.voiceId, owner: this.command.owner, digit, duration_ms: durationMs }));
     this.#durationTimer = setTimeout(() => {
       this.log.info('maximum call duration reached');
       this.hangup(Cause.NORMAL_CLEARING);
@@ -190,7 +132,7 @@ export class CallLeg {
         }
       }
     };
-    this.#rtp!.onAudio((pcm) => {
+    this.#dial.rtp!.onAudio((pcm) => {
       if (ready) return;
       lastAudioAt = performance.now();
       feed(pcm);
@@ -251,10 +193,10 @@ export class CallLeg {
       return;
     }
     // Closed: a newer play took over while this one rendered.
-    if (this.#phase !== 'answered' || play.closed || !this.#rtp) return;
+    if (this.#phase !== 'answered' || play.closed || !this.#dial.rtp) return;
     for (const older of this.#openPlays.filter((p) => p.generation < play.generation)) this.#closePlay(older, 'interrupted');
-    this.#rtp.clearQueue();
-    this.#rtp.enqueue({
+    this.#dial.rtp.clearQueue();
+    this.#dial.rtp.enqueue({
       pcm: rendered.pcm,
       onStart: () => this.deps.reporter.report({ ...play.base, playstate: 'initiated' }),
       onFinish: () => this.#closePlay(play, 'playfinished'),
@@ -265,12 +207,12 @@ export class CallLeg {
 
   /** Starts recording (only one at a time per leg); false if the call is not answered. */
   startRecording(recordingId: string): boolean {
-    if (this.#phase !== 'answered' || !this.#rtp) return false;
+    if (this.#phase !== 'answered' || !this.#dial.rtp) return false;
     if (this.#recorder?.active) this.stopRecording();
     const recorder = new CallRecorder(recordingId);
     this.#recorder = recorder;
-    this.#rtp.onAudio((pcm) => recorder.received(pcm));
-    this.#rtp.onFrameSent((sent) => recorder.tick(sent));
+    this.#dial.rtp.onAudio((pcm) => recorder.received(pcm));
+    this.#dial.rtp.onFrameSent((sent) => recorder.tick(sent));
     this.log.info('recording started', { recording_id: recordingId });
     return true;
   }
@@ -278,7 +220,7 @@ export class CallLeg {
   stopRecording(): void {
     const recorder = this.#recorder;
     if (!recorder?.active) return;
-    this.#rtp?.onFrameSent(null);
+    this.#dial.rtp?.onFrameSent(null);
     const wav = recorder.finish();
     this.log.info('recording stopped', { recording_id: recorder.recordingId, duration_ms: recorder.durationMs, bytes: wav.length });
     void this.deps.storeRecording(recorder.recordingId, wav, recorder.durationMs, this.log);
@@ -295,7 +237,7 @@ export class CallLeg {
       this.#openPlay(this.command.play);
     }
     for (const open of [...this.#openPlays]) this.#closePlay(open, 'interrupted');
-    this.#rtp?.clearQueue();
+    this.#dial.rtp?.clearQueue();
   }
 
   readonly #endingHooks = new Set<() => void>();
@@ -315,7 +257,7 @@ export class CallLeg {
 
   /** Streams the call to a wss server (docs/media-protocol.md "Streams"); a running stream is replaced. False if not answered. */
   startStream(command: StreamCommand): boolean {
-    const rtp = this.#rtp;
+    const rtp = this.#dial.rtp;
     if (this.#phase !== 'answered' || !rtp) return false;
     this.#stream?.stop('replaced');
     const base = { type: 'stream' as const, voice_id: this.voiceId, owner: this.command.owner, stream_id: command.stream_id, wss_host: command.wss_host! };
@@ -354,19 +296,17 @@ export class CallLeg {
 
   /** Holding sends silence and keeps the playback position; resuming continues from there. */
   hold(held: boolean): void {
-    if (this.#phase !== 'answered' || !this.#rtp) return;
-    this.#rtp.setPaused(held);
+    if (this.#phase !== 'answered' || !this.#dial.rtp) return;
+    this.#dial.rtp.setPaused(held);
     this.log.info(held ? 'held' : 'resumed');
   }
 
   hangup(cause: number = Cause.NORMAL_CLEARING): void {
     if (this.#phase === 'ended') return;
-    this.#requestedCause ??= cause;
-    if (this.#uac) this.#uac.hangup();
-    else this.#end({ cause, reason: q850Reason(cause), by: 'local' });
+    this.#dial.hangup(cause);
   }
 
-  #end(end: { cause: number; reason: string; by: 'remote' | 'local' | 'network'; sipStatus?: number }): void {
+  #end(end: DialEnd): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';
     if (this.#answeredAt !== null && !this.#connectedReported) {
@@ -375,13 +315,11 @@ export class CallLeg {
       this.log.info('call ended before the AMD decision');
       this.#reportConnected(undefined, new Date(this.#answeredAt));
     }
-    if (this.#ringTimer) clearTimeout(this.#ringTimer);
     if (this.#durationTimer) clearTimeout(this.#durationTimer);
     for (const hook of [...this.#endingHooks]) hook();
     this.stopRecording();
     this.#stream?.stop('call_ended'); // its stopped event goes out before disconnected
-    this.#rtp?.close();
-    if (this.#port !== null) this.deps.ports.release(this.#port);
+    this.#dial.release();
     const durationS = this.#answeredAt === null ? 0 : (Date.now() - this.#answeredAt) / 1000;
     this.deps.reporter.report({
       type: 'disconnected',
@@ -393,7 +331,7 @@ export class CallLeg {
       hangup_by: end.by,
       ...(end.sipStatus !== undefined ? { sip_status: end.sipStatus } : {}),
     });
-    this.log.info('disconnected', { cause: end.cause, reason: end.reason, by: end.by, duration_s: durationS, rtp: this.#rtp?.counters });
+    this.log.info('disconnected', { cause: end.cause, reason: end.reason, by: end.by, duration_s: durationS, rtp: this.#dial.rtp?.counters });
     this.deps.onEnded(this);
   }
 }
