@@ -94,6 +94,8 @@ async function measureRun(mode: Mode, caFile: string, sinkUrl: string, sinkRepor
       SIP_BIND_PORT: String(CARRIER_PORT + 10), SIP_TRUNK_URI: `sip:127.0.0.1:${CARRIER_PORT}`,
       RTP_PORT_MIN: '35000', RTP_PORT_MAX: String(35000 + N * 2 + 100), CALL_CAPACITY: String(N + 10), LOG_LEVEL: 'error',
       ALLOW_PRIVATE_AUDIO_URLS: 'true', STREAM_EXTRA_CA_FILE: caFile,
+      // The node's own variables pass through, to compare RTP I/O and helper-thread priority.
+      RTP_IO: process.env.RTP_IO ?? 'auto', BACKGROUND_THREAD_NICE: process.env.BACKGROUND_THREAD_NICE ?? '5',
     }),
     { renderer: { render: async () => ({ pcm: prompt, durationMs: 30_000 }) }, log: new Logger({}, 'error') },
   );

@@ -42,7 +42,7 @@ const quietWaitS = Number(arg('quiet-wait', '120'));
 const maxOther = Number(arg('max-other', '0.25'));
 /** The node's RTP sockets (auto/native/dgram) and its helper threads' nice value (0: left alone), to compare the two. */
 const rtpIo = arg('rtp-io', 'auto');
-const threadNice = arg('thread-nice', '19');
+const threadNice = arg('thread-nice', '5');
 const NODE_CORE = 0;
 const SIPP_CORE = 1;
 

@@ -31,8 +31,12 @@ const EnvSchema = z
     CALL_CAPACITY: z.coerce.number().int().min(1).default(500),
     /** RTP sockets: the udp-io addon (auto: when it is built), or Node's dgram. */
     RTP_IO: z.enum(['auto', 'native', 'dgram']).default('auto'),
-    /** Nice value for Node's helper threads so they yield the core to the media clock (main thread); 0 leaves them alone. */
-    BACKGROUND_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(19),
+    /**
+     * Nice value for Node's helper threads so they yield the core to the media clock (main thread); 0 leaves them alone.
+     * 5, not 19: the main thread waits on V8's GC helpers in parallel phases, and at 19 other processes on the machine
+     * starved them (docs/benchmarks.md).
+     */
+    BACKGROUND_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(5),
     SHUTDOWN_MODE: z.enum(['hangup', 'finish']).default('hangup'),
     SHUTDOWN_GRACE_S: z.coerce.number().nonnegative().default(30),
     /** On SIGTERM, after the calls ended: how long recordings still uploading (retries included) may hold the exit. */

@@ -5,7 +5,10 @@
  * core each wake-up can hold the main thread off the core for a scheduler
  * slice (4–14 ms measured, docs/benchmarks.md): the frames due meanwhile go
  * out late. Raising those threads' nice value lets them run in the main
- * thread's idle time instead. Threads start lazily, so the set is re-read
+ * thread's idle time instead. Not too far: the main thread waits for V8's GC
+ * helpers in parallel phases, so on a machine shared with other busy
+ * processes a high value starves the main thread too (hence a default of 5,
+ * config/env.ts). Threads start lazily, so the set is re-read
  * periodically. Linux only (per-thread nice through /proc/self/task); a
  * no-op elsewhere.
  */
