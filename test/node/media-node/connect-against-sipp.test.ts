@@ -6,51 +6,35 @@
 // timeout → 19), the destination hanging up, the recipient hanging up.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../media-node/src/config/env.ts';
-import { startMediaNode, type MediaNode } from '../../../media-node/src/media-node.ts';
-import { Logger } from '../../../media-node/src/log/logger.ts';
+import type { MediaNode } from '../../../media-node/src/media-node.ts';
 import { decodeG711 } from '../../../media-node/src/codec/g711.ts';
 import { blockPower, goertzelPower } from '../../../media-node/src/amd/goertzel.ts';
 import type { ConnectEvent, MediaEvent } from '../../../worker/src/media-protocol/index.ts';
-import { startSipp, type SippHandle } from '../../sipp/sipp-process.ts';
-import { startFakeWorker, TEST_SECRET, type FakeWorker } from './fake-worker.ts';
-import { toneRenderer } from './node-against-sipp.ts';
+import type { FakeWorker } from './fake-worker.ts';
+import { startNodeAgainstSipp, toneRenderer, type NodeAgainstSipp } from './node-against-sipp.ts';
 import { captureRtpFrom, type CapturedRtp } from './rtp-capture.ts';
 
 const CARRIER_PORT = 15380;
 const RTP_MIN = 34000;
-const RTP_MAX = 34399;
+const RTP_PORTS = 400; // two per connected call
+const RTP_MAX = RTP_MIN + RTP_PORTS - 1;
 const FROM = '12012774877';
 /** Carrier lines (test/sipp/carrier.xml): by the last digit. */
 const LINE = { person: '971501234570', tone: '971501234578', busy: '971501234571', noAnswer: '971501234572', hangsUp: '971501234576' };
 
 
+let stack: NodeAgainstSipp;
 let worker: FakeWorker;
-let sipp: SippHandle;
 let node: MediaNode;
 const owner = { kind: 'broadcast' as const, id: 'b-connect' };
 
 beforeAll(async () => {
-  worker = await startFakeWorker();
-  sipp = await startSipp({ port: CARRIER_PORT, mediaPort: 16380 });
-  const config = loadConfig({
-    NODE_ID: 'connect-node',
-    CONTROL_PORT: '0',
-    WORKER_URL: worker.url,
-    MEDIA_SHARED_SECRET: TEST_SECRET,
-    SIP_BIND_PORT: '15362',
-    SIP_TRUNK_URI: `sip:127.0.0.1:${CARRIER_PORT};transport=udp`,
-    RTP_PORT_MIN: String(RTP_MIN),
-    RTP_PORT_MAX: String(RTP_MAX),
-    LOG_LEVEL: 'warn',
-  });
-  node = await startMediaNode(config, { renderer: toneRenderer, log: new Logger({}, 'warn') });
+  stack = await startNodeAgainstSipp({ sipp: { port: CARRIER_PORT, mediaPort: 16380 }, sipPort: 15362, rtpMin: RTP_MIN, rtpPorts: RTP_PORTS, renderer: toneRenderer });
+  ({ worker, node } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await node?.shutdown();
-  await sipp?.stop();
-  await worker?.close();
+  await stack?.close();
 });
 
 const types = (id: string) => worker.eventsFor(id).map((e) => (e.type === 'playstate' ? `playstate:${e.playstate}` : e.type === 'connect' ? `connect:${e.connectstate}` : e.type));

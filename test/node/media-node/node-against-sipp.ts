@@ -19,12 +19,16 @@ export interface NodeAgainstSipp {
 
 export async function startNodeAgainstSipp(opts: {
   sipp: SippOptions;
-  /** The node's SIP port; RTP takes [rtpMin, rtpMin + 199]. */
+  /** The node's SIP port; RTP takes [rtpMin, rtpMin + rtpPorts - 1]. */
   sipPort: number;
   rtpMin: number;
+  /** 200 unless given (a connect takes two ports per call). */
+  rtpPorts?: number;
   renderer?: AudioRenderer;
   env?: Record<string, string>;
+  logLevel?: 'warn' | 'error';
 }): Promise<NodeAgainstSipp> {
+  const logLevel = opts.logLevel ?? 'warn';
   const worker = await startFakeWorker();
   const sipp = await startSipp(opts.sipp);
   const config = loadConfig({
@@ -35,11 +39,11 @@ export async function startNodeAgainstSipp(opts: {
     SIP_BIND_PORT: String(opts.sipPort),
     SIP_TRUNK_URI: `sip:127.0.0.1:${opts.sipp.port};transport=udp`,
     RTP_PORT_MIN: String(opts.rtpMin),
-    RTP_PORT_MAX: String(opts.rtpMin + 199),
-    LOG_LEVEL: 'warn',
+    RTP_PORT_MAX: String(opts.rtpMin + (opts.rtpPorts ?? 200) - 1),
+    LOG_LEVEL: logLevel,
     ...opts.env,
   });
-  const node = await startMediaNode(config, { ...(opts.renderer ? { renderer: opts.renderer } : {}), log: new Logger({}, 'warn') });
+  const node = await startMediaNode(config, { ...(opts.renderer ? { renderer: opts.renderer } : {}), log: new Logger({}, logLevel) });
   return {
     worker,
     sipp,

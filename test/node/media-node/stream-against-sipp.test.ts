@@ -8,15 +8,13 @@
 // untrusted certificate — the call stays up through all of them.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../media-node/src/config/env.ts';
-import { startMediaNode, type MediaNode } from '../../../media-node/src/media-node.ts';
-import { Logger } from '../../../media-node/src/log/logger.ts';
+import type { MediaNode } from '../../../media-node/src/media-node.ts';
 import type { AudioRenderer } from '../../../media-node/src/audio/renderer.ts';
 import { decodeG711, encodeG711 } from '../../../media-node/src/codec/g711.ts';
 import { blockPower, goertzelPower } from '../../../media-node/src/amd/goertzel.ts';
 import type { MediaEvent } from '../../../worker/src/media-protocol/index.ts';
-import { startSipp, type SippHandle } from '../../sipp/sipp-process.ts';
-import { startFakeWorker, TEST_SECRET, type FakeWorker } from './fake-worker.ts';
+import type { FakeWorker } from './fake-worker.ts';
+import { startNodeAgainstSipp, type NodeAgainstSipp } from './node-against-sipp.ts';
 import { generateTestPki, type TestPki } from '../../stream/test-pki.ts';
 import { startStreamPeer, type MediaFrame, type PeerConnection, type StreamPeer } from '../../stream/stream-peer.ts';
 
@@ -30,8 +28,8 @@ const silentRenderer: AudioRenderer = { render: async () => ({ pcm: new Int16Arr
 let pki: TestPki;
 let peer: StreamPeer;
 let rogue: StreamPeer;
+let stack: NodeAgainstSipp;
 let worker: FakeWorker;
-let sipp: SippHandle;
 let node: MediaNode;
 const owner = { kind: 'broadcast' as const, id: 'b-stream' };
 
@@ -39,28 +37,20 @@ beforeAll(async () => {
   pki = generateTestPki();
   peer = await startStreamPeer(pki.server);
   rogue = await startStreamPeer(pki.rogue);
-  worker = await startFakeWorker();
-  sipp = await startSipp({ port: LINES_PORT, scenario: new URL('../../sipp/stream-lines.xml', import.meta.url).pathname, mediaPort: 16470, extraArgs: ['-rtp_echo'] });
-  const config = loadConfig({
-    NODE_ID: 'stream-node',
-    CONTROL_PORT: '0',
-    WORKER_URL: worker.url,
-    MEDIA_SHARED_SECRET: TEST_SECRET,
-    SIP_BIND_PORT: '15462',
-    SIP_TRUNK_URI: `sip:127.0.0.1:${LINES_PORT};transport=udp`,
-    RTP_PORT_MIN: '34000',
-    RTP_PORT_MAX: '34399',
-    ALLOW_PRIVATE_AUDIO_URLS: 'true',
-    STREAM_EXTRA_CA_FILE: pki.caFile,
-    LOG_LEVEL: 'error',
+  stack = await startNodeAgainstSipp({
+    sipp: { port: LINES_PORT, scenario: new URL('../../sipp/stream-lines.xml', import.meta.url).pathname, mediaPort: 16470, extraArgs: ['-rtp_echo'] },
+    sipPort: 15462,
+    rtpMin: 34000,
+    rtpPorts: 400,
+    renderer: silentRenderer,
+    env: { ALLOW_PRIVATE_AUDIO_URLS: 'true', STREAM_EXTRA_CA_FILE: pki.caFile },
+    logLevel: 'error',
   });
-  node = await startMediaNode(config, { renderer: silentRenderer, log: new Logger({}, 'error') });
+  ({ worker, node } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await node?.shutdown();
-  await sipp?.stop();
-  await worker?.close();
+  await stack?.close();
   await peer?.close();
   await rogue?.close();
 });
