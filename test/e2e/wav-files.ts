@@ -1,25 +1,13 @@
 // WAV in and out for the e2e tests: a pure tone to upload as a prompt (made
 // here, never committed), and a reader that walks the RIFF chunks of a
 // downloaded recording into one sample array per channel.
+import { allocPcm16Wav, WAV_HEADER_BYTES } from '../../media-node/src/codec/wav.ts';
 
 /** Mono 16-bit PCM WAV holding a sine tone. */
 export function toneWav(frequencyHz: number, seconds: number, sampleRate = 8000, amplitude = 12000): Buffer {
   const n = Math.round(seconds * sampleRate);
-  const wav = Buffer.alloc(44 + n * 2);
-  wav.write('RIFF', 0);
-  wav.writeUInt32LE(36 + n * 2, 4);
-  wav.write('WAVE', 8);
-  wav.write('fmt ', 12);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(1, 22);
-  wav.writeUInt32LE(sampleRate, 24);
-  wav.writeUInt32LE(sampleRate * 2, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36);
-  wav.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) wav.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate)), 44 + i * 2);
+  const wav = allocPcm16Wav(1, sampleRate, n);
+  for (let i = 0; i < n; i++) wav.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate)), WAV_HEADER_BYTES + i * 2);
   return wav;
 }
 

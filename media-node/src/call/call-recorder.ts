@@ -5,6 +5,8 @@
  * length is the recorded time and the two sides stay aligned; received audio
  * waits in a small queue until its tick (silence if none arrived).
  */
+import { allocPcm16Wav, WAV_HEADER_BYTES } from '../codec/wav.ts';
+
 export class CallRecorder {
   readonly #left: Int16Array[] = [];
   readonly #right: Int16Array[] = [];
@@ -52,22 +54,8 @@ export class CallRecorder {
   finish(): Buffer {
     this.#active = false;
     const frames = this.#left.length;
-    const samples = frames * 160;
-    const wav = Buffer.alloc(44 + samples * 4);
-    wav.write('RIFF', 0);
-    wav.writeUInt32LE(36 + samples * 4, 4);
-    wav.write('WAVE', 8);
-    wav.write('fmt ', 12);
-    wav.writeUInt32LE(16, 16);
-    wav.writeUInt16LE(1, 20); // PCM
-    wav.writeUInt16LE(2, 22); // stereo
-    wav.writeUInt32LE(8000, 24);
-    wav.writeUInt32LE(8000 * 4, 28);
-    wav.writeUInt16LE(4, 32);
-    wav.writeUInt16LE(16, 34);
-    wav.write('data', 36);
-    wav.writeUInt32LE(samples * 4, 40);
-    let offset = 44;
+    const wav = allocPcm16Wav(2, 8000, frames * 160);
+    let offset = WAV_HEADER_BYTES;
     for (let f = 0; f < frames; f++) {
       const l = this.#left[f]!;
       const r = this.#right[f]!;
