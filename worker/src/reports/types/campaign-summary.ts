@@ -9,18 +9,12 @@ import { abandonRate, avgTalkTimeSeconds, callSums, callSumsSql, finishedSql, mi
 import { scopeParams, scopeSql } from '../report-scope.ts';
 import { fixed1, percentText, onePage, type ReportDefinition, type ReportRow } from '../report-table.ts';
 
-export interface CampaignSummaryRow extends ReportRow {
+/** The group's counts as call-metrics sums them, plus what the summary derives from them. */
+export interface CampaignSummaryRow extends ReportRow, Pick<CallSums, 'calls' | 'connected' | 'no_answer' | 'busy' | 'failed' | 'voicemail' | 'abandoned'> {
   source: 'campaign' | 'broadcast' | 'none';
   campaign_id: string | null;
   broadcast_id: string | null;
   name: string;
-  calls: number;
-  connected: number;
-  no_answer: number;
-  busy: number;
-  failed: number;
-  voicemail: number;
-  abandoned: number;
   abandon_rate: number;
   talk_time_minutes: number;
   avg_talk_time_seconds: number;
