@@ -5,40 +5,10 @@ import { SELF, env } from 'cloudflare:test';
 import { afterEach } from 'vitest';
 import { signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { BroadcastInit, RecipientInput } from '../../../worker/src/durable/broadcast-session/contract.ts';
-import { sha256Hex } from '../../../worker/src/db/hashing.ts';
-import { openComplianceStatements } from '../helpers/compliance.ts';
 
-export const BASE = 'http://crier.test';
-
-export interface SeededTenant {
-  tenantId: string;
-  appId: string;
-  appKey: string;
-  webhookSecret: string;
-  auth: string;
-}
-
-/** Calls of this tenant are permitted at any hour and its `from` is an owned CLI (helpers/compliance.ts), unless `compliance: 'defaults'`. */
-export async function seedTenant(options: { compliance?: 'open' | 'defaults' } = {}): Promise<SeededTenant> {
-  const tenantId = crypto.randomUUID();
-  const appId = `app-${crypto.randomUUID().slice(0, 8)}`;
-  const appKey = `key-${crypto.randomUUID()}`;
-  const webhookSecret = `whsec-${crypto.randomUUID()}`;
-  const now = new Date().toISOString();
-  await env.DB.batch([
-    env.DB.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').bind(tenantId, 'Test tenant', now),
-    env.DB.prepare('INSERT INTO apps (id, tenant_id, name, key_hash, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
-      appId,
-      tenantId,
-      'Test app',
-      await sha256Hex(appKey),
-      webhookSecret,
-      now,
-    ),
-    ...(options.compliance === 'defaults' ? [] : openComplianceStatements(tenantId)),
-  ]);
-  return { tenantId, appId, appKey, webhookSecret, auth: `Basic ${btoa(`${appId}:${appKey}`)}` };
-}
+// The same seeded tenant as every other Worker test file.
+import { BASE, seedTenant, type SeededTenant } from '../helpers/tenant.ts';
+export { BASE, seedTenant, type SeededTenant };
 
 export function box(name = crypto.randomUUID().slice(0, 8)) {
   const root = env.RECEIVER_URL;
