@@ -62,5 +62,5 @@ export function bootOrder(reportStartedAt: string, knownStartedAt: string | null
   const report = Date.parse(reportStartedAt);
   const known = Date.parse(knownStartedAt);
   if (!Number.isFinite(report) || !Number.isFinite(known)) return 'newer';
-  return report < known ? 'stale' : 'newer';
+  return report === known ? 'same' : report < known ? 'stale' : 'newer';
 }

@@ -203,9 +203,10 @@ export class AgentFloor extends DurableObject<Env> {
     return this.ctx.storage.transactionSync(() => {
       if (startedAt === null) return this.#sql.exec('DELETE FROM sip_bindings WHERE node_id = ?', nodeId).rowsWritten;
       const known = this.#sql.exec<{ started_at: string }>('SELECT started_at FROM node_boots WHERE node_id = ?', nodeId).toArray()[0]?.started_at ?? null;
-      if (bootOrder(startedAt, known) === 'stale') return 0;
+      // Every binding of the node is from the boot recorded in node_boots (a newer report replaces them all).
+      if (bootOrder(startedAt, known) !== 'newer') return 0;
       this.#sql.exec('INSERT INTO node_boots (node_id, started_at) VALUES (?, ?) ON CONFLICT(node_id) DO UPDATE SET started_at = excluded.started_at', nodeId, startedAt);
-      return this.#sql.exec('DELETE FROM sip_bindings WHERE node_id = ? AND node_started_at <> ?', nodeId, startedAt).rowsWritten;
+      return this.#sql.exec('DELETE FROM sip_bindings WHERE node_id = ?', nodeId).rowsWritten;
     });
   }
 
