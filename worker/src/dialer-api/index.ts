@@ -19,6 +19,7 @@ import { complianceRoutes } from '../compliance/routes/index.ts';
 import { webhookSubscriptionRoutes } from '../webhook-subscriptions/routes.ts';
 import { agentRoutes } from '../agents/routes.ts';
 import { sipCredentialRoutes } from '../sip-credentials/routes.ts';
+import { dispositionRoutes } from '../dispositions/routes.ts';
 import { callRoutes } from '../calls/routes.ts';
 import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
@@ -39,6 +40,7 @@ export function dialerApiRoutes() {
   app.route('/', webhookSubscriptionRoutes());
   app.route('/', agentRoutes());
   app.route('/', sipCredentialRoutes());
+  app.route('/', dispositionRoutes());
   app.route('/', callRoutes());
   app.route('/', dialerRecordingRoutes());
   app.route('/', reportRoutes());
