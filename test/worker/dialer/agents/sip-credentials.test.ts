@@ -81,6 +81,13 @@ describe('PUT/GET/DELETE /v1/agents/{id}/sip-credentials', () => {
     await giveCredentials(t, omar, 'agent_1001');
   });
 
+  it('two users given one sip_user at the same moment: exactly one gets it', async () => {
+    const t = await seedDialerTenant();
+    const others = await Promise.all([1, 2, 3].map((i) => addUser(t, { fullName: `Agent ${i}` })));
+    const results = await Promise.all(others.map((u) => call(t.supervisor, 'PUT', `/v1/agents/${u.id}/sip-credentials`, { sip_user: 'shared_name', password: SIP_PASSWORD })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+  });
+
   it('validation: sip_user format, password length and not the sip_user, unknown fields, tenant_id', async () => {
     const t = await seedDialerTenant();
     const put = (body: unknown) => call(t.supervisor, 'PUT', `/v1/agents/${t.agent.id}/sip-credentials`, body);

@@ -103,6 +103,21 @@ describe('registrations → GET /v1/agents/sip-registered and /v1/agents/state',
     expect((await sipRegistered(t.supervisor)).registered.map((r) => r.agent_id)).toEqual([omar.id]);
   });
 
+  it('removing the credentials drops the agent\'s bindings at once; renaming the sip_user too; a new password keeps them', async () => {
+    const t = await seedDialerTenant();
+    const omar = await addUser(t, { fullName: 'Omar Khalil' });
+    await giveCredentials(t, t.agent, 'agent_1001');
+    await giveCredentials(t, omar, 'agent_1002');
+    await report([change(t, t.agent, 'agent_1001'), change(t, omar, 'agent_1002')]);
+    await giveCredentials(t, t.agent, 'agent_1001', 'a-brand-new-password');
+    expect((await sipRegistered(t.supervisor)).total_registered).toBe(2);
+    expect((await call(t.supervisor, 'DELETE', `/v1/agents/${t.agent.id}/sip-credentials`)).status).toBe(204);
+    expect((await sipRegistered(t.supervisor)).registered.map((r) => r.agent_id)).toEqual([omar.id]);
+    await giveCredentials(t, omar, 'omar.khalil');
+    expect((await sipRegistered(t.supervisor)).total_registered).toBe(0);
+    expect(agentIn(await floor(t.supervisor), omar.id).sip_registered).toBe(false);
+  });
+
   it('is a supervisor route (an agent gets 403), and in the OpenAPI document', async () => {
     const t = await seedDialerTenant();
     await dialerProblem(await call(t.agent, 'GET', '/v1/agents/sip-registered'), 403);
