@@ -45,7 +45,6 @@ describe('decide: release (the call is over for the agent)', () => {
 const binding = (fields: Partial<StoredBinding>): StoredBinding => ({
   agent_id: 'a1',
   node_id: 'n1',
-  node_started_at: T0,
   sip_user: 'agent_1001',
   realm: 'x.sip.crier.local',
   contact: 'sip:agent_1001@192.0.2.1',

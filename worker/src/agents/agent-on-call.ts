@@ -40,7 +40,8 @@ export async function claimAgentForCall(env: Env, tenantId: string, agentId: str
   if (!agent) return { ok: false, refusal: 'no_such_agent', agent: null, currentCallId: null };
   const result = await agentFloor(env, tenantId).claimForCall(agent.id, agent.createdAt, callId, options.requireRegistered ?? true);
   if (result.outcome === 'refused') {
-    const refusal: ClaimRefusal = result.why === 'not_registered' ? 'not_registered' : result.why === 'busy' || result.why === 'on_call' ? 'busy' : 'no_such_agent';
+    // A claim is refused busy, not_on_floor (left the floor since the lookup) or not_registered.
+    const refusal: ClaimRefusal = result.why === 'not_on_floor' ? 'no_such_agent' : result.why === 'not_registered' ? 'not_registered' : 'busy';
     return { ok: false, refusal, agent, currentCallId: result.record.currentCallId };
   }
   await announceChange(env, tenantId, agent, result);

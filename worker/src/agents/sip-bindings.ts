@@ -25,7 +25,6 @@ export interface SipBinding {
 
 export interface StoredBinding extends SipBinding {
   agent_id: string;
-  node_started_at: string;
   /** When the Worker last heard of this binding (ms): the tie-break between nodes. */
   reported_ms: number;
 }

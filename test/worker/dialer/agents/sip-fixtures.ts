@@ -1,21 +1,17 @@
 // What the SIP registration tests share: signed node → Worker requests,
 // setting an agent's credentials through the API, and registration reports
 // shaped exactly as CONTRACT-AGENTS §2 (what the media node's registrar sends).
-import { env, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { signMessage, type RegistrationChange } from '../../../../worker/src/media-protocol/index.ts';
+import type { RegistrationChange } from '../../../../worker/src/media-protocol/index.ts';
 import { tenantRealm } from '../../../../worker/src/sip-credentials/realm.ts';
 import { call, type DialerTenant, type SeededUser } from '../../helpers/dialer.ts';
-import { BASE } from '../../helpers/tenant.ts';
+import { signedPost } from '../../session/harness.ts';
+
+export { signedPost };
 
 export const SIP_PASSWORD = 'softphone-secret-0042';
 
 export const realmOf = (t: DialerTenant) => tenantRealm('sip.crier.local', t.tenantId);
-
-export async function signedPost(path: string, value: unknown, secret = env.MEDIA_SHARED_SECRET): Promise<Response> {
-  const body = JSON.stringify(value);
-  return SELF.fetch(`${BASE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signMessage(secret, body)) }, body });
-}
 
 export async function giveCredentials(t: DialerTenant, agent: SeededUser, sipUser: string, password = SIP_PASSWORD): Promise<void> {
   const res = await call(t.supervisor, 'PUT', `/v1/agents/${agent.id}/sip-credentials`, { sip_user: sipUser, password });

@@ -19,7 +19,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import { decide, neverSet, type AgentRecord, type AgentState, type FloorCommand, type RefusalReason, type SettableState } from '../../agents/agent-state-machine.ts';
+import { decide, neverSet, type AgentRecord, type AgentState, type Decision, type FloorCommand, type RefusalReason, type SettableState } from '../../agents/agent-state-machine.ts';
 import { bootOrder, currentBinding, type SipBinding, type StoredBinding } from '../../agents/sip-bindings.ts';
 import type { RegistrationChange } from '../../media-protocol/registrations.ts';
 
@@ -93,10 +93,11 @@ export class AgentFloor extends DurableObject<Env> {
       CREATE INDEX IF NOT EXISTS state_history_agent ON state_history (agent_id, seq);
       CREATE INDEX IF NOT EXISTS state_history_at ON state_history (at);
       CREATE TABLE IF NOT EXISTS sip_bindings (
-        agent_id TEXT NOT NULL, node_id TEXT NOT NULL, node_started_at TEXT NOT NULL, sip_user TEXT NOT NULL, realm TEXT NOT NULL,
+        agent_id TEXT NOT NULL, node_id TEXT NOT NULL, sip_user TEXT NOT NULL, realm TEXT NOT NULL,
         contact TEXT NOT NULL, user_agent TEXT NOT NULL, registered_at TEXT NOT NULL, expires_at TEXT NOT NULL, reported_ms INTEGER NOT NULL,
         PRIMARY KEY (agent_id, node_id));
       CREATE INDEX IF NOT EXISTS sip_bindings_node ON sip_bindings (node_id);
+      -- The boot of each node the bindings above come from: a report from a newer boot replaces them all.
       CREATE TABLE IF NOT EXISTS node_boots (node_id TEXT PRIMARY KEY, started_at TEXT NOT NULL);
     `);
   }
@@ -119,13 +120,10 @@ export class AgentFloor extends DurableObject<Env> {
     const nowMs = Date.now();
     return this.ctx.storage.transactionSync((): ClaimResult => {
       const binding = this.#binding(agentId, nowMs);
-      if (requireBinding && binding === null) {
-        const current = this.#record(agentId, createdAt);
-        // Not registered is only the answer when nothing else would refuse first.
-        const decision = decide(current, { kind: 'claim', callId }, new Date(nowMs).toISOString());
-        if (decision.kind !== 'refused') return { outcome: 'refused', why: 'not_registered', previous: current, record: current, binding };
-      }
-      return { ...this.#apply(agentId, createdAt, { kind: 'claim', callId }, nowMs), binding };
+      const { previous, decision } = this.#decide(agentId, createdAt, { kind: 'claim', callId }, nowMs);
+      // Not registered is the answer only when the state machine would have accepted the claim.
+      if (requireBinding && binding === null && decision.kind !== 'refused') return { outcome: 'refused', why: 'not_registered', previous, record: previous, binding };
+      return { ...this.#commit(agentId, previous, decision, nowMs), binding };
     });
   }
 
@@ -171,14 +169,13 @@ export class AgentFloor extends DurableObject<Env> {
           continue;
         }
         this.#sql.exec(
-          `INSERT INTO sip_bindings (agent_id, node_id, node_started_at, sip_user, realm, contact, user_agent, registered_at, expires_at, reported_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(agent_id, node_id) DO UPDATE SET node_started_at = excluded.node_started_at, sip_user = excluded.sip_user, realm = excluded.realm,
+          `INSERT INTO sip_bindings (agent_id, node_id, sip_user, realm, contact, user_agent, registered_at, expires_at, reported_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(agent_id, node_id) DO UPDATE SET sip_user = excluded.sip_user, realm = excluded.realm,
              contact = excluded.contact, user_agent = excluded.user_agent, registered_at = excluded.registered_at, expires_at = excluded.expires_at,
              reported_ms = excluded.reported_ms`,
           ch.agent_id,
           nodeId,
-          startedAt,
           ch.sip_user,
           ch.realm,
           ch.contact,
@@ -226,9 +223,17 @@ export class AgentFloor extends DurableObject<Env> {
 
   /** One command inside the caller's transaction. */
   #apply(agentId: string, createdAt: string, command: FloorCommand, nowMs: number): ApplyResult {
-    const nowIso = new Date(nowMs).toISOString();
+    const { previous, decision } = this.#decide(agentId, createdAt, command, nowMs);
+    return this.#commit(agentId, previous, decision, nowMs);
+  }
+
+  #decide(agentId: string, createdAt: string, command: FloorCommand, nowMs: number): { previous: AgentRecord; decision: Decision } {
     const previous = this.#record(agentId, createdAt);
-    const decision = decide(previous, command, nowIso);
+    return { previous, decision: decide(previous, command, new Date(nowMs).toISOString()) };
+  }
+
+  /** Stores a decision (and its history row when the state or call changed). */
+  #commit(agentId: string, previous: AgentRecord, decision: Decision, nowMs: number): ApplyResult {
     if (decision.kind === 'refused') return { outcome: 'refused', why: decision.why, previous, record: previous };
     if (decision.kind === 'unchanged') return { outcome: 'unchanged', previous, record: previous };
     const next = decision.next;
