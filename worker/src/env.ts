@@ -39,6 +39,10 @@ export interface Env {
   RATE_LIMIT_PER_MINUTE?: string;
   /** Milliseconds a compliance check may take before it denies by default (default 2000). */
   COMPLIANCE_TIMEOUT_MS?: string;
+  /** Agents' SIP domain suffix: a tenant's domain and digest realm is `<tenant id>.<SIP_DOMAIN>` (default sip.crier.local). */
+  SIP_DOMAIN?: string;
+  /** Optional hint for softphones, shown with an agent's SIP credentials: where to register (e.g. `sip.example.com:5060;transport=udp`). */
+  SIP_REGISTRAR?: string;
   /** Overrides the dialer API's problem `type` base URI. */
   DIALER_PROBLEM_TYPE_BASE?: string;
 }

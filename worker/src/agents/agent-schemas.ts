@@ -28,7 +28,7 @@ export const AgentOnFloorSchema = z
     full_name: z.string(),
     state: AgentStateSchema,
     state_since: z.string(),
-    sip_registered: z.boolean().openapi({ description: 'Always false until agent SIP registration exists (live-dialing issue).' }),
+    sip_registered: z.boolean().openapi({ description: 'The agent has a live (unexpired) SIP registration on a media node.' }),
     current_call_id: z.string().nullable(),
     calls_today: z.number().int(),
     talk_time_today_seconds: z.number().int(),
@@ -49,3 +49,18 @@ export const FloorSchema = z
       .openapi({ description: 'available + on_call + break + offline = total.' }),
   })
   .openapi('AgentFloor');
+
+export const SipRegisteredSchema = z
+  .object({
+    registered: z.array(
+      z.object({
+        agent_id: z.string(),
+        sip_user: z.string(),
+        registered_at: z.string().openapi({ description: 'When this registration began (ISO 8601 UTC); refreshes keep it.' }),
+        user_agent: z.string(),
+      }),
+    ),
+    total_registered: z.number().int(),
+    total_agents: z.number().int().openapi({ description: 'Every enabled agent of the tenant, registered or not.' }),
+  })
+  .openapi('SipRegistered');

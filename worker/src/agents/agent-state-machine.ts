@@ -15,6 +15,13 @@
  *                           anything else                 on_call with C; the state before is kept
  *   call ended (dialer)     on_call                      back to the state before the call
  *                           anything else                 unchanged
+ *   claim C (originate,     removed                      refused: not on the floor
+ *     campaign bridge)      on_call with C                unchanged
+ *                           on_call with another call     refused: busy
+ *                           anything else                 on_call with C; the state before is kept
+ *   release C (call over)   on_call with C                back to the state before the call
+ *                           anything else                 unchanged (a late end of an older call
+ *                                                         never ends the current one)
  *   remove (disable/demote) removed                      unchanged
  *                           offline                       offline, removed (no change of state)
  *                           anything else                 offline, removed
@@ -49,10 +56,14 @@ export interface AgentRecord {
 export type FloorCommand =
   | { kind: 'set'; state: SettableState; reason: string | null; by: string; override: boolean }
   | { kind: 'call'; callId: string | null }
+  /** The dialer takes the agent for call C (ringing them): refused while they are on another call. */
+  | { kind: 'claim'; callId: string }
+  /** Call C is over for the agent (not answered, refused, or hung up). */
+  | { kind: 'release'; callId: string }
   | { kind: 'remove'; reason: string; by: string }
   | { kind: 'admit' };
 
-export type RefusalReason = 'on_call' | 'not_on_floor';
+export type RefusalReason = 'on_call' | 'not_on_floor' | 'busy';
 
 export type Decision =
   /** The state or the call changed: a history row and an agent.state_changed event. */
@@ -90,6 +101,18 @@ export function decide(current: AgentRecord, command: FloorCommand, nowIso: stri
         kind: 'changed',
         next: { ...current, state: 'on_call', stateSince: nowIso, reason: null, currentCallId: command.callId, preCallState: current.state, preCallReason: current.reason, changedBy: null },
       };
+    }
+    case 'claim': {
+      if (current.removed) return { kind: 'refused', why: 'not_on_floor' };
+      if (current.state === 'on_call') return current.currentCallId === command.callId ? { kind: 'unchanged' } : { kind: 'refused', why: 'busy' };
+      return {
+        kind: 'changed',
+        next: { ...current, state: 'on_call', stateSince: nowIso, reason: null, currentCallId: command.callId, preCallState: current.state, preCallReason: current.reason, changedBy: null },
+      };
+    }
+    case 'release': {
+      if (current.state !== 'on_call' || current.currentCallId !== command.callId) return { kind: 'unchanged' };
+      return { kind: 'changed', next: { ...current, ...base, state: current.preCallState ?? 'available', reason: current.preCallReason, changedBy: null } };
     }
     case 'remove': {
       if (current.removed) return { kind: 'unchanged' };

@@ -1,11 +1,11 @@
 /**
- * Agent states (spec "Agents"), without live dialing:
- *   GET  /v1/agents/state         the floor: every enabled agent with their live state (supervisor; ?team_id)
- *   POST /v1/agents/me/state      an agent changes their own state
- *   POST /v1/agents/{id}/state    a supervisor changes an agent's (an agent only their own)
- * States live in the tenant's AgentFloor object; who is an agent, and the
- * day's call figures, come from D1. GET /v1/agents/sip-registered arrives
- * with agent SIP registration.
+ * Agent states (spec "Agents"):
+ *   GET  /v1/agents/state           the floor: every enabled agent with their live state (supervisor; ?team_id)
+ *   GET  /v1/agents/sip-registered  who has a live SIP registration (supervisor)
+ *   POST /v1/agents/me/state        an agent changes their own state
+ *   POST /v1/agents/{id}/state      a supervisor changes an agent's (an agent only their own)
+ * States and SIP bindings live in the tenant's AgentFloor object; who is an
+ * agent, and the day's call figures, come from D1.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -20,7 +20,7 @@ import { neverSet, summarise } from './agent-state-machine.ts';
 import { findFloorAgent, floorAgentsOf, listFloorAgentsStatement, type FloorAgent } from './floor-agents.ts';
 import { NO_CALLS, agentDayStatsOf, agentDayStatsStatement } from './agent-day-stats.ts';
 import { changeAgentState } from './state-change.ts';
-import { FloorSchema, StateChangeSchema, StateChangedSchema } from './agent-schemas.ts';
+import { FloorSchema, SipRegisteredSchema, StateChangeSchema, StateChangedSchema } from './agent-schemas.ts';
 
 const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 const security = [{ bearerAuth: [] }];
@@ -38,7 +38,7 @@ export function agentRoutes() {
       path: '/v1/agents/state',
       summary: 'Live agent states (supervisor)',
       description:
-        'Every enabled user with role agent, by name. An agent never set is offline since their creation. calls_today / talk_time_today_seconds count the finished calls they took that started today in the tenant timezone. sip_registered is false until agent SIP registration exists.',
+        'Every enabled user with role agent, by name. An agent never set is offline since their creation. calls_today / talk_time_today_seconds count the finished calls they took that started today in the tenant timezone. sip_registered: the agent has a live (unexpired) registration on a media node.',
       tags: ['Agents'],
       security,
       middleware: [requireRole('supervisor')],
@@ -53,9 +53,11 @@ export function agentRoutes() {
       const tenantId = c.get('user').tenantId;
       const { team_id } = c.req.valid('query');
       const db = c.env.DB;
-      const [[agentRows, tenantRow], records] = await Promise.all([
+      const floorStub = agentFloor(c.env, tenantId);
+      const [[agentRows, tenantRow], records, bindings] = await Promise.all([
         db.batch([listFloorAgentsStatement(db, tenantId, team_id), db.prepare('SELECT timezone FROM tenants WHERE id = ?').bind(tenantId)]),
-        agentFloor(c.env, tenantId).snapshot(),
+        floorStub.snapshot(),
+        floorStub.sipBindings(),
       ]);
       const zone = (tenantRow!.results[0] as { timezone: string } | undefined)?.timezone ?? 'UTC';
       const statsResult = await agentDayStatsStatement(db, tenantId, localDayOf(Date.now(), zone)).all();
@@ -68,13 +70,40 @@ export function agentRoutes() {
           full_name: agent.fullName,
           state: record.state,
           state_since: record.stateSince,
-          sip_registered: false,
+          sip_registered: bindings[agent.id] !== undefined,
           current_call_id: record.currentCallId,
           calls_today: today.calls,
           talk_time_today_seconds: today.talkSeconds,
         };
       });
       return c.json({ agents, summary: summarise(agents.map((a) => a.state)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/agents/sip-registered',
+      summary: 'SIP registration status (supervisor)',
+      description:
+        'The enabled agents with a live SIP registration on a media node (a binding past its expiry is not live), by name. registered_at is when the registration began (refreshes keep it); total_agents counts every enabled agent.',
+      tags: ['Agents'],
+      security,
+      middleware: [requireRole('supervisor')],
+      responses: {
+        200: { description: 'Who is registered', content: { 'application/json': { schema: SipRegisteredSchema } } },
+        403: { description: 'Below supervisor', ...problemContent },
+      },
+    }),
+    async (c) => {
+      const tenantId = c.get('user').tenantId;
+      const [agentRows, bindings] = await Promise.all([listFloorAgentsStatement(c.env.DB, tenantId, undefined).all(), agentFloor(c.env, tenantId).sipBindings()]);
+      const agents = floorAgentsOf(agentRows);
+      const registered = agents.flatMap((a) => {
+        const b = bindings[a.id];
+        return b ? [{ agent_id: a.id, sip_user: b.sip_user, registered_at: b.registered_at, user_agent: b.user_agent }] : [];
+      });
+      return c.json({ registered, total_registered: registered.length, total_agents: agents.length }, 200);
     },
   );
 

@@ -13,8 +13,13 @@ import type { FloorAgent } from './floor-agents.ts';
 
 export async function changeAgentState(env: Env, tenantId: string, agent: FloorAgent, command: FloorCommand): Promise<ApplyResult> {
   const result = await agentFloor(env, tenantId).apply(agent.id, agent.createdAt, command);
-  if (result.outcome === 'changed') await emitDialerEvents(env, [stateChangedEvent(tenantId, agent, result.previous, result.record)]);
+  await announceChange(env, tenantId, agent, result);
   return result;
+}
+
+/** Raises agent.state_changed for a result the floor applied, if the state or the call changed. */
+export async function announceChange(env: Env, tenantId: string, agent: FloorAgent, result: { outcome: string; previous: AgentRecord; record: AgentRecord }): Promise<void> {
+  if (result.outcome === 'changed') await emitDialerEvents(env, [stateChangedEvent(tenantId, agent, result.previous, result.record)]);
 }
 
 /**

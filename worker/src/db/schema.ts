@@ -91,6 +91,11 @@ export const calls = sqliteTable(
     /** completed | no_answer | busy | failed | voicemail | in_progress */
     status: text('status').notNull(),
     disposition: text('disposition'),
+    /** Free text the agent wrote with the disposition. */
+    dispositionNotes: text('disposition_notes'),
+    dispositionSetAt: text('disposition_set_at'),
+    /** User id of whoever set the disposition. */
+    dispositionSetBy: text('disposition_set_by'),
     mediaNodeId: text('media_node_id'),
     answeredBy: text('answered_by'),
     causeCode: integer('cause_code'),
@@ -372,4 +377,50 @@ export const webhookSubscriptions = sqliteTable(
     disabledAt: text('disabled_at'),
   },
   (t) => [index('webhook_subscriptions_tenant').on(t.tenantId)],
+);
+
+/**
+ * An agent's (or supervisor's) SIP credentials for registering a softphone
+ * with the media nodes (CONTRACT-AGENTS). Only what digest needs is kept:
+ * the HA1s for the tenant's realm, never the password. Changing SIP_DOMAIN
+ * changes every realm, so every password must then be set again.
+ */
+export const sipCredentials = sqliteTable(
+  'sip_credentials',
+  {
+    userId: text('user_id').primaryKey().references(() => users.id),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    /** ^[a-z0-9_.-]{3,64}$, unique within the tenant. */
+    sipUser: text('sip_user').notNull(),
+    /** <tenant_id lower-cased>.<SIP_DOMAIN>: the digest realm and SIP domain. */
+    realm: text('realm').notNull(),
+    /** Hex MD5(sip_user:realm:password). */
+    ha1Md5: text('ha1_md5').notNull(),
+    /** Hex SHA-256(sip_user:realm:password). */
+    ha1Sha256: text('ha1_sha256').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    /** The user who set them. */
+    updatedBy: text('updated_by'),
+  },
+  (t) => [uniqueIndex('sip_credentials_tenant_user').on(t.tenantId, t.sipUser), index('sip_credentials_realm_user').on(t.realm, t.sipUser)],
+);
+
+/**
+ * A tenant's disposition list (what an agent may record as a call's
+ * outcome). A tenant with no rows uses the defaults in
+ * worker/src/dispositions/default-dispositions.ts; replacing the list stores all of it.
+ */
+export const dispositions = sqliteTable(
+  'dispositions',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenants.id),
+    /** ^[a-z0-9_]{1,64}$: what calls.disposition holds. */
+    code: text('code').notNull(),
+    label: text('label').notNull(),
+    /** Setting it adds the call's number to the tenant DNC (source agent_disposition). */
+    dnc: integer('dnc', { mode: 'boolean' }).notNull().default(false),
+    /** The list's order. */
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.code] })],
 );

@@ -18,6 +18,8 @@ import { campaignAreaRoutes } from '../campaigns/index.ts';
 import { complianceRoutes } from '../compliance/routes/index.ts';
 import { webhookSubscriptionRoutes } from '../webhook-subscriptions/routes.ts';
 import { agentRoutes } from '../agents/routes.ts';
+import { sipCredentialRoutes } from '../sip-credentials/routes.ts';
+import { dispositionRoutes } from '../dispositions/routes.ts';
 import { callRoutes } from '../calls/routes.ts';
 import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
@@ -37,6 +39,8 @@ export function dialerApiRoutes() {
   app.route('/', complianceRoutes());
   app.route('/', webhookSubscriptionRoutes());
   app.route('/', agentRoutes());
+  app.route('/', sipCredentialRoutes());
+  app.route('/', dispositionRoutes());
   app.route('/', callRoutes());
   app.route('/', dialerRecordingRoutes());
   app.route('/', reportRoutes());

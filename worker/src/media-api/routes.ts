@@ -13,6 +13,7 @@ import { fieldIssues } from '../errors/zod-issues.ts';
 import { mediaFleet } from '../durable/media-fleet/index.ts';
 import { verifySignedUrl } from '../signed-urls/index.ts';
 import { verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
+import { registrationRoutes } from './registration-routes.ts';
 
 export function mediaApiRoutes() {
   const app = new Hono<NodeEnv>();
@@ -83,6 +84,8 @@ export function mediaApiRoutes() {
     ]);
     return c.json({ ok: true });
   });
+
+  app.route('/', registrationRoutes());
 
   return app;
 }

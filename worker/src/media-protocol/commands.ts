@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PlaySpecSchema } from './play-spec.ts';
+import { AgentTargetSchema } from './registrations.ts';
 
 /** Which Durable Object owns a leg; events are routed back to it by this. */
 export const LegOwnerSchema = z.object({
@@ -26,6 +27,11 @@ export const OriginateCommandSchema = z.object({
   amd: z.boolean(),
   ring_timeout_s: z.number().positive().default(30),
   max_duration_s: z.number().positive().default(3600),
+  /**
+   * Ring a SIP-registered agent instead of dialling `to` through the trunk: the node INVITEs the agent's
+   * binding with auto-answer hints, no AMD. `agent_not_registered` when the node holds no binding.
+   */
+  target: AgentTargetSchema.optional(),
 });
 
 export const PlayCommandSchema = z.object({
@@ -73,6 +79,8 @@ export const ConnectCommandSchema = z.object({
   from: z.string(),
   to: z.string(),
   ring_timeout_s: z.number().positive().default(30),
+  /** Ring this SIP-registered agent (not `to` through the trunk) and bridge it; `agent_not_registered` when not bound here. */
+  target: AgentTargetSchema.optional(),
 });
 
 /**
@@ -120,7 +128,7 @@ export type CommandBatch = z.input<typeof CommandBatchSchema>;
 export const CommandResultSchema = z.object({
   command_id: z.string(),
   ok: z.boolean(),
-  /** Machine-readable reason when ok is false: unknown_leg, at_capacity, draining, invalid. */
+  /** Machine-readable reason when ok is false: unknown_leg, at_capacity, draining, invalid, agent_not_registered. */
   error: z.string().optional(),
 });
 export const CommandBatchResultSchema = z.object({ results: z.array(CommandResultSchema) });

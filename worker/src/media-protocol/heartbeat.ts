@@ -15,6 +15,8 @@ export const HeartbeatSchema = z.object({
   started_at: z.string(),
   version: z.string(),
   live_voice_ids: z.array(z.string()).optional(),
+  /** Agent SIP bindings this node holds (metrics; the bindings themselves go to /registrations). */
+  sip_bindings: z.number().int().nonnegative().optional(),
 });
 export type Heartbeat = z.input<typeof HeartbeatSchema>;
 

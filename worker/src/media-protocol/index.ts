@@ -7,6 +7,7 @@ export * from './commands.ts';
 export * from './events.ts';
 export * from './heartbeat.ts';
 export * from './signing.ts';
+export * from './registrations.ts';
 
 export const MediaPaths = {
   /** Worker → node */
@@ -18,4 +19,8 @@ export const MediaPaths = {
   promptAudio: '/internal/media/v1/prompts',
   /** node → Worker: PUT a finished recording (audio/wav, signed with signBinary) */
   recordings: '/internal/media/v1/recordings',
+  /** node → Worker: an agent's digest HA1s (registrations.ts) */
+  sipCredentials: '/internal/media/v1/sip-credentials',
+  /** node → Worker: agent registration changes (registrations.ts) */
+  registrations: '/internal/media/v1/registrations',
 } as const;

@@ -9,6 +9,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
 import type { Heartbeat, HeartbeatAck, LegOwner } from '../../media-protocol/index.ts';
 import { isAlive, pickNodes, type NodeLoad } from './node-selection.ts';
+import { BindingTenants } from './binding-tenants.ts';
 
 export const FLEET_NAME = 'global';
 export const HEARTBEAT_INTERVAL_S = 5;
@@ -43,6 +44,8 @@ interface NodeRow extends Record<string, SqlStorageValue> {
 
 export class MediaFleet extends DurableObject<Env> {
   #sql: SqlStorage;
+  /** Agent SIP bindings per node, by tenant (binding-tenants.ts). */
+  #bindings: BindingTenants;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +60,12 @@ export class MediaFleet extends DurableObject<Env> {
         node_id TEXT NOT NULL, owner_kind TEXT NOT NULL, owner_id TEXT NOT NULL, legs INTEGER NOT NULL,
         PRIMARY KEY (node_id, owner_kind, owner_id));
     `);
+    this.#bindings = new BindingTenants(this.#sql);
+  }
+
+  /** The registrations route: these tenants now have agent SIP bindings on the node. */
+  async noteBindingTenants(nodeId: string, tenantIds: string[]): Promise<void> {
+    this.#bindings.note(nodeId, tenantIds);
   }
 
   get #timeoutMs(): number {
@@ -71,6 +80,7 @@ export class MediaFleet extends DurableObject<Env> {
     // Back from a partition: the calls it still carries were already ended for the client; they must stop.
     const orphaned = existing?.lost === 1 && existing.started_at === hb.started_at ? (hb.live_voice_ids ?? []) : [];
     if (fresh && existing) await this.#failNodeLegs(hb.node_id);
+    if (fresh && existing) await this.#bindings.dropNode(this.env, hb.node_id, hb.started_at);
     this.#sql.exec(
       `INSERT INTO nodes (node_id, control_url, capacity, assigned, reported_live, draining, last_seen_ms, started_at, lost)
        VALUES (?, ?, ?, 0, ?, ?, ?, ?, 0)
@@ -154,6 +164,7 @@ export class MediaFleet extends DurableObject<Env> {
       console.warn(JSON.stringify({ msg: 'media node lost', node_id: row.node_id, silent_ms: now - row.last_seen_ms }));
       this.#sql.exec('UPDATE nodes SET lost = 1, assigned = 0 WHERE node_id = ?', row.node_id);
       await this.#failNodeLegs(row.node_id);
+      await this.#bindings.dropNode(this.env, row.node_id, null);
     }
     const alive = this.#sql.exec<{ t: number | null }>('SELECT MIN(last_seen_ms) AS t FROM nodes WHERE lost = 0').one().t;
     if (alive !== null) await this.#ensureAlarm(Math.max(now + 1000, alive + this.#timeoutMs + 1));
