@@ -2,19 +2,24 @@
  * Predictive mode: dial ahead of agents freeing up, as far as the abandon
  * target allows. docs/dialer-pacing.md has the algorithm, its sources and
  * the bench figures; in short, at each tick:
- *  1. warm-up: progressive until the campaign has WARM_UP_LIVE_ANSWERS live
- *     answers (an answer rate and a handle time worth trusting);
+ *  1. warm-up: progressive until the campaign has `warmUpLiveAnswers` live
+ *     answers and `warmUpHandledCalls` measured handle times;
  *  2. hard limit: progressive while the worst legal window (30 days / 24 h)
- *     is over the target, until it is back under (VICIdial ADAPT_HARD_LIMIT);
- *  3. otherwise the most new dials n such that the expected live answers
- *     with no agent, E[(X − S)+], stay within allowance × E[X], where X
- *     counts answers among the calls in flight plus n, S the agents free
- *     now or within a ring time (answer-overflow.ts), and the allowance is
- *     the target × a correction that feedback adjusts every
- *     CORRECTION_EVERY live answers from the abandons actually measured
- *     (Cisco predictiveCorrection / predictiveGain), × a small-team factor;
- *     answers taken while not pacing by the model teach it nothing;
- *  4. never more than maxLinesPerAgent calls in flight per agent dialled for.
+ *     is over the target, until it is back under 95 % of it (VICIdial's
+ *     ADAPT_HARD_LIMIT, with hysteresis);
+ *  3. otherwise, one more call is placed while the abandons it would add,
+ *     per answer it would bring, stay under a risk limit: with X the live
+ *     answers to come from the calls in flight (each weighed by how long it
+ *     has rung) and S the agents free now or within a ring time, the added
+ *     E[(X − S)+] (answer-overflow.ts) ≤ limit × answer rate. Marginal, not
+ *     average: an average lets the last calls of a safe batch take any risk;
+ *  4. the limit is 85 % of the target × `riskPerAim` × a correction learnt every
+ *     `correctionEvery` live answers from the abandons actually measured
+ *     against that 85 % (Cisco predictiveCorrection / predictiveGain)
+ *     × agents ÷ 10 for teams under ten (small teams swing widest); answers
+ *     taken while not pacing by the model teach it nothing;
+ *  5. never more than maxLinesPerAgent calls in flight per agent free or in
+ *     wrap-up, never fewer dials than progressive would place.
  */
 import { addOneCall, binomialPmf, convolve, expectedOverflow, poissonBinomialPmf } from './answer-overflow.ts';
 import { progressiveDials } from './progressive.ts';
@@ -23,16 +28,31 @@ import type { FloorSnapshot, PacingDecision, PacingSettings, PacingStrategy } fr
 export interface PredictiveState {
   /** warm-up: not enough data yet; held: a legal window is over target; predictive: pacing by the model. */
   phase: 'warm-up' | 'held' | 'predictive';
-  /** Multiplier on the abandon allowance, learnt from measured abandons. */
+  /** Multiplier on the risk limit, learnt from measured abandons. */
   correction: number;
   /** Campaign totals when the current correction iteration began. */
   iterationLiveAnswers: number;
   iterationAbandoned: number;
 }
 
+export interface PredictiveTuning {
+  readonly warmUpLiveAnswers: number;
+  readonly warmUpHandledCalls: number;
+  readonly correctionEvery: number;
+  readonly gain: number;
+  readonly correctionMin: number;
+  readonly correctionMax: number;
+  readonly wrapUpFreeChance: number;
+  readonly smallTeamAgents: number;
+  readonly defaultAnswerDelayS: number;
+  readonly riskPerAim: number;
+  readonly aimFraction: number;
+  readonly resumeBelowTargetFraction: number;
+}
+
 /** Tuned on the bench's tuning seeds only (see docs/dialer-pacing.md); the report seeds are different. */
-export const PREDICTIVE_TUNING = {
-  /** Live answers before leaving progressive: ±~12 % on a 30 % answer rate, and 50 handle times. */
+export const PREDICTIVE_TUNING: PredictiveTuning = {
+  /** Live answers before leaving progressive: the answer rate is then known to about ±12 % (relative) at 30 %. */
   warmUpLiveAnswers: 50,
   /** Live answers per correction iteration (Cisco predictiveCorrection defaults to 100). */
   correctionEvery: 100,
@@ -44,19 +64,21 @@ export const PREDICTIVE_TUNING = {
   warmUpHandledCalls: 50,
   /** Chance an agent in wrap-up frees within a ring time. */
   wrapUpFreeChance: 0.7,
-  /** Teams below this size get a proportionally smaller allowance (they swing widest). */
+  /** Teams below this size get a proportionally smaller risk limit (they swing widest). */
   smallTeamAgents: 10,
   /** Ring time to a live answer assumed until one is measured. */
   defaultAnswerDelayS: 8,
-  /** Starting limit on one more call's chance of being abandoned if answered; feedback scales it. */
-  marginalRisk: 0.017,
-  /** Pace for this fraction of the target, leaving the rest as a margin for chance. */
+  /**
+   * The risk limit before any correction, as a fraction of the aim: on the
+   * tuning runs the abandon rate came out about 1.5× the limit (answers
+   * bunch; agents counted as freeing do not always free in time), so 2/3.
+   */
+  riskPerAim: 0.67,
+  /** The feedback aims at this fraction of the target, leaving the rest as a margin for chance. */
   aimFraction: 0.85,
   /** Hard-limit hysteresis: resume predictive once the legal window is this far under target. */
   resumeBelowTargetFraction: 0.95,
-} as const;
-
-export type PredictiveTuning = typeof PREDICTIVE_TUNING;
+};
 
 export function initialPredictiveState(): PredictiveState {
   return { phase: 'warm-up', correction: 1, iterationLiveAnswers: 0, iterationAbandoned: 0 };
@@ -93,7 +115,7 @@ export function decidePredictive(s: FloorSnapshot, settings: PacingSettings, sta
   const base = s.agentsAvailable - s.callsWaiting;
 
   const teamFactor = Math.min(1, s.agentsLoggedIn / tuning.smallTeamAgents);
-  const risk = tuning.marginalRisk * next.correction * teamFactor;
+  const risk = aim * tuning.riskPerAim * next.correction * teamFactor;
   const dialFor = Math.max(1, s.agentsAvailable + s.agentsWrappingUp);
   const cap = Math.max(0, Math.floor(settings.maxLinesPerAgent * dialFor) - s.callsInFlight);
 
@@ -120,10 +142,11 @@ export function decidePredictive(s: FloorSnapshot, settings: PacingSettings, sta
 }
 
 /**
- * Answers to come from the calls already in flight. A live answer comes after
- * a delay of mean d; taking it as exponential (more spread than real ring
- * times, so it errs towards expecting answers), a call still ringing after a
- * seconds answers with p·e^(−a/d) ÷ (p·e^(−a/d) + 1 − p).
+ * Answers to come from the calls already in flight. A call still ringing
+ * long after most answers come is likely to ring out: taking live-answer
+ * delays as exponential with the measured mean d (one number to measure; the
+ * correction absorbs the shape's error), a call ringing for a seconds
+ * answers with p·e^(−a/d) ÷ (p·e^(−a/d) + 1 − p).
  */
 function inFlightAnswers(s: FloorSnapshot, p: number, answerDelayS: number): Float64Array {
   const ages = s.callsInFlightAgesS;
@@ -136,7 +159,7 @@ function inFlightAnswers(s: FloorSnapshot, p: number, answerDelayS: number): Flo
   );
 }
 
-/** One feedback step per CORRECTION_EVERY live answers: grow the allowance when abandons ran under target, shrink it when over. */
+/** One feedback step per `correctionEvery` live answers: raise the risk limit when abandons ran under the aim, lower it when over. */
 function correct(s: FloorSnapshot, aim: number, state: PredictiveState, tuning: PredictiveTuning): PredictiveState {
   const answers = s.liveAnswers - state.iterationLiveAnswers;
   if (answers < tuning.correctionEvery) return { ...state };
