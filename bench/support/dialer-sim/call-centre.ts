@@ -72,26 +72,23 @@ interface Agent {
   talkStart: number;
 }
 
-/** A fixed-size window of the latest numbers. */
+/** A fixed-size window of the latest numbers, with a running sum (its mean is read every tick). */
 class Recent {
   #values: number[] = [];
   #next = 0;
+  #sum = 0;
   constructor(readonly size: number) {}
   add(v: number): void {
     if (this.#values.length < this.size) this.#values.push(v);
-    else this.#values[this.#next] = v;
+    else {
+      this.#sum -= this.#values[this.#next]!;
+      this.#values[this.#next] = v;
+    }
+    this.#sum += v;
     this.#next = (this.#next + 1) % this.size;
   }
-  get count(): number {
-    return this.#values.length;
-  }
   mean(): number | null {
-    return this.#values.length === 0 ? null : this.#values.reduce((a, b) => a + b, 0) / this.#values.length;
-  }
-  percentile(p: number): number | null {
-    if (this.#values.length === 0) return null;
-    const s = [...this.#values].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+    return this.#values.length === 0 ? null : this.#sum / this.#values.length;
   }
 }
 
@@ -180,7 +177,9 @@ export function simulateShift(sc: Scenario, pacer: Pacer): ShiftResult {
           abandoned: r.abandoned,
           regulatoryAbandonRate: figures.legal,
         };
-        const lm = { answered: lastMinute.length, abandoned: lastMinute.filter((x) => x.abandoned).length };
+        let lastMinuteAbandoned = 0;
+        for (const x of lastMinute) if (x.abandoned) lastMinuteAbandoned++;
+        const lm = { answered: lastMinute.length, abandoned: lastMinuteAbandoned };
         const n = pacer.dials({ snapshot, nowS: now, shiftEndS: sc.shiftS, callsTalking: talking, today: figures.today, lastMinute: lm });
         for (let i = 0; i < n; i++) {
           r.dials++;

@@ -150,6 +150,8 @@ describe('predictive pacing', () => {
     const fresh = decidePredictive({ ...s, callsInFlightAgesS: [0, 0, 0, 0, 0, 0] }, settings, steady).dials;
     const old = decidePredictive({ ...s, callsInFlightAgesS: [15, 15, 15, 15, 15, 15] }, settings, steady).dials;
     expect(old).toBeGreaterThan(fresh);
+    const rungOut = decidePredictive({ ...s, callsInFlightAgesS: [20, 20, 20, 20, 20, 20] }, settings, steady).dials;
+    expect(rungOut).toBeGreaterThan(old);
     // Without ages every call counts as fresh.
     expect(decidePredictive(s, settings, steady).dials).toBe(fresh);
   });

@@ -33,17 +33,23 @@ export function binomialPmf(n: number, p: number): Float64Array {
     pmf[n] = 1;
     return pmf;
   }
-  // Start at the mode-free end in the log domain so (1 − p)^n cannot underflow silently for large n.
+  // Multiply up from P(0) = (1 − p)^n, stopping once past the mean the terms
+  // are negligible; in the log domain only if P(0) itself underflows.
   const ratio = p / (1 - p);
-  let log = n * Math.log1p(-p);
+  const logStart = n * Math.log1p(-p);
+  const start = Math.exp(logStart);
+  let term = start;
+  let log = logStart;
   for (let k = 0; k <= n; k++) {
-    pmf[k] = Math.exp(log);
-    log += Math.log(((n - k) / (k + 1)) * ratio);
+    pmf[k] = start > 0 ? term : Math.exp(log);
+    if (k > n * p && pmf[k]! < TAIL_EPSILON * 1e-3) return pmf.subarray(0, k + 1);
+    const step = ((n - k) / (k + 1)) * ratio;
+    term *= step;
+    if (start === 0) log += Math.log(step);
   }
   return trimmed(pmf);
 }
 
-/** Probability mass of the number of successes among independent trials with the given chances (Poisson-binomial), built in place. */
 export function poissonBinomialPmf(chances: readonly number[]): Float64Array {
   const pmf = new Float64Array(chances.length + 1);
   pmf[0] = 1;

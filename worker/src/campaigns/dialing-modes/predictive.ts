@@ -119,7 +119,7 @@ export function decidePredictive(s: FloorSnapshot, settings: PacingSettings, sta
   const dialFor = Math.max(1, s.agentsAvailable + s.agentsWrappingUp);
   const cap = Math.max(0, Math.floor(settings.maxLinesPerAgent * dialFor) - s.callsInFlight);
 
-  let answers = inFlightAnswers(s, p, answerDelayS);
+  let answers = inFlightAnswers(s, p, answerDelayS, settings.ringTimeoutS);
   let overflow = expectedOverflow(answers, base, frees);
   let dials = 0;
   while (dials < cap) {
@@ -146,13 +146,15 @@ export function decidePredictive(s: FloorSnapshot, settings: PacingSettings, sta
  * long after most answers come is likely to ring out: taking live-answer
  * delays as exponential with the measured mean d (one number to measure; the
  * correction absorbs the shape's error), a call ringing for a seconds
- * answers with p·e^(−a/d) ÷ (p·e^(−a/d) + 1 − p).
+ * answers with p·e^(−a/d) ÷ (p·e^(−a/d) + 1 − p), and not at all once past
+ * the ring timeout.
  */
-function inFlightAnswers(s: FloorSnapshot, p: number, answerDelayS: number): Float64Array {
+function inFlightAnswers(s: FloorSnapshot, p: number, answerDelayS: number, ringTimeoutS: number): Float64Array {
   const ages = s.callsInFlightAgesS;
   if (ages === undefined || ages.length !== s.callsInFlight) return binomialPmf(s.callsInFlight, p);
   return poissonBinomialPmf(
     ages.map((age) => {
+      if (age >= ringTimeoutS) return 0; // being given up on
       const live = p * Math.exp(-Math.max(0, age) / Math.max(1, answerDelayS));
       return live / (live + 1 - p);
     }),
