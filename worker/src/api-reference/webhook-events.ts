@@ -32,7 +32,7 @@ const dialerHeaders = z.object({
 
 // ---- Broadcast API (/voice/v1): bodies posted to the broadcast's event_url ----
 
-const customData = z.unknown().optional().openapi({ description: 'The broadcast’s custom_data, verbatim; absent when it had none.' });
+const customData = z.unknown().optional().openapi({ description: 'The broadcast’s custom_data, verbatim; absent when it had none.', example: { booking_id: 12345 } });
 const timestamp = z.string().openapi({ description: 'ISO 8601 UTC.', example: '2026-04-08T15:24:48.210Z' });
 const answeredBy = z.enum(['HUMAN', 'MACHINE']).optional().openapi({ description: 'Only when answering_machine_detection is on and AMD reached a verdict.' });
 const leg = {
