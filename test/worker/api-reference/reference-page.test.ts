@@ -84,6 +84,11 @@ describe('API reference', () => {
     for (const hook of Object.values(dialer.webhooks)) expect(hook.post!.parameters!.map((p) => p.name)).toContain('X-BroadNet-Signature');
     expect(dialer.info.description).toContain('X-BroadNet-Signature');
 
+    // The subscription routes are not grouped under Swagger UI's own "Webhooks" heading.
+    const dialerTags = Object.values(dialer.paths).flatMap((item) => Object.values(item).flatMap((op) => (op as { tags?: string[] }).tags ?? []));
+    expect(dialerTags).toContain('Webhook subscriptions');
+    expect(dialerTags).not.toContain('Webhooks');
+
     // Each document carries only the schemas its own operations and webhooks reach.
     expect(Object.keys(dialer.components.schemas ?? {})).not.toContain('BroadcastPlayStateEvent');
     expect(Object.keys(broadcast.components.schemas ?? {})).toContain('BroadcastPlayStateEvent');

@@ -83,12 +83,15 @@ export function apiDocument(app: OpenAPIHono<any, any, any>, spec: ApiDocumentSp
 /** Groups on the page for operations whose route names no tag: by the path's first segment. */
 const SEGMENT_TAGS: Record<string, string> = { broadcast: 'Broadcasts', call: 'Call control', dnc: 'DNC', webhooks: 'Webhook subscriptions' };
 
+/** Route tags renamed on the page: "Webhooks" is the heading Swagger UI gives the events themselves. */
+const RENAMED_TAGS: Record<string, string> = { Webhooks: 'Webhook subscriptions' };
+
 function tagUntagged(item: Json, segment: string): void {
   for (const op of Object.values(item)) {
     if (!op || typeof op !== 'object' || Array.isArray(op)) continue;
     const operation = op as Json;
-    if (Array.isArray(operation.tags) && operation.tags.length > 0) continue;
-    operation.tags = [SEGMENT_TAGS[segment] ?? segment.charAt(0).toUpperCase() + segment.slice(1)];
+    if (Array.isArray(operation.tags) && operation.tags.length > 0) operation.tags = (operation.tags as string[]).map((t) => RENAMED_TAGS[t] ?? t);
+    else operation.tags = [SEGMENT_TAGS[segment] ?? segment.charAt(0).toUpperCase() + segment.slice(1)];
   }
 }
 
