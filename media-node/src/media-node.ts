@@ -23,6 +23,9 @@ import { RecordingUploader } from './worker-link/recording-upload.ts';
 import { StreamStats } from './stream/stream-stats.ts';
 import type { StreamSettings } from './stream/call-stream.ts';
 import { streamSecureContext } from './stream/stream-target.ts';
+import { NodeMetrics } from './metrics/node-metrics.ts';
+import { MetricsServer, isLoopbackHost, serveMetrics } from './metrics/metrics-endpoint.ts';
+import { splitHostPort } from './config/env.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -32,6 +35,10 @@ export interface MediaNode {
   readonly scheduler: FrameScheduler;
   readonly reporter: EventReporter;
   readonly streamStats: StreamStats;
+  /** Prometheus metrics; the registrar sets its gauge with metrics.setSipRegistrations(n). */
+  readonly metrics: NodeMetrics;
+  /** Where GET /metrics answers. */
+  readonly metricsUrl: string;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -52,7 +59,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       maxDownloadBytes: config.AUDIO_MAX_DOWNLOAD_MB * 1024 * 1024,
       allowPrivateAddresses: config.ALLOW_PRIVATE_AUDIO_URLS,
     });
-  const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log);
+  const reporter = new EventReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, log, (event) => metrics.observeEvent(event));
   const uploads = new RecordingUploader({ workerUrl: config.WORKER_URL, secret: config.MEDIA_SHARED_SECRET });
   const streamStats = new StreamStats();
   const streams: StreamSettings = {
@@ -67,6 +74,16 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
   const connects = new Map<string, CallConnect>();
   let draining = false;
   let setupsTotal = 0;
+  const metrics = new NodeMetrics(config.NODE_ID, {
+    liveCalls: () => legs.size,
+    bridgedCalls: () => connects.size,
+    setupsTotal: () => setupsTotal,
+    pendingUploads: () => uploads.pending,
+    pendingEvents: () => reporter.pending,
+    rtpPortsFree: () => ports.available,
+    send: scheduler.stats,
+    streams: streamStats,
+  });
 
   const credentials = config.SIP_TRUNK_USER ? { username: config.SIP_TRUNK_USER, password: config.SIP_TRUNK_PASSWORD ?? '' } : undefined;
   const handle = (command: ParsedMediaCommand): CommandResult => {
@@ -155,10 +172,17 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
 
   const server = new CommandServer(config.MEDIA_SHARED_SECRET, {
     handle,
+    ...(config.METRICS_BIND ? {} : { metrics: (req, res) => serveMetrics(req, res, metrics, config.METRICS_TOKEN, config.CONTROL_HOST) }),
     stats: () => ({ node_id: config.NODE_ID, live_calls: legs.size, setups_total: setupsTotal, pending_events: reporter.pending, send: scheduler.stats.summary(), streams: streamStats.summary(), rtp_ports_free: ports.available }),
   }, log);
   const port = await server.listen(config.CONTROL_HOST, config.CONTROL_PORT);
   const controlUrl = config.CONTROL_PUBLIC_URL ?? `http://${config.CONTROL_HOST}:${port}`;
+  const metricsBind = config.METRICS_BIND ? splitHostPort(config.METRICS_BIND) : null;
+  const metricsServer = metricsBind ? new MetricsServer(metrics, config.METRICS_TOKEN, metricsBind.host) : null;
+  const metricsUrl = metricsBind
+    ? `http://${metricsBind.host.includes(':') ? `[${metricsBind.host}]` : metricsBind.host}:${await metricsServer!.listen(metricsBind.port)}/metrics`
+    : `http://${config.CONTROL_HOST}:${port}/metrics`;
+  if (!metricsBind && !config.METRICS_TOKEN && !isLoopbackHost(config.CONTROL_HOST)) log.warn('GET /metrics refuses every scrape: the control port is not on loopback; set METRICS_TOKEN or METRICS_BIND');
   const heartbeat = new HeartbeatClient(
     config.WORKER_URL,
     config.MEDIA_SHARED_SECRET,
@@ -179,6 +203,8 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     scheduler,
     reporter,
     streamStats,
+    metrics,
+    metricsUrl,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
@@ -198,6 +224,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       heartbeat.stop();
       stopDeprioritizing();
       await server.close();
+      await metricsServer?.close();
       transport.close();
       log.info('stopped', { unsent_events: reporter.pending });
     },

@@ -16,6 +16,7 @@ import { promptRoutes } from './prompts/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
 import { dialerApiRoutes } from './dialer-api/index.ts';
+import { serveApiReference } from './api-reference/routes.ts';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -37,18 +38,8 @@ export function buildApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', { type: 'http', scheme: 'basic' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'platformToken', { type: 'http', scheme: 'bearer' });
-  // One registry, two documents: each API's paths only.
-  const documents = [
-    { path: '/voice/v1/openapi.json', prefix: '/voice/v1/', title: 'Crier Voice Broadcast API' },
-    { path: '/v1/openapi.json', prefix: '/v1/', title: 'Crier Dialer API (BroadNet Engage compatible)' },
-  ];
-  for (const doc of documents) {
-    app.get(doc.path, (c) => {
-      const full = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: doc.title, version: '1.0.0' } });
-      const paths = Object.fromEntries(Object.entries(full.paths ?? {}).filter(([p]) => p.startsWith(doc.prefix)));
-      return c.json({ ...full, paths });
-    });
-  }
+  // Both OpenAPI documents (one registry, each API's paths and webhooks) and the /docs page.
+  serveApiReference(app);
 
   app.notFound((c) => problemResponse({ status: 404, slug: 'not-found', title: 'Not found', detail: 'No such route.' }, typeBaseFor(c.req.path, c.env)));
   app.onError((err, c) => {

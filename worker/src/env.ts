@@ -19,6 +19,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   TENANT_EVENTS: DurableObjectNamespace<TenantEvents>;
   AGENT_FLOOR: DurableObjectNamespace<AgentFloor>;
+  /** Static assets (wrangler.toml [assets]): the API reference page's scripts and styles. */
+  ASSETS: Fetcher;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from '../metrics/metrics-endpoint.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -53,9 +54,21 @@ const EnvSchema = z
     /** Per stream: server audio queued beyond this many seconds is refused. */
     STREAM_MAX_PLAYBACK_S: z.coerce.number().int().min(1).max(600).default(60),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** host:port of a listener of its own for GET /metrics; unset serves /metrics on the control port. Port 0 picks one (tests). */
+    METRICS_BIND: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464')
+      .optional(),
+    /** Bearer token GET /metrics requires; without one, /metrics answers only on a loopback listener. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .refine((e) => e.RTP_PORT_MIN < e.RTP_PORT_MAX, { message: 'must be below RTP_PORT_MAX', path: ['RTP_PORT_MIN'] })
-  .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] });
+  .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] })
+  // A metrics port opened beyond loopback without a token is a mistake, not a choice: refuse it.
+  .refine((e) => !e.METRICS_BIND || e.METRICS_TOKEN || isLoopbackHost(splitHostPort(e.METRICS_BIND).host), {
+    message: 'is not a loopback address: set METRICS_TOKEN too',
+    path: ['METRICS_BIND'],
+  });
 
 export type MediaNodeConfig = z.infer<typeof EnvSchema> & {
   trunk: { host: string; port: number; domain: string };
@@ -85,6 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfi
   }
   const m = /^sips?:(?:[^@;]*@)?([^:;]+)(?::(\d+))?/.exec(parsed.data.SIP_TRUNK_URI)!;
   return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! }, streamExtraCaPem: readExtraCa(parsed.data.STREAM_EXTRA_CA_FILE) };
+}
+
+/** "127.0.0.1:9464" or "[::1]:9464" → host and port. */
+export function splitHostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
 }
 
 function readExtraCa(file: string | undefined): string | null {

@@ -1,7 +1,7 @@
 /**
  * The control API the Worker calls: POST /v1/commands (signed batches of
  * originate / play / hangup), idempotent by command_id; GET /healthz and
- * GET /v1/stats (counters for operators and benchmarks).
+ * GET /v1/stats (counters for operators and benchmarks), GET /metrics (Prometheus).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CommandBatchSchema, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyMessage, type CommandResult, type ParsedMediaCommand } from '../../../worker/src/media-protocol/index.ts';
@@ -13,6 +13,8 @@ const REMEMBERED_COMMANDS = 50_000;
 export interface CommandHandler {
   handle(command: ParsedMediaCommand): CommandResult;
   stats(): unknown;
+  /** GET /metrics, when the node serves its metrics on this port (media-node/src/metrics). */
+  metrics?(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 export class CommandServer {
@@ -49,6 +51,7 @@ export class CommandServer {
     try {
       if (req.method === 'GET' && req.url === '/healthz') return reply(200, { ok: true });
       if (req.method === 'GET' && req.url === '/v1/stats') return reply(200, this.handler.stats());
+      if (req.method === 'GET' && req.url === '/metrics' && this.handler.metrics) return await this.handler.metrics(req, res);
       if (req.method !== 'POST' || req.url !== '/v1/commands') return reply(404, { error: 'not_found' });
       const body = await readBody(req);
       const check = await verifyMessage(this.secret, body, req.headers[TIMESTAMP_HEADER] as string | undefined, req.headers[SIGNATURE_HEADER] as string | undefined);

@@ -9,7 +9,7 @@
 import { EventBatchResultSchema, MediaPaths, signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { Logger } from '../log/logger.ts';
 
-type EventBody = MediaEvent extends infer E ? (E extends MediaEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+export type EventBody = MediaEvent extends infer E ? (E extends MediaEvent ? Omit<E, 'seq' | 'at'> : never) : never;
 
 const MAX_BATCH = 200;
 
@@ -26,6 +26,8 @@ export class EventReporter {
     private readonly secret: string,
     private readonly nodeId: string,
     private readonly log: Logger,
+    /** Sees every event as it is queued (the node's metrics count outcomes from them). */
+    private readonly onReport?: (event: EventBody) => void,
   ) {}
 
   get pending(): number {
@@ -34,6 +36,7 @@ export class EventReporter {
 
   /** Queues an event; `at` is when it happened if that was before now (default: now). */
   report(event: EventBody, at: Date = new Date()): void {
+    this.onReport?.(event);
     const seq = (this.#seq.get(event.voice_id) ?? 0) + 1;
     this.#seq.set(event.voice_id, seq);
     this.#queue.push({ ...event, seq, at: at.toISOString() } as MediaEvent);
