@@ -24,6 +24,8 @@ export interface BoostOptions {
   minChildHessian: number;
   /** Candidate thresholds per feature. */
   bins: number;
+  /** Feature indices the trees may split on (default: all). */
+  allowed?: number[];
 }
 
 export const DEFAULT_BOOST: BoostOptions = { trees: 120, depth: 3, learningRate: 0.1, lambda: 1, minChildHessian: 0.3, bins: 32 };
@@ -49,6 +51,7 @@ export function trainBoostedTrees(rows: TrainingRows, options: Partial<BoostOpti
   const o = { ...DEFAULT_BOOST, ...options };
   const n = rows.x.length;
   const features = rows.x[0]?.length ?? 0;
+  const allowedFeatures = o.allowed ?? Array.from({ length: features }, (_, f) => f);
   const cuts = Array.from({ length: features }, (_, f) => thresholds(rows, f, o.bins));
   // Bin index per row and feature: value <= cuts[b] first at bin b (cuts.length = above all).
   const binned = Array.from({ length: features }, (_, f) =>
@@ -102,7 +105,7 @@ export function trainBoostedTrees(rows: TrainingRows, options: Partial<BoostOpti
     if (depth >= o.depth) return node;
     const parentGain = (G * G) / (H + o.lambda);
     let best = { gain: 1e-9, feature: -1, bin: -1 };
-    for (let f = 0; f < features; f++) {
+    for (const f of allowedFeatures) {
       const nb = cuts[f]!.length + 1;
       if (nb < 2) continue;
       const hg = new Float64Array(nb);

@@ -3,8 +3,9 @@
  * tuning split: replays each clip's decision points through `decide` (the
  * detector's own policy function) and keeps the thresholds with the fewest
  * weighted errors (a person taken for a machine counts double: that is a
- * hang-up on a real person), then, among those within a small margin, the
- * fastest median decision for people.
+ * hang-up on a real person) plus a price on the median time a person waits
+ * for the decision (`secondCost` per second): a machine's decision time
+ * hardly matters, since its message waits for the greeting's end anyway.
  */
 import { decide, type AnsweredBy, type DecisionPolicy } from '../../media-node/src/amd/index.ts';
 import type { ClipTrace } from './trace.ts';
@@ -20,6 +21,7 @@ export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: 
   const { trace, probabilities } = clip;
   for (let i = 0; i < trace.points.length; i++) {
     const p = trace.points[i]!;
+    if (p.tMs > policy.lastDecisionMs) break;
     const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs });
     if (d) return { answeredBy: d.answeredBy, tMs: p.tMs };
   }
@@ -53,12 +55,18 @@ export function scorePolicy(policy: DecisionPolicy, clips: ReplayClip[]): Policy
   return { policy, weightedErrors: (2 * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes) };
 }
 
-export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], margin = 0.004): PolicyScore {
+/** Candidate last decision points: the trace runs to the largest, the search picks one. */
+export const LAST_DECISION_MS = [5000, 6500, 8000];
+
+export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], secondCost = 0.03): PolicyScore {
   const scores: PolicyScore[] = [];
-  for (const machineAbove of [0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99])
-    for (const humanBelow of [0.01, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4])
-      for (const humanSilenceMs of [100, 200, 300, 400, 600]) scores.push(scorePolicy({ ...base, machineAbove, humanBelow, humanSilenceMs }, clips));
-  const best = Math.min(...scores.map((s) => s.weightedErrors));
+  for (const lastDecisionMs of LAST_DECISION_MS.filter((t) => t <= base.lastDecisionMs))
+    for (const machineAbove of [0.7, 0.8, 0.9, 0.95, 0.97, 0.99])
+      for (const humanBelow of [0.03, 0.05, 0.1, 0.15, 0.2, 0.3])
+        for (const humanSilenceMs of [200, 300, 400, 600, 800])
+          for (const finalMachineAbove of [0.4, 0.5, 0.6, 0.7, 0.8])
+            scores.push(scorePolicy({ ...base, lastDecisionMs, machineAbove, humanBelow, humanSilenceMs, finalMachineAbove }, clips));
+  const cost = (s: PolicyScore) => s.weightedErrors + (secondCost * s.medianHumanMs) / 1000;
   // Grid order breaks ties, so the choice is deterministic.
-  return scores.filter((s) => s.weightedErrors <= best + margin).reduce((a, b) => (b.medianHumanMs < a.medianHumanMs ? b : a));
+  return scores.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }

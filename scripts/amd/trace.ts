@@ -26,8 +26,8 @@ export function traceClip(pcm: Int16Array, policy: Pick<DecisionPolicy, 'evaluat
   for (let i = 0, t = 20; t <= policy.lastDecisionMs; i += AMD_FRAME_SAMPLES, t += 20) {
     const frame = i + AMD_FRAME_SAMPLES <= pcm.length ? pcm.subarray(i, i + AMD_FRAME_SAMPLES) : silence;
     const f = front.push(frame);
-    if (f.beep.beepHeard) return { beepAtMs: t, points };
-    if (isDecisionPoint({ ...policy, machineAbove: 1, humanBelow: 0, humanSilenceMs: 0 }, t)) {
+    if (f.beepHeard) return { beepAtMs: t, points };
+    if (isDecisionPoint({ ...policy, machineAbove: 1, humanBelow: 0, humanSilenceMs: 0, finalMachineAbove: 1 }, t)) {
       points.push({ tMs: t, x: front.features.snapshot(), heardVoice: front.features.heardVoice, silenceMs: front.features.silenceMs });
     }
   }

@@ -10,7 +10,10 @@
 import { AMD_FRAME_MS as FRAME_MS } from './outcome.ts';
 
 export interface FrameObservation {
+  /** Voice, with short dips inside words bridged. */
   voiced: boolean;
+  /** This frame itself is above the voice threshold (the statistics use only these). */
+  loud: boolean;
   rms: number;
   noiseFloor: number;
   zcr: number;
@@ -22,7 +25,7 @@ export interface FrameObservation {
 /** Silence at least this long ends an utterance (pauses between words are shorter). */
 export const UTTERANCE_GAP_MS = 300;
 /** An utterance with less voice than this was a click or a breath: not counted. */
-const MIN_UTTERANCE_VOICE_MS = 60;
+const MIN_UTTERANCE_VOICE_MS = 140;
 
 export const FEATURE_NAMES = [
   't_ms',
@@ -48,7 +51,13 @@ export const FEATURE_NAMES = [
   'tilt_std',
   'floor_db',
   'tonal_ratio',
+  'active_last_1s',
+  'active_last_2s',
+  'loud_ms',
 ] as const;
+
+/** Frames of recent activity kept for active_last_*. */
+const RECENT_FRAMES = 100;
 
 const db = (rms: number) => 20 * Math.log10(Math.max(rms, 1));
 
@@ -60,6 +69,7 @@ export class CallFeatures {
   // utterance segmentation
   #uttStart = -1;
   #uttVoice = 0;
+  #voicedFrames = 0;
   #utterances = 0;
   #firstUtt = -1;
   #firstEnd = -1;
@@ -79,6 +89,8 @@ export class CallFeatures {
   #tonal = 0;
   #sumFloorDb = 0;
   #floorDb = 0;
+  readonly #recent = new Uint8Array(RECENT_FRAMES);
+  #frames = 0;
 
   get silenceMs(): number {
     return this.#silence;
@@ -95,6 +107,8 @@ export class CallFeatures {
   push(o: FrameObservation): void {
     this.#t += FRAME_MS;
     this.#floorDb = db(o.noiseFloor);
+    this.#recent[this.#frames % RECENT_FRAMES] = o.voiced ? 1 : 0;
+    this.#frames++;
     if (!o.voiced) {
       this.#silence += FRAME_MS;
       this.#prevDb = Number.NaN;
@@ -109,8 +123,10 @@ export class CallFeatures {
       if (this.#firstEnd >= 0 && this.#secondStart < 0) this.#secondStart = start;
     }
     this.#uttVoice += FRAME_MS;
+    this.#voicedFrames++;
     this.#lastVoice = this.#t;
     this.#silence = 0;
+    if (!o.loud) return;
     const d = db(o.rms);
     this.#n++;
     this.#sumDb += d;
@@ -162,9 +178,9 @@ export class CallFeatures {
     out[8] = current;
     out[9] = Math.max(this.#longest, current);
     out[10] = speaking ? current : this.#lastUtt;
-    out[11] = this.#n * FRAME_MS;
+    out[11] = this.#voicedFrames * FRAME_MS;
     out[12] = heard ? this.#lastVoice - this.#onset : 0;
-    out[13] = heard ? (this.#n * FRAME_MS) / Math.max(FRAME_MS, t - this.#onset) : 0;
+    out[13] = heard ? (this.#voicedFrames * FRAME_MS) / Math.max(FRAME_MS, t - this.#onset) : 0;
     out[14] = this.#n ? mean(this.#sumDb) - mean(this.#sumFloorDb) : 0;
     out[15] = std(this.#sumDb, this.#sumDb2);
     out[16] = this.#n > 1 ? this.#sumDelta / (this.#n - 1) : 0;
@@ -174,6 +190,18 @@ export class CallFeatures {
     out[20] = std(this.#sumTilt, this.#sumTilt2);
     out[21] = this.#floorDb;
     out[22] = this.#tonal / n;
+    out[23] = this.#active(50);
+    out[24] = this.#active(100);
+    out[25] = this.#n * FRAME_MS;
     return out;
+  }
+
+  /** Share of the last `frames` frames (or of the call so far, if shorter) that were voice. */
+  #active(frames: number): number {
+    const k = Math.min(frames, this.#frames);
+    if (k === 0) return 0;
+    let sum = 0;
+    for (let i = 1; i <= k; i++) sum += this.#recent[(this.#frames - i) % RECENT_FRAMES]!;
+    return sum / k;
   }
 }

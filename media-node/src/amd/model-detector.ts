@@ -49,12 +49,12 @@ export class ModelAmdDetector implements AmdEngineInstance {
       tMs: this.#t,
       voiced: frame.voiced,
       beepRunning: frame.beepRunning,
-      beepEnded: frame.beep.beepEnded,
+      beepEnded: frame.beepEnded,
       heardVoice: f.heardVoice,
       silenceMs: f.silenceMs,
     });
     if (this.#decided === null) {
-      if (frame.beep.beepHeard) return this.#decision('MACHINE', 'beep');
+      if (frame.beepHeard) return this.#decision('MACHINE', 'beep');
       const policy = this.#model.policy;
       if (!isDecisionPoint(policy, this.#t)) return null;
       this.lastProbability = machineProbability(this.#model.model, f.snapshot(this.#x));

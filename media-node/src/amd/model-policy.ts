@@ -3,7 +3,7 @@
  * decision point: MACHINE as soon as it is confident; HUMAN when it is
  * confident and the person has stopped talking (a short silence after their
  * utterance: that is when they wait for us); at the last decision point,
- * whichever is likelier. Pure, shared by the detector and the training
+ * whichever is likelier (with a threshold tuned like the others). Pure, shared by the detector and the training
  * script's threshold search so both apply the same policy.
  */
 import type { AnsweredBy } from './outcome.ts';
@@ -21,6 +21,8 @@ export interface DecisionPolicy {
   humanBelow: number;
   /** Silence needed (ms) before a HUMAN decision. */
   humanSilenceMs: number;
+  /** At the last decision point: P(MACHINE) at least this → MACHINE, else HUMAN. */
+  finalMachineAbove: number;
 }
 
 export interface PolicyInput {
@@ -38,6 +40,6 @@ export function isDecisionPoint(policy: DecisionPolicy, tMs: number): boolean {
 export function decide(policy: DecisionPolicy, input: PolicyInput): { answeredBy: AnsweredBy; final: boolean } | null {
   if (input.machineProbability >= policy.machineAbove) return { answeredBy: 'MACHINE', final: false };
   if (input.machineProbability <= policy.humanBelow && input.heardVoice && input.silenceMs >= policy.humanSilenceMs) return { answeredBy: 'HUMAN', final: false };
-  if (input.tMs >= policy.lastDecisionMs) return { answeredBy: input.machineProbability >= 0.5 ? 'MACHINE' : 'HUMAN', final: true };
+  if (input.tMs >= policy.lastDecisionMs) return { answeredBy: input.machineProbability >= policy.finalMachineAbove ? 'MACHINE' : 'HUMAN', final: true };
   return null;
 }
