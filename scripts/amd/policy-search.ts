@@ -60,7 +60,10 @@ export const LAST_DECISION_MS = [5000, 6500, 8000];
 
 export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], secondCost = 0.03): PolicyScore {
   const scores: PolicyScore[] = [];
-  for (const lastDecisionMs of LAST_DECISION_MS.filter((t) => t <= base.lastDecisionMs))
+  // Only points the detector evaluates at (it must reach its last decision point exactly).
+  const onSchedule = (t: number) => t >= base.firstDecisionMs && (t - base.firstDecisionMs) % base.evaluateEveryMs === 0;
+  const lasts = [...new Set([...LAST_DECISION_MS.filter((t) => t < base.lastDecisionMs && onSchedule(t)), base.lastDecisionMs])];
+  for (const lastDecisionMs of lasts)
     for (const machineAbove of [0.7, 0.8, 0.9, 0.95, 0.97, 0.99])
       for (const humanBelow of [0.03, 0.05, 0.1, 0.15, 0.2, 0.3])
         for (const humanSilenceMs of [200, 300, 400, 600, 800])

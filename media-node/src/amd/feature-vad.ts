@@ -5,8 +5,10 @@
  * a minimum-statistics floor to zero, after which line noise reads as voice
  * for the whole window; and brown or pink noise dips far below its own level
  * for single frames. So the floor here is the minimum of 60 ms averages of
- * the frames that are not digital silence; voice is `ratio` above it (and
- * above an absolute minimum), with short dips inside words bridged.
+ * the frames that are not digital silence, and digital silence joins the
+ * floor only once it has lasted longer than a burst of lost packets (a line
+ * that is really silent); voice is `ratio` above the floor (and above an
+ * absolute minimum), with short dips inside words bridged.
  */
 const FRAME_MS = 20;
 
@@ -17,9 +19,11 @@ export interface FeatureVadOptions {
   /** Frames this quiet are a lost packet or a muted line: not part of the noise floor. */
   digitalSilenceRms: number;
   hangoverFrames: number;
+  /** Digital silence this long (frames) is a silent line, not lost packets: it counts towards the floor. */
+  silentLineFrames: number;
 }
 
-export const DEFAULT_FEATURE_VAD: FeatureVadOptions = { ratio: 2.5, minRms: 80, windowMs: 2000, digitalSilenceRms: 4, hangoverFrames: 4 };
+export const DEFAULT_FEATURE_VAD: FeatureVadOptions = { ratio: 2.5, minRms: 40, windowMs: 2000, digitalSilenceRms: 4, hangoverFrames: 4, silentLineFrames: 10 };
 
 export class FeatureVad {
   readonly #o: FeatureVadOptions;
@@ -29,6 +33,7 @@ export class FeatureVad {
   #recentCount = 0;
   #hangover = 0;
   #floor = 0;
+  #silentRun = 0;
 
   constructor(options: FeatureVadOptions = DEFAULT_FEATURE_VAD) {
     this.#o = options;
@@ -41,10 +46,15 @@ export class FeatureVad {
 
   /** `loud`: this frame is above the line; `voiced`: loud or within the hangover after a loud frame. */
   push(rms: number, blocked = false): { loud: boolean; voiced: boolean } {
-    if (rms >= this.#o.digitalSilenceRms) {
-      this.#recent[this.#recentCount % 3] = rms;
-      this.#recentCount++;
-      const smooth = this.#recentCount >= 3 ? (this.#recent[0]! + this.#recent[1]! + this.#recent[2]!) / 3 : rms;
+    const digitalSilence = rms < this.#o.digitalSilenceRms;
+    this.#silentRun = digitalSilence ? this.#silentRun + 1 : 0;
+    if (!digitalSilence || this.#silentRun >= this.#o.silentLineFrames) {
+      let smooth = this.#o.digitalSilenceRms;
+      if (!digitalSilence) {
+        this.#recent[this.#recentCount % 3] = rms;
+        this.#recentCount++;
+        smooth = this.#recentCount >= 3 ? (this.#recent[0]! + this.#recent[1]! + this.#recent[2]!) / 3 : rms;
+      }
       this.#history[this.#count % this.#history.length] = smooth;
       this.#count++;
       const n = Math.min(this.#count, this.#history.length);

@@ -7,7 +7,6 @@
 import { BeepDetector, type BeepFrame } from './beep.ts';
 import { CallFeatures } from './call-features.ts';
 import { frameShape } from './frame-features.ts';
-import { frameRms } from './goertzel.ts';
 import type { AmdParameters } from './parameters.ts';
 import { FeatureVad } from './feature-vad.ts';
 import { ToneRunDetector } from './tone-run.ts';
@@ -53,11 +52,11 @@ export class AmdFrontEnd {
 
   push(pcm: Int16Array): FrontEndFrame {
     const beep = this.#beep.push(pcm);
-    const rms = frameRms(pcm);
     const run = this.#toneRun.push(pcm);
     const beepRunning = (beep.toneMs > 0 && beep.beepHeard) || run.running;
-    const { loud, voiced } = this.#featureVad.push(rms, beepRunning);
     const shape = frameShape(pcm);
+    const rms = shape.emphasisedRms;
+    const { loud, voiced } = this.#featureVad.push(rms, beepRunning);
     this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null });
     return { voiced, beep, beepRunning, beepHeard: beep.beepHeard || run.heard, beepEnded: beep.beepEnded || run.ended };
   }
