@@ -158,7 +158,7 @@ export class CallFeatures {
   }
 
   /** The model's input now, in FEATURE_NAMES order. */
-  snapshot(out = new Float64Array(FEATURE_NAMES.length)): Float64Array {
+  snapshot(out: Float64Array = new Float64Array(FEATURE_NAMES.length)): Float64Array {
     const t = this.#t;
     const heard = this.#onset >= 0;
     const speaking = this.#uttStart >= 0;

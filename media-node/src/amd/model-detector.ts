@@ -18,7 +18,7 @@ export class ModelAmdDetector implements AmdEngineInstance {
   readonly #model: AmdModelFile;
   readonly #front: AmdFrontEnd;
   readonly #end: MachineEnd;
-  readonly #x: Float64Array;
+  readonly #x: Float64Array<ArrayBuffer>;
   #t = 0;
   #decided: AnsweredBy | null = null;
   #readySent = false;
