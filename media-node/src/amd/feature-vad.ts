@@ -23,7 +23,7 @@ export interface FeatureVadOptions {
   silentLineFrames: number;
 }
 
-export const DEFAULT_FEATURE_VAD: FeatureVadOptions = { ratio: 2.5, minRms: 40, windowMs: 2000, digitalSilenceRms: 4, hangoverFrames: 4, silentLineFrames: 10 };
+export const DEFAULT_FEATURE_VAD: FeatureVadOptions = { ratio: 2, minRms: 40, windowMs: 2000, digitalSilenceRms: 4, hangoverFrames: 4, silentLineFrames: 10 };
 
 export class FeatureVad {
   readonly #o: FeatureVadOptions;

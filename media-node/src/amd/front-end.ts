@@ -9,6 +9,7 @@ import { CallFeatures } from './call-features.ts';
 import { frameShape } from './frame-features.ts';
 import type { AmdParameters } from './parameters.ts';
 import { FeatureVad } from './feature-vad.ts';
+import { HighPassEnergy } from './high-pass.ts';
 import { ToneRunDetector } from './tone-run.ts';
 
 export interface FrontEndFrame {
@@ -38,6 +39,7 @@ export class AmdFrontEnd {
    * into many "utterances" and hides how long a greeting goes on.
    */
   readonly #featureVad = new FeatureVad();
+  readonly #energy = new HighPassEnergy();
 
   constructor(p: AmdParameters) {
     this.#beep = new BeepDetector({
@@ -55,7 +57,7 @@ export class AmdFrontEnd {
     const run = this.#toneRun.push(pcm);
     const beepRunning = (beep.toneMs > 0 && beep.beepHeard) || run.running;
     const shape = frameShape(pcm);
-    const rms = shape.emphasisedRms;
+    const rms = this.#energy.rms(pcm);
     const { loud, voiced } = this.#featureVad.push(rms, beepRunning);
     this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null });
     return { voiced, beep, beepRunning, beepHeard: beep.beepHeard || run.heard, beepEnded: beep.beepEnded || run.ended };
