@@ -4,8 +4,9 @@
  * detector's own policy function) and keeps the thresholds with the fewest
  * weighted errors (a person taken for a machine counts double: that is a
  * hang-up on a real person) plus a price on the median time a person waits
- * for the decision (`secondCost` per second): a machine's decision time
- * hardly matters, since its message waits for the greeting's end anyway.
+ * for the decision (`secondCost` per second) and a smaller one on a
+ * machine's (its message waits for the greeting's end anyway, but the
+ * `connected` event that says MACHINE should not come last).
  */
 import { decide, type AnsweredBy, type DecisionPolicy } from '../../media-node/src/amd/index.ts';
 import type { ClipTrace } from './trace.ts';
@@ -35,6 +36,7 @@ export interface PolicyScore {
   humanToMachine: number;
   machineToHuman: number;
   medianHumanMs: number;
+  medianMachineMs: number;
 }
 
 const median = (v: number[]) => {
@@ -46,19 +48,21 @@ export function scorePolicy(policy: DecisionPolicy, clips: ReplayClip[]): Policy
   let hm = 0;
   let mh = 0;
   const humanTimes: number[] = [];
+  const machineTimes: number[] = [];
   for (const c of clips) {
     const r = replay(policy, c);
     if (c.label === 'HUMAN' && r.answeredBy === 'MACHINE') hm++;
     if (c.label === 'MACHINE' && r.answeredBy === 'HUMAN') mh++;
     if (c.label === 'HUMAN' && r.answeredBy === 'HUMAN') humanTimes.push(r.tMs);
+    if (c.label === 'MACHINE' && r.answeredBy === 'MACHINE') machineTimes.push(r.tMs);
   }
-  return { policy, weightedErrors: (2 * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes) };
+  return { policy, weightedErrors: (2 * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes), medianMachineMs: median(machineTimes) };
 }
 
 /** Candidate last decision points: the trace runs to the largest, the search picks one. */
 export const LAST_DECISION_MS = [5000, 6500, 8000];
 
-export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], secondCost = 0.03): PolicyScore {
+export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], secondCost = 0.03, machineSecondCost = secondCost / 6): PolicyScore {
   const scores: PolicyScore[] = [];
   // Only points the detector evaluates at (it must reach its last decision point exactly).
   const onSchedule = (t: number) => t >= base.firstDecisionMs && (t - base.firstDecisionMs) % base.evaluateEveryMs === 0;
@@ -69,7 +73,7 @@ export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'fir
         for (const humanSilenceMs of [200, 300, 400, 600, 800])
           for (const finalMachineAbove of [0.4, 0.5, 0.6, 0.7, 0.8])
             scores.push(scorePolicy({ ...base, lastDecisionMs, machineAbove, humanBelow, humanSilenceMs, finalMachineAbove }, clips));
-  const cost = (s: PolicyScore) => s.weightedErrors + (secondCost * s.medianHumanMs) / 1000;
+  const cost = (s: PolicyScore) => s.weightedErrors + (secondCost * s.medianHumanMs + machineSecondCost * s.medianMachineMs) / 1000;
   // Grid order breaks ties, so the choice is deterministic.
   return scores.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }

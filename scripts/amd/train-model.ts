@@ -90,7 +90,7 @@ export function trainAmdModel(clips: TrainingClip[], options: TrainOptions = {})
       rows: traced.reduce((n, t) => n + t.trace.points.length, 0),
       folds,
       humanWeight,
-      outOfFold: { weightedErrors: outOfFold.weightedErrors, humanToMachine: outOfFold.humanToMachine, machineToHuman: outOfFold.machineToHuman, medianHumanMs: outOfFold.medianHumanMs },
+      outOfFold: { weightedErrors: outOfFold.weightedErrors, humanToMachine: outOfFold.humanToMachine, machineToHuman: outOfFold.machineToHuman, medianHumanMs: outOfFold.medianHumanMs, medianMachineMs: outOfFold.medianMachineMs },
     },
   };
   const outOfFoldDecisions = replays.map((r, i) => ({ id: sorted[i]!.id, label: r.label, ...replay(outOfFold.policy, r) }));

@@ -30,7 +30,7 @@ const { file, outOfFold, outOfFoldDecisions } = trainAmdModel(clips, { boost, hu
 writeFileSync(fileURLToPath(AMD_MODEL_URL), `${JSON.stringify(file)}\n`);
 console.log(`trained on ${clips.length} tuning clips (${JSON.stringify(counts)}), ${file.training.rows} decision points, ${file.model.trees.length} trees`);
 console.log(`policy: ${JSON.stringify(file.policy)}`);
-console.log(`out-of-fold on tuning: ${outOfFold.humanToMachine} human→machine, ${outOfFold.machineToHuman} machine→human, median human decision ${outOfFold.medianHumanMs} ms`);
+console.log(`out-of-fold on tuning: ${outOfFold.humanToMachine} human→machine, ${outOfFold.machineToHuman} machine→human, median human decision ${outOfFold.medianHumanMs} ms, median machine decision ${outOfFold.medianMachineMs} ms`);
 const byCategory = new Map<string, { n: number; right: number }>();
 for (const d of outOfFoldDecisions) {
   const k = categoryOf.get(d.id)!;
