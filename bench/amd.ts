@@ -25,7 +25,7 @@ const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '
 const secs = (v: number) => (Number.isFinite(v) ? `${(v / 1000).toFixed(2)} s` : '—');
 const pad = (s: string, n: number) => s.padEnd(n);
 
-function printScore(name: string, engine: AmdEngine, s: CorpusScore): void {
+function printScore(engine: AmdEngine, s: CorpusScore): void {
   const m = s.matrix;
   console.log(`  ${engine}${engine === 'rules' ? ' (baseline)' : ''}: accuracy ${pct(s.accuracy)}, human→machine ${pct(s.humanToMachineRate)} (${m.HUMAN.MACHINE}/${m.HUMAN.HUMAN + m.HUMAN.MACHINE})`);
   console.log(`               → HUMAN  → MACHINE`);
@@ -88,7 +88,7 @@ for (const name of CORPUS_NAMES.filter((n) => !only || n === only)) {
     const results = clips.map((clip, i) => ({ clip, verdict: classifyPcm(pcms[i]!, {}, engine) }));
     all[engine].push(...results);
     const s = scoreCorpus(results);
-    printScore(name, engine, s);
+    printScore(engine, s);
     console.log(`    targets: ${targets(s).map(([t, ok]) => `${ok ? 'PASS' : 'FAIL'} ${t}`).join('; ')}`);
     if (showMisses)
       for (const r of results.filter((r) => r.clip.label !== r.verdict.answeredBy))
@@ -98,7 +98,7 @@ for (const name of CORPUS_NAMES.filter((n) => !only || n === only)) {
 console.log(`\n== all corpora (${split})`);
 for (const engine of ENGINES) {
   const s = scoreCorpus(all[engine]);
-  printScore('all', engine, s);
+  printScore(engine, s);
   console.log(`    targets: ${targets(s).map(([t, ok]) => `${ok ? 'PASS' : 'FAIL'} ${t}`).join('; ')}`);
 }
 // Warm-up, then measure.
