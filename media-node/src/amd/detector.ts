@@ -6,6 +6,7 @@
  * (outcome.ts): a decision once, and for a machine when playback may start.
  */
 import { ModelAmdDetector } from './model-detector.ts';
+import { defaultAmdModel } from './model-file.ts';
 import type { AmdEngineInstance, AmdOutcome, AnsweredBy } from './outcome.ts';
 import type { AmdParameters } from './parameters.ts';
 import { RulesAmdDetector } from './rules-detector.ts';
@@ -20,11 +21,20 @@ export function amdEngineFromEnv(env: NodeJS.ProcessEnv = process.env): AmdEngin
   throw new Error(`AMD_ENGINE must be "model" or "rules", not "${env.AMD_ENGINE}"`);
 }
 
+/**
+ * Read when the module loads, i.e. when the media node (or the CLI) starts: a
+ * misspelt AMD_ENGINE stops the process at start-up rather than failing the
+ * first call that asks for AMD.
+ */
+const ENGINE_FROM_ENV = amdEngineFromEnv();
+// Likewise a model file that does not load or match the features.
+if (ENGINE_FROM_ENV === 'model') defaultAmdModel();
+
 export class AmdDetector implements AmdEngineInstance {
   readonly engine: AmdEngine;
   readonly #impl: AmdEngineInstance;
 
-  constructor(params: Partial<AmdParameters> = {}, engine: AmdEngine = amdEngineFromEnv()) {
+  constructor(params: Partial<AmdParameters> = {}, engine: AmdEngine = ENGINE_FROM_ENV) {
     this.engine = engine;
     this.#impl = engine === 'rules' ? new RulesAmdDetector(params) : new ModelAmdDetector(params);
   }
