@@ -3,7 +3,8 @@
  * pure. A live call keeps sending audio after a recording would end, so a
  * recording that ends before a rule fires is continued with silence.
  */
-import { AMD_FRAME_SAMPLES, AmdDetector, type AmdDecisionReason, type AnsweredBy } from './detector.ts';
+import { AmdDetector, type AmdEngine } from './detector.ts';
+import { AMD_FRAME_SAMPLES, type AmdDecisionReason, type AnsweredBy } from './outcome.ts';
 import type { AmdParameters } from './parameters.ts';
 
 export interface AmdVerdict {
@@ -14,8 +15,8 @@ export interface AmdVerdict {
   readyToPlay: { reason: 'beep' | 'greeting_end' | 'timeout'; atMs: number } | null;
 }
 
-export function classifyPcm(pcm: Int16Array, params: Partial<AmdParameters> = {}): AmdVerdict {
-  const detector = new AmdDetector(params);
+export function classifyPcm(pcm: Int16Array, params: Partial<AmdParameters> = {}, engine?: AmdEngine): AmdVerdict {
+  const detector = new AmdDetector(params, engine);
   const silence = new Int16Array(AMD_FRAME_SAMPLES);
   let decision: Pick<AmdVerdict, 'answeredBy' | 'decisionMs' | 'reason'> | null = null;
   // Enough padding for every rule and the longest machine wait to run out.

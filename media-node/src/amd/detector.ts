@@ -1,142 +1,54 @@
 /**
  * Answering-machine detection on the callee's audio, 20 ms at a time, with no
- * I/O: the call engine feeds frames and acts on the outcomes. It owns the AMD
- * rules (Asterisk app_amd's, on an adaptive VAD) and the "greeting is over"
- * decision that gates playback for machines.
- *
- *   1. decision (once): HUMAN or MACHINE, with the rule that fired.
- *   2. for MACHINE, ready_to_play (once): the beep ended, the greeting fell
- *      silent, or the bounded wait ran out — so a voicemail message is
- *      recorded from its first word.
+ * I/O: the call engine feeds frames and acts on the outcomes. `AmdDetector`
+ * picks the engine: the learned model (default) or the Asterisk-style rules,
+ * by constructor argument or AMD_ENGINE=model|rules. Both say the same things
+ * (outcome.ts): a decision once, and for a machine when playback may start.
  */
-import { BeepDetector } from './beep.ts';
-import { DEFAULT_AMD_PARAMETERS, type AmdParameters } from './parameters.ts';
-import { EnergyVad } from './vad.ts';
+import { ModelAmdDetector } from './model-detector.ts';
+import { defaultAmdModel } from './model-file.ts';
+import type { AmdEngineInstance, AmdOutcome, AnsweredBy } from './outcome.ts';
+import type { AmdParameters } from './parameters.ts';
+import { RulesAmdDetector } from './rules-detector.ts';
 
-export type AnsweredBy = 'HUMAN' | 'MACHINE';
+export type AmdEngine = 'model' | 'rules';
 
-export type AmdDecisionReason =
-  | 'beep'
-  | 'initial_silence'
-  | 'too_many_words'
-  | 'long_greeting'
-  | 'long_word'
-  | 'silence_after_greeting'
-  | 'max_analysis_time';
+/** AMD_ENGINE from the environment; anything but "rules" is the model. */
+export function amdEngineFromEnv(env: NodeJS.ProcessEnv = process.env): AmdEngine {
+  const v = env.AMD_ENGINE?.trim().toLowerCase();
+  if (v === undefined || v === '' || v === 'model') return 'model';
+  if (v === 'rules') return 'rules';
+  throw new Error(`AMD_ENGINE must be "model" or "rules", not "${env.AMD_ENGINE}"`);
+}
 
-export type AmdOutcome =
-  | { kind: 'decision'; answeredBy: AnsweredBy; decisionMs: number; reason: AmdDecisionReason }
-  | { kind: 'ready_to_play'; reason: 'beep' | 'greeting_end' | 'timeout'; atMs: number };
+/**
+ * Read when the module loads, i.e. when the media node (or the CLI) starts: a
+ * misspelt AMD_ENGINE stops the process at start-up rather than failing the
+ * first call that asks for AMD.
+ */
+const ENGINE_FROM_ENV = amdEngineFromEnv();
+// Likewise a model file that does not load or match the features.
+if (ENGINE_FROM_ENV === 'model') defaultAmdModel();
 
-/** The detector works on 20 ms of 8 kHz mono: what one G.711 RTP packet carries. */
-export const AMD_FRAME_SAMPLES = 160;
-const FRAME_MS = 20;
+export class AmdDetector implements AmdEngineInstance {
+  readonly engine: AmdEngine;
+  readonly #impl: AmdEngineInstance;
 
-export class AmdDetector {
-  readonly #p: AmdParameters;
-  readonly #vad: EnergyVad;
-  readonly #beep: BeepDetector;
-  #t = 0;
-  #decided: AnsweredBy | null = null;
-  #readySent = false;
-  #heardVoice = false;
-  #firstVoiceAt = -1;
-  #lastVoiceAt = -1;
-  #consecutiveVoiceMs = 0;
-  #silenceMs = 0;
-  #words = 0;
-  #inWord = false;
-  #beepRunning = false;
-  #beepEnded = false;
-
-  constructor(params: Partial<AmdParameters> = {}) {
-    this.#p = { ...DEFAULT_AMD_PARAMETERS, ...params };
-    this.#vad = new EnergyVad({ voiceToNoiseRatio: this.#p.voiceToNoiseRatio, minVoiceRms: this.#p.minVoiceRms, noiseWindowMs: this.#p.noiseWindowMs });
-    this.#beep = new BeepDetector({
-      minFrequencyHz: this.#p.beepMinFrequency,
-      maxFrequencyHz: this.#p.beepMaxFrequency,
-      minBeepMs: this.#p.minBeepLength,
-      tonePurity: this.#p.beepPurity,
-      minToneRms: this.#p.minVoiceRms,
-    });
+  constructor(params: Partial<AmdParameters> = {}, engine: AmdEngine = ENGINE_FROM_ENV) {
+    this.engine = engine;
+    this.#impl = engine === 'rules' ? new RulesAmdDetector(params) : new ModelAmdDetector(params);
   }
 
   get decided(): AnsweredBy | null {
-    return this.#decided;
+    return this.#impl.decided;
   }
 
-  /** Milliseconds of audio seen so far. */
   get elapsedMs(): number {
-    return this.#t;
+    return this.#impl.elapsedMs;
   }
 
-  /** Feed one 20 ms frame (160 samples; other lengths are analysed but still count as 20 ms). */
+  /** Feed one 20 ms frame (160 samples of 8 kHz PCM; a lost frame is fed as silence). */
   pushFrame(pcm: Int16Array): AmdOutcome | null {
-    this.#t += FRAME_MS;
-    const beep = this.#beep.push(pcm);
-    const voice = this.#vad.classify(pcm);
-    this.#beepRunning = beep.toneMs > 0 && beep.beepHeard;
-    if (beep.beepEnded) this.#beepEnded = true;
-    // Vowels often look tonal for a frame or two, so a tonal frame is still
-    // speech; only once it has held as long as a beep does it stop being voice.
-    this.#trackSpeech(voice.voiced && !this.#beepRunning);
-    if (this.#decided === null) return this.#decide(beep.beepHeard);
-    if (this.#decided === 'MACHINE' && !this.#readySent) return this.#readiness();
-    return null;
-  }
-
-  #trackSpeech(voiced: boolean): void {
-    if (!voiced) {
-      this.#silenceMs += FRAME_MS;
-      this.#consecutiveVoiceMs = 0;
-      if (this.#silenceMs >= this.#p.betweenWordsSilence) this.#inWord = false;
-      return;
-    }
-    if (!this.#heardVoice) this.#firstVoiceAt = this.#t - FRAME_MS;
-    this.#heardVoice = true;
-    this.#lastVoiceAt = this.#t;
-    this.#silenceMs = 0;
-    this.#consecutiveVoiceMs += FRAME_MS;
-    if (!this.#inWord && this.#consecutiveVoiceMs >= this.#p.minWordLength) {
-      this.#inWord = true;
-      this.#words++;
-    }
-  }
-
-  #decide(beepHeard: boolean): AmdOutcome | null {
-    const p = this.#p;
-    if (beepHeard) return this.#decision('MACHINE', 'beep');
-    if (this.#consecutiveVoiceMs >= p.maximumWordLength) return this.#decision('MACHINE', 'long_word');
-    if (this.#words > p.maximumNumberOfWords) return this.#decision('MACHINE', 'too_many_words');
-    if (this.#heardVoice) {
-      // Span from the first voice to the latest: pauses shorter than the after-greeting silence are part of the greeting.
-      const span = this.#lastVoiceAt - this.#firstVoiceAt;
-      if (span >= p.greeting) return this.#decision('MACHINE', 'long_greeting');
-      const needed = span > p.shortUtterance ? p.afterLongUtteranceSilence : p.afterGreetingSilence;
-      if (this.#silenceMs >= needed) return this.#decision('HUMAN', 'silence_after_greeting');
-    }
-    if (!this.#heardVoice && this.#t >= p.initialSilence) return this.#decision('MACHINE', 'initial_silence');
-    if (this.#t >= p.totalAnalysisTime) return this.#decision('HUMAN', 'max_analysis_time');
-    return null;
-  }
-
-  #decision(answeredBy: AnsweredBy, reason: AmdDecisionReason): AmdOutcome {
-    this.#decided = answeredBy;
-    return { kind: 'decision', answeredBy, decisionMs: this.#t, reason };
-  }
-
-  #readiness(): AmdOutcome | null {
-    // The beep has ended (not merely started): a message begun now is recorded from its first word.
-    if (this.#beepEnded) return this.#ready('beep');
-    // A greeting that fell silent. Silence before any voice (initial_silence) does not count:
-    // the greeting may not have started yet.
-    if (this.#heardVoice && !this.#beepRunning && this.#silenceMs >= this.#p.machineGreetingEndSilence) return this.#ready('greeting_end');
-    if (this.#t >= this.#p.machineMaxWait) return this.#ready('timeout');
-    return null;
-  }
-
-  #ready(reason: 'beep' | 'greeting_end' | 'timeout'): AmdOutcome {
-    this.#readySent = true;
-    return { kind: 'ready_to_play', reason, atMs: this.#t };
+    return this.#impl.pushFrame(pcm);
   }
 }

@@ -3,7 +3,20 @@
  * The detector is pure (frames in, outcomes out); the CLI and the call engine
  * do the I/O around it.
  */
-export { AmdDetector, AMD_FRAME_SAMPLES, type AmdOutcome, type AmdDecisionReason, type AnsweredBy } from './detector.ts';
+export { AmdDetector, amdEngineFromEnv, type AmdEngine } from './detector.ts';
+export { AMD_FRAME_SAMPLES, AMD_FRAME_MS, type AmdOutcome, type AmdDecisionReason, type AnsweredBy, type ReadyReason, type AmdEngineInstance } from './outcome.ts';
+export { RulesAmdDetector } from './rules-detector.ts';
+export { ModelAmdDetector } from './model-detector.ts';
+export { AmdFrontEnd } from './front-end.ts';
+export { CallFeatures, FEATURE_NAMES, UTTERANCE_GAP_MS, type FrameObservation } from './call-features.ts';
+export { frameShape, type FrameShape } from './frame-features.ts';
+export { HighPassEnergy } from './high-pass.ts';
+export { FeatureVad, DEFAULT_FEATURE_VAD, type FeatureVadOptions } from './feature-vad.ts';
+export { ToneRunDetector, type ToneRunFrame, type ToneRunOptions } from './tone-run.ts';
+export { logOdds, machineProbability, type BoostedTrees, type FlatTree } from './gbdt.ts';
+export { decide, isDecisionPoint, type DecisionPolicy, type PolicyInput } from './model-policy.ts';
+export { MachineEnd } from './machine-end.ts';
+export { AMD_MODEL_FORMAT, AMD_MODEL_URL, defaultAmdModel, parseAmdModel, type AmdModelFile } from './model-file.ts';
 export { DEFAULT_AMD_PARAMETERS, type AmdParameters } from './parameters.ts';
 export { EnergyVad, type VadFrame, type VadOptions } from './vad.ts';
 export { BeepDetector, type BeepFrame, type BeepOptions } from './beep.ts';

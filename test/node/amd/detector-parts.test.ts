@@ -1,7 +1,7 @@
 // Pure unit tests of the AMD pieces on synthetic signals: Goertzel maths, the
 // adaptive-floor VAD, the beep detector and each decision rule of AmdDetector.
 import { describe, expect, it } from 'vitest';
-import { AmdDetector, BeepDetector, DEFAULT_AMD_PARAMETERS, EnergyVad, blockPower, frameRms, goertzelPower, type AmdOutcome } from '../../../media-node/src/amd/index.ts';
+import { BeepDetector, DEFAULT_AMD_PARAMETERS, EnergyVad, RulesAmdDetector as AmdDetector, blockPower, frameRms, goertzelPower, type AmdOutcome } from '../../../media-node/src/amd/index.ts';
 import { buzz, concat, frames, mix, noise, silence, speech, tone } from './signals.ts';
 
 const vad = () => new EnergyVad({ voiceToNoiseRatio: 3, minVoiceRms: 200, noiseWindowMs: 2000 });

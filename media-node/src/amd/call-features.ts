@@ -1,0 +1,207 @@
+/**
+ * The learned AMD engine's view of a call so far: voice-activity timing
+ * (onset, first utterance, the pause after it, utterance count, silence now),
+ * the energy contour of the voiced frames and their spectral shape, kept as
+ * running sums so a snapshot costs the same at 0.5 s and at 6 s. Pure: one
+ * `push` per 20 ms frame, `snapshot` at decision points. The feature order is
+ * the model's input order; FEATURE_NAMES is written into the model file and
+ * checked when it loads.
+ */
+import { AMD_FRAME_MS as FRAME_MS } from './outcome.ts';
+
+export interface FrameObservation {
+  /** Voice, with short dips inside words bridged. */
+  voiced: boolean;
+  /** This frame itself is above the voice threshold (the statistics use only these). */
+  loud: boolean;
+  rms: number;
+  noiseFloor: number;
+  zcr: number;
+  tilt: number;
+  /** The beep detector saw a near-pure tone in this frame. */
+  tonal: boolean;
+}
+
+/** Silence at least this long ends an utterance (pauses between words are shorter). */
+export const UTTERANCE_GAP_MS = 300;
+/** An utterance with less voice than this was a click or a breath: not counted. */
+const MIN_UTTERANCE_VOICE_MS = 140;
+
+export const FEATURE_NAMES = [
+  't_ms',
+  'has_voice',
+  'onset_ms',
+  'first_utterance_ms',
+  'first_utterance_done',
+  'pause_after_first_ms',
+  'utterances',
+  'silence_ms',
+  'current_utterance_ms',
+  'longest_utterance_ms',
+  'last_utterance_ms',
+  'voiced_ms',
+  'span_ms',
+  'voiced_ratio',
+  'snr_db',
+  'db_std',
+  'db_delta',
+  'zcr_mean',
+  'zcr_std',
+  'tilt_mean',
+  'tilt_std',
+  'floor_db',
+  'tonal_ratio',
+  'active_last_1s',
+  'active_last_2s',
+  'loud_ms',
+] as const;
+
+/** Frames of recent activity kept for active_last_*. */
+const RECENT_FRAMES = 100;
+
+const db = (rms: number) => 20 * Math.log10(Math.max(rms, 1));
+
+export class CallFeatures {
+  #t = 0;
+  #onset = -1;
+  #lastVoice = -1;
+  #silence = 0;
+  // utterance segmentation
+  #uttStart = -1;
+  #uttVoice = 0;
+  #voicedFrames = 0;
+  #utterances = 0;
+  #firstUtt = -1;
+  #firstEnd = -1;
+  #secondStart = -1;
+  #longest = 0;
+  #lastUtt = 0;
+  // voiced-frame statistics
+  #n = 0;
+  #sumDb = 0;
+  #sumDb2 = 0;
+  #sumDelta = 0;
+  #prevDb = Number.NaN;
+  #sumZcr = 0;
+  #sumZcr2 = 0;
+  #sumTilt = 0;
+  #sumTilt2 = 0;
+  #tonal = 0;
+  #sumFloorDb = 0;
+  #floorDb = 0;
+  readonly #recent = new Uint8Array(RECENT_FRAMES);
+  #frames = 0;
+
+  get silenceMs(): number {
+    return this.#silence;
+  }
+
+  get heardVoice(): boolean {
+    return this.#onset >= 0;
+  }
+
+  get elapsedMs(): number {
+    return this.#t;
+  }
+
+  push(o: FrameObservation): void {
+    this.#t += FRAME_MS;
+    this.#floorDb = db(o.noiseFloor);
+    this.#recent[this.#frames % RECENT_FRAMES] = o.voiced ? 1 : 0;
+    this.#frames++;
+    if (!o.voiced) {
+      this.#silence += FRAME_MS;
+      this.#prevDb = Number.NaN;
+      if (this.#uttStart >= 0 && this.#silence >= UTTERANCE_GAP_MS) this.#closeUtterance();
+      return;
+    }
+    const start = this.#t - FRAME_MS;
+    if (this.#onset < 0) this.#onset = start;
+    if (this.#uttStart < 0) {
+      this.#uttStart = start;
+      this.#uttVoice = 0;
+      if (this.#firstEnd >= 0 && this.#secondStart < 0) this.#secondStart = start;
+    }
+    this.#uttVoice += FRAME_MS;
+    this.#voicedFrames++;
+    this.#lastVoice = this.#t;
+    this.#silence = 0;
+    if (!o.loud) return;
+    const d = db(o.rms);
+    this.#n++;
+    this.#sumDb += d;
+    this.#sumDb2 += d * d;
+    if (!Number.isNaN(this.#prevDb)) this.#sumDelta += Math.abs(d - this.#prevDb);
+    this.#prevDb = d;
+    this.#sumZcr += o.zcr;
+    this.#sumZcr2 += o.zcr * o.zcr;
+    this.#sumTilt += o.tilt;
+    this.#sumTilt2 += o.tilt * o.tilt;
+    this.#sumFloorDb += this.#floorDb;
+    if (o.tonal) this.#tonal++;
+  }
+
+  #closeUtterance(): void {
+    const length = this.#lastVoice - this.#uttStart;
+    if (this.#uttVoice >= MIN_UTTERANCE_VOICE_MS) {
+      this.#utterances++;
+      if (this.#firstUtt < 0) {
+        this.#firstUtt = length;
+        this.#firstEnd = this.#lastVoice;
+      }
+      this.#longest = Math.max(this.#longest, length);
+      this.#lastUtt = length;
+    } else if (this.#firstEnd >= 0 && this.#secondStart === this.#uttStart) {
+      this.#secondStart = -1; // that "second utterance" was a click
+    }
+    this.#uttStart = -1;
+  }
+
+  /** The model's input now, in FEATURE_NAMES order. */
+  snapshot(out: Float64Array = new Float64Array(FEATURE_NAMES.length)): Float64Array {
+    const t = this.#t;
+    const heard = this.#onset >= 0;
+    const speaking = this.#uttStart >= 0;
+    const current = speaking ? this.#lastVoice - this.#uttStart : 0;
+    const firstDone = this.#firstUtt >= 0;
+    const n = Math.max(this.#n, 1);
+    const mean = (s: number) => s / n;
+    const std = (s: number, s2: number) => Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
+    out[0] = t;
+    out[1] = heard ? 1 : 0;
+    out[2] = heard ? this.#onset : t;
+    out[3] = firstDone ? this.#firstUtt : current;
+    out[4] = firstDone ? 1 : 0;
+    out[5] = firstDone ? (this.#secondStart >= 0 ? this.#secondStart : t) - this.#firstEnd : 0;
+    out[6] = this.#utterances + (speaking ? 1 : 0);
+    out[7] = this.#silence;
+    out[8] = current;
+    out[9] = Math.max(this.#longest, current);
+    out[10] = speaking ? current : this.#lastUtt;
+    out[11] = this.#voicedFrames * FRAME_MS;
+    out[12] = heard ? this.#lastVoice - this.#onset : 0;
+    out[13] = heard ? (this.#voicedFrames * FRAME_MS) / Math.max(FRAME_MS, t - this.#onset) : 0;
+    out[14] = this.#n ? mean(this.#sumDb) - mean(this.#sumFloorDb) : 0;
+    out[15] = std(this.#sumDb, this.#sumDb2);
+    out[16] = this.#n > 1 ? this.#sumDelta / (this.#n - 1) : 0;
+    out[17] = mean(this.#sumZcr);
+    out[18] = std(this.#sumZcr, this.#sumZcr2);
+    out[19] = mean(this.#sumTilt);
+    out[20] = std(this.#sumTilt, this.#sumTilt2);
+    out[21] = this.#floorDb;
+    out[22] = this.#tonal / n;
+    out[23] = this.#active(50);
+    out[24] = this.#active(100);
+    out[25] = this.#n * FRAME_MS;
+    return out;
+  }
+
+  /** Share of the last `frames` frames (or of the call so far, if shorter) that were voice. */
+  #active(frames: number): number {
+    const k = Math.min(frames, this.#frames);
+    if (k === 0) return 0;
+    let sum = 0;
+    for (let i = 1; i <= k; i++) sum += this.#recent[(this.#frames - i) % RECENT_FRAMES]!;
+    return sum / k;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Chooses the decision policy's thresholds on out-of-fold predictions of the
+ * tuning split: replays each clip's decision points through `decide` (the
+ * detector's own policy function) and keeps the thresholds with the fewest
+ * weighted errors (a person taken for a machine counts double: that is a
+ * hang-up on a real person) plus a price on the median time a person waits
+ * for the decision (`secondCost` per second) and a smaller one on a
+ * machine's (its message waits for the greeting's end anyway, but the
+ * `connected` event that says MACHINE should not come last).
+ */
+import { decide, type AnsweredBy, type DecisionPolicy } from '../../media-node/src/amd/index.ts';
+import type { ClipTrace } from './trace.ts';
+
+export interface ReplayClip {
+  label: AnsweredBy;
+  trace: ClipTrace;
+  /** P(MACHINE) at each of trace.points. */
+  probabilities: number[];
+}
+
+export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: AnsweredBy; tMs: number } {
+  const { trace, probabilities } = clip;
+  for (let i = 0; i < trace.points.length; i++) {
+    const p = trace.points[i]!;
+    if (p.tMs > policy.lastDecisionMs) break;
+    const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs });
+    if (d) return { answeredBy: d.answeredBy, tMs: p.tMs };
+  }
+  // No decision point left: the beep decided first.
+  return { answeredBy: 'MACHINE', tMs: trace.beepAtMs ?? policy.lastDecisionMs };
+}
+
+export interface PolicyScore {
+  policy: DecisionPolicy;
+  weightedErrors: number;
+  humanToMachine: number;
+  machineToHuman: number;
+  medianHumanMs: number;
+  medianMachineMs: number;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1]! : Number.POSITIVE_INFINITY;
+};
+
+export function scorePolicy(policy: DecisionPolicy, clips: ReplayClip[]): PolicyScore {
+  let hm = 0;
+  let mh = 0;
+  const humanTimes: number[] = [];
+  const machineTimes: number[] = [];
+  for (const c of clips) {
+    const r = replay(policy, c);
+    if (c.label === 'HUMAN' && r.answeredBy === 'MACHINE') hm++;
+    if (c.label === 'MACHINE' && r.answeredBy === 'HUMAN') mh++;
+    if (c.label === 'HUMAN' && r.answeredBy === 'HUMAN') humanTimes.push(r.tMs);
+    if (c.label === 'MACHINE' && r.answeredBy === 'MACHINE') machineTimes.push(r.tMs);
+  }
+  return { policy, weightedErrors: (2 * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes), medianMachineMs: median(machineTimes) };
+}
+
+/** Candidate last decision points: the trace runs to the largest, the search picks one. */
+export const LAST_DECISION_MS = [5000, 6500, 8000];
+
+export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], secondCost = 0.03, machineSecondCost = secondCost / 6): PolicyScore {
+  const scores: PolicyScore[] = [];
+  // Only points the detector evaluates at (it must reach its last decision point exactly).
+  const onSchedule = (t: number) => t >= base.firstDecisionMs && (t - base.firstDecisionMs) % base.evaluateEveryMs === 0;
+  const lasts = [...new Set([...LAST_DECISION_MS.filter((t) => t < base.lastDecisionMs && onSchedule(t)), base.lastDecisionMs])];
+  for (const lastDecisionMs of lasts)
+    for (const machineAbove of [0.7, 0.8, 0.9, 0.95, 0.97, 0.99])
+      for (const humanBelow of [0.03, 0.05, 0.1, 0.15, 0.2, 0.3])
+        for (const humanSilenceMs of [200, 300, 400, 600, 800])
+          for (const finalMachineAbove of [0.4, 0.5, 0.6, 0.7, 0.8])
+            scores.push(scorePolicy({ ...base, lastDecisionMs, machineAbove, humanBelow, humanSilenceMs, finalMachineAbove }, clips));
+  const cost = (s: PolicyScore) => s.weightedErrors + (secondCost * s.medianHumanMs + machineSecondCost * s.medianMachineMs) / 1000;
+  // Grid order breaks ties, so the choice is deterministic.
+  return scores.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm run amd:train`: trains the learned AMD engine on the TUNING split of
+ * every corpus (generating them on first use) and writes
+ * media-node/src/amd/amd-model.json. The test splits are never read here.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AMD_MODEL_URL, FEATURE_NAMES } from '../../media-node/src/amd/index.ts';
+import { CORPUS_NAMES, loadNamedCorpus, readWav } from '../../test/fixtures/amd/corpora/index.ts';
+import { trainAmdModel, type TrainingClip } from './train-model.ts';
+
+const started = Date.now();
+const clips: TrainingClip[] = [];
+const categoryOf = new Map<string, string>();
+const counts: Record<string, number> = {};
+for (const name of CORPUS_NAMES) {
+  const corpus = await loadNamedCorpus(name, 'tuning', { log: console.log });
+  counts[name] = corpus.length;
+  // The voice variant (after "+") groups the folds: voices are what the test split changes.
+  for (const c of corpus) categoryOf.set(c.id, `${c.category}${c.beep ? '' : ' (no beep)'}`);
+  for (const c of corpus) clips.push({ id: c.id, group: c.details.split(' ')[0]!.split('+')[1] ?? c.id, label: c.label, pcm: readWav(c.file) });
+}
+const only = process.env.AMD_TRAIN_FEATURES?.split(',');
+const allowed = only ? only.map((n) => FEATURE_NAMES.indexOf(n as (typeof FEATURE_NAMES)[number])) : undefined;
+// Experiments: AMD_TRAIN_FEATURES=a,b,c limits the features, AMD_TRAIN_BOOST='{"trees":300}' the booster.
+const boost = { ...(JSON.parse(process.env.AMD_TRAIN_BOOST ?? '{}') as object), allowed };
+const humanWeight = process.env.AMD_TRAIN_HUMAN_WEIGHT ? Number(process.env.AMD_TRAIN_HUMAN_WEIGHT) : undefined;
+const secondCost = process.env.AMD_TRAIN_SECOND_COST ? Number(process.env.AMD_TRAIN_SECOND_COST) : undefined;
+const { file, outOfFold, outOfFoldDecisions } = trainAmdModel(clips, { boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, describe: { split: 'tuning', corpora: counts } });
+writeFileSync(fileURLToPath(AMD_MODEL_URL), `${JSON.stringify(file)}\n`);
+console.log(`trained on ${clips.length} tuning clips (${JSON.stringify(counts)}), ${file.training.rows} decision points, ${file.model.trees.length} trees`);
+console.log(`policy: ${JSON.stringify(file.policy)}`);
+console.log(`out-of-fold on tuning: ${outOfFold.humanToMachine} human→machine, ${outOfFold.machineToHuman} machine→human, median human decision ${outOfFold.medianHumanMs} ms, median machine decision ${outOfFold.medianMachineMs} ms`);
+const byCategory = new Map<string, { n: number; right: number }>();
+for (const d of outOfFoldDecisions) {
+  const k = categoryOf.get(d.id)!;
+  const e = byCategory.get(k) ?? { n: 0, right: 0 };
+  e.n++;
+  if (d.answeredBy === d.label) e.right++;
+  byCategory.set(k, e);
+}
+if (process.env.AMD_TRAIN_VERBOSE) for (const d of outOfFoldDecisions) if (d.answeredBy !== d.label) console.log(`  out-of-fold miss ${d.id} → ${d.answeredBy} at ${d.tMs} ms`);
+console.log(`out-of-fold per category: ${[...byCategory].sort().map(([k, e]) => `${k} ${e.right}/${e.n}`).join(', ')}`);
+console.log(`wrote ${fileURLToPath(AMD_MODEL_URL)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,87 @@
+// The learned AMD engine's inputs on synthetic signals: the per-frame
+// spectral shape and the call features (voice timing, contour) it is built on.
+import { describe, expect, it } from 'vitest';
+import { AmdFrontEnd, CallFeatures, DEFAULT_AMD_PARAMETERS, FEATURE_NAMES, HighPassEnergy, frameShape } from '../../../media-node/src/amd/index.ts';
+import { buzz, concat, frames, noise, silence, tone } from './signals.ts';
+
+const feature = (x: Float64Array, name: (typeof FEATURE_NAMES)[number]) => x[FEATURE_NAMES.indexOf(name)]!;
+
+function featuresOf(pcm: Int16Array): Float64Array {
+  const front = new AmdFrontEnd({ ...DEFAULT_AMD_PARAMETERS });
+  for (const f of frames(pcm)) front.push(f);
+  return front.features.snapshot();
+}
+
+describe('frameShape', () => {
+  it('counts zero crossings: a 1000 Hz tone crosses 2000 times a second', () => {
+    expect(frameShape(tone(1000, 20)).zcr).toBeCloseTo(0.25, 1);
+    expect(frameShape(tone(200, 20)).zcr).toBeCloseTo(0.05, 1);
+  });
+
+  it('ranks spectral tilt: a low tone below white noise, silence at 0', () => {
+    const low = frameShape(tone(200, 20)).tilt;
+    const white = frameShape(noise(20, 3000, 3)).tilt;
+    expect(low).toBeLessThan(0.05);
+    expect(white).toBeGreaterThan(0.8);
+    expect(frameShape(silence(20))).toEqual({ zcr: 0, tilt: 0 });
+  });
+});
+
+describe('CallFeatures', () => {
+  it('has one value per named feature and nothing heard in silence', () => {
+    const x = featuresOf(silence(1000));
+    expect(x).toHaveLength(FEATURE_NAMES.length);
+    expect(feature(x, 'has_voice')).toBe(0);
+    expect(feature(x, 'onset_ms')).toBe(1000);
+    expect(feature(x, 'silence_ms')).toBe(1000);
+  });
+
+  it('times a "hello?": onset, first utterance length, the pause after it', () => {
+    const x = featuresOf(concat(silence(500), buzz(600), silence(1000)));
+    expect(feature(x, 'has_voice')).toBe(1);
+    expect(Math.abs(feature(x, 'onset_ms') - 500)).toBeLessThanOrEqual(40);
+    expect(feature(x, 'first_utterance_done')).toBe(1);
+    expect(Math.abs(feature(x, 'first_utterance_ms') - 600)).toBeLessThanOrEqual(120);
+    expect(feature(x, 'pause_after_first_ms')).toBeGreaterThanOrEqual(800);
+    expect(feature(x, 'utterances')).toBe(1);
+  });
+
+  it('counts utterances separated by pauses, not the dips inside one', () => {
+    const x = featuresOf(concat(silence(300), buzz(500), silence(700), buzz(800), silence(200)));
+    expect(feature(x, 'utterances')).toBe(2);
+    expect(Math.abs(feature(x, 'pause_after_first_ms') - 700)).toBeLessThanOrEqual(120);
+    expect(feature(x, 'current_utterance_ms')).toBeGreaterThan(600);
+  });
+
+  it('does not take a short click for an utterance', () => {
+    const x = featuresOf(concat(silence(500), tone(300, 20, 8000), silence(1000)));
+    expect(feature(x, 'utterances')).toBe(0);
+  });
+
+  it('measures the energy contour against the floor', () => {
+    const quiet = featuresOf(concat(noise(1000, 100, 2), buzz(800, 2000)));
+    const loud = featuresOf(concat(noise(1000, 100, 2), buzz(800, 12000)));
+    expect(feature(loud, 'snr_db') - feature(quiet, 'snr_db')).toBeGreaterThan(6);
+  });
+
+  it('is a pure accumulator: a snapshot does not change it', () => {
+    const c = new CallFeatures();
+    c.push({ voiced: true, loud: true, rms: 1000, noiseFloor: 10, zcr: 0.1, tilt: 0.2, tonal: false });
+    expect(Array.from(c.snapshot())).toEqual(Array.from(c.snapshot()));
+  });
+});
+
+describe('HighPassEnergy (the learned engine’s voice detector input)', () => {
+  const level = (hz: number) => {
+    const f = new HighPassEnergy();
+    let rms = 0;
+    for (const frame of frames(tone(hz, 200, 8000))) rms = f.rms(frame);
+    return 20 * Math.log10(rms / (8000 / Math.SQRT2));
+  };
+
+  it('keeps the voice band and drops rumble below it', () => {
+    expect(level(1000)).toBeGreaterThan(-0.5);
+    expect(level(400)).toBeGreaterThan(-1.5);
+    expect(level(50)).toBeLessThan(-20);
+  });
+});
