@@ -46,11 +46,13 @@ describe('reconcileLegs', () => {
     expect(r.end).toEqual([]);
   });
 
-  it('ends live legs the node does not hold, past the grace or on an older boot', () => {
+  it('ends live legs the node does not hold, past the grace or on an older boot, never those of a newer boot', () => {
     const onNode = [
       leg('old-enough'),
       leg('just-sent', { dialedAtMs: NOW - 2_000 }),
       leg('just-sent-old-boot', { dialedAtMs: NOW - 2_000, boot: T0 }),
+      leg('newer-boot', { boot: '2026-12-05T04:00:50.000Z' }),
+      leg('unreadable-boot', { boot: 'boot-7' }),
       leg('unknown-boot-just-sent', { boot: null, dialedAtMs: NOW - 2_000 }),
       leg('unknown-boot-old', { boot: null }),
       leg('held'),

@@ -3,8 +3,13 @@
  * records. Calls the node holds that the owner has ended (or never placed
  * there) are to be hung up at once; legs the owner thinks live on the node that
  * the node does not hold are to be ended, unless they were dispatched so
- * recently that the beat may have left the node before the leg reached it.
+ * recently that the beat may have left the node before the leg reached it. A
+ * beat speaks only for its own boot and those before it: a leg an older boot
+ * took is gone at once, a leg a newer boot took (whose beats have not arrived
+ * yet) is not this beat's to judge.
  */
+
+import { bootIsOlder } from './node-boot.ts';
 
 /** What the Worker tells each owner about one heartbeat. */
 export interface NodeLegsReport {
@@ -56,7 +61,7 @@ export function reconcileLegs(
   const end = report.current
     ? liveOnNode
         .filter((leg) => leg.nodeId === report.nodeId && !held.has(leg.voiceId))
-        .filter((leg) => (leg.boot !== null && leg.boot !== report.boot) || leg.dialedAtMs === null || nowMs - leg.dialedAtMs >= report.graceMs)
+        .filter((leg) => (leg.boot === null || leg.boot === report.boot ? leg.dialedAtMs === null || nowMs - leg.dialedAtMs >= report.graceMs : bootIsOlder(leg.boot, report.boot)))
         .map((leg) => leg.voiceId)
     : [];
   return { hangup, end };

@@ -29,13 +29,13 @@ export function classifyBeat(known: KnownBoot | null, startedAt: string, nowMs: 
   if (known.startedAt === startedAt) return known.lost ? 'returned' : 'same';
   // Once the known boot is lost or silent, any other boot takes over, even one whose clock says it is older.
   const knownAlive = !known.lost && nowMs - known.lastSeenMs <= timeoutMs;
-  return knownAlive && isOlder(startedAt, known.startedAt) ? 'stale' : 'restarted';
+  return knownAlive && bootIsOlder(startedAt, known.startedAt) ? 'stale' : 'restarted';
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Only two ISO instants compare; anything else counts as newer, so a node is never locked out. */
-function isOlder(a: string, b: string): boolean {
+/** Boot `a` started before boot `b`. Only two ISO instants compare: anything else is never older, so a node is never locked out. */
+export function bootIsOlder(a: string, b: string): boolean {
   if (!ISO_INSTANT.test(a) || !ISO_INSTANT.test(b)) return false;
   return Date.parse(a) < Date.parse(b);
 }
