@@ -14,7 +14,7 @@ import { keepBackgroundThreadsDeprioritized } from './process/background-threads
 import { PortPool } from './rtp/port-pool.ts';
 import { DefaultAudioRenderer, type AudioRenderer } from './audio/renderer.ts';
 import { EventReporter } from './worker-link/event-reporter.ts';
-import { HeartbeatClient } from './worker-link/heartbeat.ts';
+import { HeartbeatClient, liveLegsByOwner } from './worker-link/heartbeat.ts';
 import { CommandServer } from './control/command-server.ts';
 import { CallLeg } from './call/call-leg.ts';
 import { CallConnect } from './call/call-connect.ts';
@@ -84,13 +84,16 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     send: scheduler.stats,
     streams: streamStats,
   });
+  /** This boot's identity, sent in heartbeats and in every originate result. */
+  const startedAt = new Date().toISOString();
 
   const credentials = config.SIP_TRUNK_USER ? { username: config.SIP_TRUNK_USER, password: config.SIP_TRUNK_PASSWORD ?? '' } : undefined;
   const handle = (command: ParsedMediaCommand): CommandResult => {
     const ok = { command_id: command.command_id, ok: true };
     switch (command.type) {
       case 'originate': {
-        if (legs.has(command.voice_id)) return ok;
+        const placed = { ...ok, boot: startedAt };
+        if (legs.has(command.voice_id)) return placed;
         if (draining) return { command_id: command.command_id, ok: false, error: 'draining' };
         if (legs.size >= config.CALL_CAPACITY) return { command_id: command.command_id, ok: false, error: 'at_capacity' };
         const leg = new CallLeg(command, {
@@ -114,7 +117,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         legs.set(command.voice_id, leg);
         setupsTotal++;
         void leg.start();
-        return ok;
+        return placed;
       }
       case 'play': {
         const leg = legs.get(command.voice_id);
@@ -186,12 +189,24 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
   const heartbeat = new HeartbeatClient(
     config.WORKER_URL,
     config.MEDIA_SHARED_SECRET,
-    () => ({ node_id: config.NODE_ID, control_url: controlUrl, capacity: config.CALL_CAPACITY, live_calls: legs.size, draining, live_voice_ids: [...legs.keys()] }),
+    () => ({
+      node_id: config.NODE_ID,
+      control_url: controlUrl,
+      capacity: config.CALL_CAPACITY,
+      live_calls: legs.size,
+      draining,
+      live_legs: liveLegsByOwner(
+        [...legs.values()].map((leg) => ({ voice_id: leg.voiceId, owner: leg.command.owner })),
+        reporter.unacknowledgedLegs(),
+      ),
+    }),
     log,
     (voiceIds) => {
-      log.warn('the Worker ended these calls while we were unreachable: hanging up', { calls: voiceIds.length });
-      for (const id of voiceIds) legs.get(id)?.hangup(Cause.TEMPORARY_FAILURE);
+      const held = voiceIds.filter((id) => legs.has(id));
+      if (held.length > 0) log.warn('the Worker has ended these calls: hanging up', { calls: held.length, voice_ids: held });
+      for (const id of held) legs.get(id)!.hangup(Cause.TEMPORARY_FAILURE);
     },
+    startedAt,
   );
   heartbeat.start();
   log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });

@@ -19,6 +19,7 @@ export default defineConfig(async () => {
             // Short clocks so guard, retry and node-loss tests finish in seconds.
             MEDIA_NODE_HEARTBEAT_TIMEOUT_S: '2',
             NO_MEDIA_NODE_WAIT_S: '2',
+            MEDIA_RECONCILE_GRACE_S: '3',
             WEBHOOK_RETRY_DELAYS_MS: '0,300,600,900,1200',
             // Dialer webhook subscriptions may point at the local receiver (http://127.0.0.1).
             WEBHOOK_ALLOW_LOOPBACK: 'true',

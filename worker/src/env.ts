@@ -25,6 +25,8 @@ export interface Env {
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;
   NO_MEDIA_NODE_WAIT_S: string;
+  /** Seconds a just-dispatched leg may be missing from its node's heartbeat before reconciliation ends it (default 10). */
+  MEDIA_RECONCILE_GRACE_S?: string;
   MEDIA_SHARED_SECRET: string;
   URL_SIGNING_SECRET: string;
   /** Optional override of the webhook retry schedule, e.g. "0,30000,300000,1800000,7200000". */

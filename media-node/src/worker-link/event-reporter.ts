@@ -43,6 +43,13 @@ export class EventReporter {
     this.#schedule(0);
   }
 
+  /** Legs with events not yet acknowledged, with their owners: the node still holds them for reconciliation. */
+  unacknowledgedLegs(): Array<{ voice_id: string; owner: MediaEvent['owner'] }> {
+    const legs = new Map<string, MediaEvent['owner']>();
+    for (const e of this.#queue) legs.set(e.voice_id, e.owner);
+    return [...legs].map(([voice_id, owner]) => ({ voice_id, owner }));
+  }
+
   /** Forgets a leg's counter once its last event is acknowledged (no growth over a long run). */
   forgetLeg(voiceId: string): void {
     if (!this.#queue.some((e) => e.voice_id === voiceId)) this.#seq.delete(voiceId);

@@ -68,7 +68,7 @@ describe('media node against SIPp', () => {
 
   it('answered human: ringing, connected, plays the prompt for its true length, node hangs up → 16', async () => {
     const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-1500' });
-    expect((await worker.send(node.controlUrl, [command])).results[0]).toEqual({ command_id: command.command_id, ok: true });
+    expect((await worker.send(node.controlUrl, [command])).results[0]).toEqual({ command_id: command.command_id, ok: true, boot: worker.heartbeats[0]!.started_at });
     // The same command again is a no-op (idempotent by command_id).
     expect((await worker.send(node.controlUrl, [command])).results[0]!.ok).toBe(true);
     await worker.waitFor(() => types(worker, voice_id).includes('playstate:playfinished'), 15_000, 'playfinished');
@@ -243,6 +243,32 @@ describe('media node against SIPp', () => {
     worker.orphanOnNextBeat([voice_id]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'orphan hung up');
     expect(disconnect(worker, voice_id)).toMatchObject({ cause: 41, hangup_by: 'local' });
+  });
+
+  it('names its boot in originate results and heartbeats, and lists a leg by owner until its last event is acknowledged', async () => {
+    const { voice_id, command } = originate('971501234560', { prompt_ref: 'tone-20000' });
+    const { results } = await worker.send(node.controlUrl, [command]);
+    const boot = (results[0] as { boot?: string }).boot;
+    expect(boot).toBe(worker.heartbeats.at(-1)!.started_at);
+    type Beat = { live_legs?: Array<{ owner: typeof owner; voice_ids: string[] }> };
+    const lists = (hb: Beat) => hb.live_legs?.some((g) => g.owner.id === owner.id && g.owner.kind === owner.kind && g.voice_ids.includes(voice_id)) ?? false;
+    const nextBeat = async () => {
+      const n = worker.heartbeats.length;
+      while (worker.heartbeats.length === n) await new Promise((r) => setTimeout(r, 50));
+      return worker.heartbeats.at(-1) as Beat;
+    };
+    await worker.waitFor(() => types(worker, voice_id).includes('playstate:initiated'), 10_000, 'playing');
+    expect(lists(await nextBeat())).toBe(true);
+
+    // Ended, but its disconnected not yet taken by the Worker: still listed, so the Worker never takes it for lost.
+    worker.failNext(1_000);
+    await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:h`, voice_id, cause: 16 }]);
+    while (node.legs.has(voice_id)) await new Promise((r) => setTimeout(r, 50));
+    expect(lists(await nextBeat())).toBe(true);
+    worker.failNext(0);
+    await worker.waitFor(() => !!disconnect(worker, voice_id), 30_000, 'the disconnected once the Worker takes events again');
+    await nextBeat();
+    expect(lists(await nextBeat())).toBe(false);
   });
 
   it('paces frames at 20 ms, from the node’s own counters (tail latency is measured in bench:media)', () => {

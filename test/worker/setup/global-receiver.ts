@@ -3,7 +3,9 @@
 //    to fail the first N attempts (POST /config/<box> {"failFirst":N}), or to
 //    answer the first N only after a delay ({"delayFirst":N,"delayMs":M}).
 //  - protocol-level media node stand-in: POST /node/<box>/v1/commands records
-//    commands and acknowledges them (or refuses: {"refuse":true}).
+//    commands and acknowledges them (or refuses: {"refuse":true}); with
+//    {"boot":"…"} an acknowledged originate names that node boot, and with
+//    {"commandDelayMs":M} every answer comes M ms late.
 //  - GET /hooks/<box> and GET /node/<box>/commands return what was recorded.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TestProject } from 'vitest/node';
@@ -13,6 +15,8 @@ interface Box {
   delayFirst: number;
   delayMs: number;
   refuse: boolean;
+  boot?: string;
+  commandDelayMs?: number;
   attempts: number;
   hooks: Array<{ at: number; headers: Record<string, string>; body: string; status: number }>;
   commands: unknown[];
@@ -64,10 +68,12 @@ export default async function setup(project: TestProject) {
     if (parts[0] === 'node' && parts[1]) {
       const b = box(parts[1]);
       if (req.method === 'GET') return json(200, b.commands);
-      const batch = JSON.parse(body) as { commands: Array<{ command_id: string }> };
+      const batch = JSON.parse(body) as { commands: Array<{ command_id: string; type: string }> };
       b.commands.push(...batch.commands.map((cmd) => ({ ...cmd, received_at: Date.now(), headers: req.headers })));
+      const boot = b.boot;
+      if (b.commandDelayMs) await new Promise((r) => setTimeout(r, b.commandDelayMs));
       if (b.refuse) return json(503, { error: 'refusing' });
-      return json(200, { results: batch.commands.map((cmd) => ({ command_id: cmd.command_id, ok: true })) });
+      return json(200, { results: batch.commands.map((cmd) => ({ command_id: cmd.command_id, ok: true, ...(boot && cmd.type === 'originate' ? { boot } : {}) })) });
     }
     json(404, { error: 'no such route' });
   });

@@ -1,7 +1,8 @@
 /**
  * The internal API media nodes call (docs/media-protocol.md): heartbeats to the
- * MediaFleet, call events to the Durable Object that owns each leg, and prompt
- * audio behind signed URLs. Not part of the public OpenAPI document.
+ * MediaFleet and the leg owners that reconcile with them, call events to the
+ * Durable Object that owns each leg, and prompt audio behind signed URLs. Not
+ * part of the public OpenAPI document.
  */
 import { Hono } from 'hono';
 import { CONTENT_SHA256_HEADER, EventBatchSchema, HeartbeatSchema, MediaPaths, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBinary, type EventResult, type MediaEvent } from '../media-protocol/index.ts';
@@ -10,7 +11,8 @@ import { database } from '../db/client.ts';
 import { calls, recordings } from '../db/schema.ts';
 import { ProblemError, Problems } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
-import { mediaFleet } from '../durable/media-fleet/index.ts';
+import { acceptHeartbeat } from '../durable/media-fleet/heartbeat-intake.ts';
+import { legOwnerObject } from '../durable/media-fleet/leg-owners.ts';
 import { verifySignedUrl } from '../signed-urls/index.ts';
 import { verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
 import { registrationRoutes } from './registration-routes.ts';
@@ -21,7 +23,7 @@ export function mediaApiRoutes() {
   app.post(MediaPaths.heartbeat, verifyNode(), async (c) => {
     const parsed = HeartbeatSchema.safeParse(verifiedJson(c));
     if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
-    return c.json(await mediaFleet(c.env).heartbeat(parsed.data));
+    return c.json(await acceptHeartbeat(c.env, parsed.data));
   });
 
   app.post(MediaPaths.events, verifyNode(), async (c) => {
@@ -36,13 +38,12 @@ export function mediaApiRoutes() {
     const results: EventResult[] = [];
     await Promise.all(
       [...byOwner.values()].map(async (events) => {
-        const owner = events[0]!.owner;
-        if (owner.kind !== 'broadcast') {
+        const object = legOwnerObject(c.env, events[0]!.owner);
+        if (!object) {
           results.push(...events.map((e) => ({ voice_id: e.voice_id, seq: e.seq, status: 'rejected' as const })));
           return;
         }
-        const stub = c.env.BROADCAST_SESSION.get(c.env.BROADCAST_SESSION.idFromName(owner.id));
-        results.push(...(await stub.applyEvents(events)));
+        results.push(...(await object.applyEvents(events)));
       }),
     );
     return c.json({ results });

@@ -130,6 +130,12 @@ export const CommandResultSchema = z.object({
   ok: z.boolean(),
   /** Machine-readable reason when ok is false: unknown_leg, at_capacity, draining, invalid, agent_not_registered. */
   error: z.string().optional(),
+  /**
+   * originate, when ok: the boot of the node that took the leg (its heartbeat's
+   * `started_at`), so the Worker knows which boot a leg lives on even before
+   * that boot's first heartbeat has reached it.
+   */
+  boot: z.string().optional(),
 });
 export const CommandBatchResultSchema = z.object({ results: z.array(CommandResultSchema) });
 export type CommandResult = z.infer<typeof CommandResultSchema>;

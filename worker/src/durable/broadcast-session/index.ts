@@ -41,6 +41,8 @@ import { callHistoryStatus } from '../../calls/call-outcome.ts';
 import { clearLegsForDialing } from './compliance-gate.ts';
 import { BroadcastCallEvents } from '../../dialer-events/broadcast-call-events.ts';
 import { liveLegsOf } from './live-legs.ts';
+import { LEG_BOOTS_DDL, LEG_ON_RECORD_SELECT, legOnRecord, recordLegBoot, type LegOnRecordRow } from './leg-boots.ts';
+import { reconcileLegs, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 
 /** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
 const MAX_DISPATCH_PER_TICK = 100;
@@ -129,7 +131,7 @@ export class BroadcastSession extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    this.#sql.exec(LEGS_DDL + OUTBOX_DDL + CONNECTS_DDL);
+    this.#sql.exec(LEGS_DDL + OUTBOX_DDL + CONNECTS_DDL + LEG_BOOTS_DDL);
     this.#outbox = new WebhookOutbox(this.#sql);
     this.#connects = new ConnectStore(this.#sql);
     this.#callEvents = new BroadcastCallEvents(this.#sql, env, () => this.#requireInit());
@@ -234,16 +236,56 @@ export class BroadcastSession extends DurableObject<Env> {
     return results;
   }
 
-  /** The fleet lost a node: every live leg on it ends with cause 41. */
-  async nodeLost(nodeId: string): Promise<void> {
+  /**
+   * The fleet lost a node (keepBoot null: every live leg on it ends with cause
+   * 41) or saw it restart as `keepBoot` (only legs known to be on another boot
+   * end; a leg whose originate has not answered yet is left to reconciliation).
+   * Returns how many ended; the fleet settles their slots itself.
+   */
+  async nodeLost(nodeId: string, keepBoot: string | null = null): Promise<number> {
     const now = Date.now();
     const rows = this.#sql
-      .exec<LegRow>(`SELECT * FROM legs WHERE node_id = ? AND state IN (${LIVE_STATES.map(() => '?').join(',')})`, nodeId, ...LIVE_STATES)
+      .exec<LegRow>(
+        `SELECT legs.* FROM legs LEFT JOIN leg_boots b ON b.voice_id = legs.voice_id AND b.node_id = legs.node_id
+         WHERE legs.node_id = ? AND legs.state IN ${inList(LIVE_STATES)} AND (? IS NULL OR (b.boot IS NOT NULL AND b.boot != ?))`,
+        nodeId,
+        keepBoot,
+        keepBoot,
+      )
       .toArray();
+    if (rows.length === 0) return 0;
     for (const leg of rows) await this.#finalize(leg, 'failed', Cause.TEMPORARY_FAILURE, now);
     await this.#flushD1();
     await this.#reportLive();
     await this.#wake(now);
+    return rows.length;
+  }
+
+  /**
+   * One heartbeat of a node, as it concerns this broadcast: answers the calls
+   * the node holds that must be hung up, and ends live legs the node no longer
+   * holds (cause 41, or the cause of a hangup already asked for).
+   */
+  async reconcileNode(report: NodeLegsReport): Promise<{ hangup: string[] }> {
+    const now = Date.now();
+    const record = (voiceId: string) => {
+      const row = this.#sql.exec<LegOnRecordRow>(`${LEG_ON_RECORD_SELECT} WHERE legs.voice_id = ?`, voiceId).toArray()[0];
+      return row ? legOnRecord(row, !isTerminal(row.state as LegState)) : null;
+    };
+    const onNode = this.#sql.exec<LegOnRecordRow>(`${LEG_ON_RECORD_SELECT} WHERE legs.node_id = ? AND legs.state IN ${inList(LIVE_STATES)}`, report.nodeId).toArray();
+    const { hangup, end } = reconcileLegs(report, record, onNode.map((row) => legOnRecord(row, true)), now);
+    if (end.length > 0) {
+      for (const voiceId of end) {
+        const leg = this.#legByVoice(voiceId)!;
+        console.warn(JSON.stringify({ msg: 'leg missing from its media node: ended', voice_id: voiceId, node_id: report.nodeId, state: leg.state }));
+        if (leg.hangup_requested_at) await this.#finalize(leg, 'disconnected', leg.hangup_cause ?? Cause.NORMAL_CLEARING, now);
+        else await this.#finalize(leg, 'failed', Cause.TEMPORARY_FAILURE, now);
+      }
+      await this.#flushD1();
+      await this.#afterLegsEnded({ [report.nodeId]: end.length });
+      await this.#wake(now);
+    }
+    return { hangup };
   }
 
   // ── RPC: per-call controls ────────────────────────────────────────────
@@ -558,8 +600,11 @@ export class BroadcastSession extends DurableObject<Env> {
       [...byNode.entries()].map(async ([nodeId, group]) => {
         const results = await sendNodeCommands(group.controlUrl, this.env.MEDIA_SHARED_SECRET, group.commands);
         for (const [i, result] of results.entries()) {
-          if (result.ok) continue;
           const leg = group.legs[i]!;
+          if (result.ok) {
+            if (result.boot) recordLegBoot(this.#sql, leg.voice_id!, nodeId, result.boot);
+            continue;
+          }
           const current = this.#legByVoice(leg.voice_id!);
           if (!current || current.state !== 'dialing') continue;
           released[nodeId] = (released[nodeId] ?? 0) + 1;

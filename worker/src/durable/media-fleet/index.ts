@@ -1,15 +1,19 @@
 /**
  * MediaFleet: one Durable Object per deployment that knows which media nodes
- * are alive (heartbeats), how loaded they are, and which leg owners have legs
- * on each. It picks nodes for new legs (least loaded first) and, when a node
- * misses heartbeats past the timeout, tells every owner with legs there to end
- * them (cause 41) so no broadcast waits forever on a dead machine.
+ * are alive (heartbeats), which boot of each is current, how loaded they are,
+ * and which leg owners have legs on each. It picks nodes for new legs (least
+ * loaded first) and, when a node misses heartbeats past the timeout or comes
+ * back as a new boot, tells every owner with legs there to end those of the
+ * gone boot (cause 41) so no broadcast waits forever on a dead process.
+ * Reconciliation of each beat with the owners runs in heartbeat-intake.ts.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import type { Heartbeat, HeartbeatAck, LegOwner } from '../../media-protocol/index.ts';
+import { heldVoiceIds, type Heartbeat, type HeartbeatAck, type LegOwner } from '../../media-protocol/index.ts';
 import { isAlive, pickNodes, type NodeLoad } from './node-selection.ts';
 import { BindingTenants } from './binding-tenants.ts';
+import { classifyBeat } from './node-boot.ts';
+import { legOwnerObject } from './leg-owners.ts';
 
 export const FLEET_NAME = 'global';
 export const HEARTBEAT_INTERVAL_S = 5;
@@ -28,6 +32,15 @@ export interface FleetNodeView {
   draining: boolean;
   alive: boolean;
   last_seen: string;
+}
+
+/** What the fleet made of a heartbeat: the node's answer, and who must reconcile with it. */
+export interface HeartbeatOutcome {
+  ack: HeartbeatAck;
+  /** Owners with legs assigned to the node. */
+  owners: LegOwner[];
+  /** False: a late beat from a replaced boot, not applied; its calls are only checked for hang-ups. */
+  current: boolean;
 }
 
 interface NodeRow extends Record<string, SqlStorageValue> {
@@ -72,21 +85,32 @@ export class MediaFleet extends DurableObject<Env> {
     return Number(this.env.MEDIA_NODE_HEARTBEAT_TIMEOUT_S || 15) * 1000;
   }
 
-  async heartbeat(hb: Heartbeat): Promise<HeartbeatAck> {
+  async heartbeat(hb: Heartbeat): Promise<HeartbeatOutcome> {
     const now = Date.now();
     const existing = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE node_id = ?', hb.node_id).toArray()[0];
-    // A node that restarted (new started_at) or came back after being declared lost has none of its old legs.
-    const fresh = !existing || existing.lost === 1 || existing.started_at !== hb.started_at;
+    const kind = classifyBeat(existing ? { startedAt: existing.started_at, lost: existing.lost === 1, lastSeenMs: existing.last_seen_ms } : null, hb.started_at, now, this.#timeoutMs);
+    // At least three beats per timeout, so one lost heartbeat never costs a node its calls.
+    const interval_s = Math.max(0.5, Math.min(HEARTBEAT_INTERVAL_S, this.#timeoutMs / 3000));
+    if (kind === 'stale') {
+      console.warn(JSON.stringify({ msg: 'heartbeat from a replaced boot ignored', node_id: hb.node_id, started_at: hb.started_at, current: existing!.started_at }));
+      return { ack: { ok: true, interval_s }, owners: this.#ownersOn(hb.node_id), current: false };
+    }
+    // A new boot has none of the old boot's legs; legs already placed on this boot (before this beat) stay.
+    let endedOnOldBoot = 0;
+    if (kind === 'restarted' && existing?.lost === 0) {
+      console.warn(JSON.stringify({ msg: 'media node restarted', node_id: hb.node_id, started_at: hb.started_at, previous: existing.started_at }));
+      endedOnOldBoot = await this.#failNodeLegs(hb.node_id, hb.started_at);
+    }
     // Back from a partition: the calls it still carries were already ended for the client; they must stop.
-    const orphaned = existing?.lost === 1 && existing.started_at === hb.started_at ? (hb.live_voice_ids ?? []) : [];
-    if (fresh && existing) await this.#failNodeLegs(hb.node_id);
-    if (fresh && existing) await this.#bindings.dropNode(this.env, hb.node_id, hb.started_at);
+    const orphaned = kind === 'returned' ? heldVoiceIds(hb) : [];
+    // Agent SIP bindings of an older boot are gone too (binding-tenants.ts).
+    if (existing && (kind === 'restarted' || kind === 'returned')) await this.#bindings.dropNode(this.env, hb.node_id, hb.started_at);
     this.#sql.exec(
       `INSERT INTO nodes (node_id, control_url, capacity, assigned, reported_live, draining, last_seen_ms, started_at, lost)
        VALUES (?, ?, ?, 0, ?, ?, ?, ?, 0)
        ON CONFLICT(node_id) DO UPDATE SET control_url = excluded.control_url, capacity = excluded.capacity,
          reported_live = excluded.reported_live, draining = excluded.draining, last_seen_ms = excluded.last_seen_ms,
-         started_at = excluded.started_at, lost = 0, assigned = CASE WHEN ? THEN 0 ELSE nodes.assigned END`,
+         started_at = excluded.started_at, lost = 0, assigned = MAX(0, nodes.assigned - ?)`,
       hb.node_id,
       hb.control_url,
       hb.capacity,
@@ -94,13 +118,19 @@ export class MediaFleet extends DurableObject<Env> {
       hb.draining ? 1 : 0,
       now,
       hb.started_at,
-      fresh ? 1 : 0,
+      endedOnOldBoot,
     );
     await this.#ensureAlarm(now + this.#timeoutMs);
-    // At least three beats per timeout, so one lost heartbeat never costs a node its calls.
-    const interval_s = Math.max(0.5, Math.min(HEARTBEAT_INTERVAL_S, this.#timeoutMs / 3000));
     if (orphaned.length > 0) console.warn(JSON.stringify({ msg: 'lost media node is back with calls: hanging them up', node_id: hb.node_id, calls: orphaned.length }));
-    return orphaned.length > 0 ? { ok: true, interval_s, hangup_voice_ids: orphaned } : { ok: true, interval_s };
+    const ack: HeartbeatAck = orphaned.length > 0 ? { ok: true, interval_s, hangup_voice_ids: orphaned } : { ok: true, interval_s };
+    return { ack, owners: this.#ownersOn(hb.node_id), current: true };
+  }
+
+  #ownersOn(nodeId: string): LegOwner[] {
+    return this.#sql
+      .exec<{ owner_kind: LegOwner['kind']; owner_id: string }>('SELECT owner_kind, owner_id FROM assignments WHERE node_id = ? AND legs > 0', nodeId)
+      .toArray()
+      .map((r) => ({ kind: r.owner_kind, id: r.owner_id }));
   }
 
   /** Reserves up to `count` slots for an owner's new legs; fewer (or none) when the fleet is full or empty. */
@@ -163,26 +193,33 @@ export class MediaFleet extends DurableObject<Env> {
       if (isAlive(toLoad(row), now, this.#timeoutMs)) continue;
       console.warn(JSON.stringify({ msg: 'media node lost', node_id: row.node_id, silent_ms: now - row.last_seen_ms }));
       this.#sql.exec('UPDATE nodes SET lost = 1, assigned = 0 WHERE node_id = ?', row.node_id);
-      await this.#failNodeLegs(row.node_id);
+      await this.#failNodeLegs(row.node_id, null);
       await this.#bindings.dropNode(this.env, row.node_id, null);
     }
     const alive = this.#sql.exec<{ t: number | null }>('SELECT MIN(last_seen_ms) AS t FROM nodes WHERE lost = 0').one().t;
     if (alive !== null) await this.#ensureAlarm(Math.max(now + 1000, alive + this.#timeoutMs + 1));
   }
 
-  /** Tells each owner with legs on the node to end them, then forgets the assignments. */
-  async #failNodeLegs(nodeId: string): Promise<void> {
-    const owners = this.#sql
-      .exec<{ owner_kind: string; owner_id: string }>('SELECT owner_kind, owner_id FROM assignments WHERE node_id = ? AND legs > 0', nodeId)
-      .toArray();
-    this.#sql.exec('DELETE FROM assignments WHERE node_id = ?', nodeId);
-    await Promise.all(
-      owners.map(async (o) => {
-        if (o.owner_kind !== 'broadcast') return;
-        const stub = this.env.BROADCAST_SESSION.get(this.env.BROADCAST_SESSION.idFromName(o.owner_id));
-        await stub.nodeLost(nodeId);
+  /**
+   * Tells each owner with legs on the node to end those not on `keepBoot`
+   * (null: the node is gone, end them all). A loss forgets the node's
+   * assignments; a restart takes off only what the owners ended, since legs
+   * already placed on the new boot are still there. Returns how many ended.
+   */
+  async #failNodeLegs(nodeId: string, keepBoot: string | null): Promise<number> {
+    const owners = this.#ownersOn(nodeId);
+    if (keepBoot === null) this.#sql.exec('DELETE FROM assignments WHERE node_id = ?', nodeId);
+    const ended = await Promise.all(
+      owners.map(async (owner) => {
+        const n = (await legOwnerObject(this.env, owner)?.nodeLost(nodeId, keepBoot)) ?? 0;
+        if (keepBoot !== null && n > 0) {
+          this.#sql.exec('UPDATE assignments SET legs = MAX(0, legs - ?) WHERE node_id = ? AND owner_kind = ? AND owner_id = ?', n, nodeId, owner.kind, owner.id);
+        }
+        return n;
       }),
     );
+    this.#sql.exec('DELETE FROM assignments WHERE legs = 0');
+    return ended.reduce((a, b) => a + b, 0);
   }
 
   async #ensureAlarm(at: number): Promise<void> {

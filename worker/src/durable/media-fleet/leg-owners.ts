@@ -1,0 +1,36 @@
+/**
+ * The one place that maps a leg's owner (LegOwner: kind + id) to the object
+ * that owns its legs, and what every owner kind answers to: node events, a
+ * node's loss or restart, and reconciliation against a heartbeat. Broadcasts
+ * are BroadcastSessions; a campaign kind joins here, not at each caller.
+ */
+import type { Env } from '../../env.ts';
+import type { EventResult, LegOwner, MediaEvent } from '../../media-protocol/index.ts';
+import type { NodeLegsReport } from './leg-reconciliation.ts';
+
+export interface LegOwnerObject {
+  /** Applies one node's events for this owner's legs, in order. */
+  applyEvents(events: MediaEvent[]): Promise<EventResult[]>;
+  /**
+   * Ends (cause 41) this owner's live legs on the node, except those known to
+   * live on `keepBoot` (null: the node is gone, every leg there ends). Returns
+   * how many ended; the caller settles the fleet's slots for them.
+   */
+  nodeLost(nodeId: string, keepBoot: string | null): Promise<number>;
+  /** Reconciles against one heartbeat; answers the held calls the node must hang up. */
+  reconcileNode(report: NodeLegsReport): Promise<{ hangup: string[] }>;
+}
+
+/** The owner's object, or null for a kind that has no object yet (nothing of it can be placed). */
+export function legOwnerObject(env: Env, owner: LegOwner): LegOwnerObject | null {
+  switch (owner.kind) {
+    case 'broadcast':
+      return env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(owner.id));
+    case 'campaign':
+      return null;
+  }
+}
+
+export function ownerKey(owner: LegOwner): string {
+  return `${owner.kind}:${owner.id}`;
+}
