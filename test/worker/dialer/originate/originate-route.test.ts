@@ -2,9 +2,10 @@
 // compliance block (the spec's 403 body, call.compliance_blocked, nothing
 // dialled), the agent (404, 409 not registered, 409 busy), the caller ID
 // rules, and a node that will not ring the agent.
-import { env } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { dialerProblem } from '../../helpers/dialer.ts';
+import { BASE } from '../../helpers/tenant.ts';
 import { TEST_CLI } from '../../helpers/compliance.ts';
 import { stopNodesAfterEach, waitFor } from '../../session/harness.ts';
 import { addUser } from '../agents/fixtures.ts';
@@ -143,6 +144,16 @@ describe('POST /v1/calls/originate', () => {
     const [cmd] = await commandsOf(node, 'originate');
     expect(cmd!.from).toBe('97142000009');
     expect(await callRow(body.call_id)).toMatchObject({ campaign_id: campaignId, from_number: '+97142000009' });
+  });
+
+  it('is in the OpenAPI document with its body fields and answers', async () => {
+    const doc = (await (await SELF.fetch(`${BASE}/v1/openapi.json`)).json()) as { paths: Record<string, { post?: Record<string, any> }> };
+    const post = doc.paths['/v1/calls/originate']!.post!;
+    expect(Object.keys(post.responses).sort()).toEqual(['202', '400', '403', '404', '409', '503']);
+    const schema = post.requestBody.content['application/json'].schema;
+    const body = schema.$ref ? (await (await SELF.fetch(`${BASE}/v1/openapi.json`)).json()).components.schemas.OriginateRequest : schema;
+    expect(Object.keys(body.properties).sort()).toEqual(['agent_id', 'campaign_id', 'cli_override', 'destination']);
+    expect(body.required.sort()).toEqual(['agent_id', 'destination']);
   });
 
   it('a node that no longer holds the registration: 409, the agent back, no call row', async () => {
