@@ -50,7 +50,7 @@ async function api(token: string, method: string, path: string, body?: unknown) 
 }
 
 const share = (pcm: Int16Array, hz: number) => goertzelPower(pcm, hz) / Math.max(1, blockPower(pcm));
-const decode = (hex: string) => decodeG711('PCMU', Uint8Array.from(hex.split(':').map((b) => parseInt(b, 16))));
+const decode = (hex: string) => decodeG711('PCMU', Uint8Array.from(Buffer.from(hex.replaceAll(':', ''), 'hex')));
 
 try {
   const supervisor = await login(SUPERVISOR.email);

@@ -1,26 +1,29 @@
-// What a peer really received: the PCMU RTP sent to its media port, captured
-// on the loopback wire (tshark) and decoded to 8 kHz samples, so a test can
-// look for a tone in what the simulated carrier heard (SIPp records nothing).
+// What a peer really received: PCMU RTP captured on the loopback wire
+// (tshark, RTP found heuristically whatever the ports) and decoded to 8 kHz
+// samples, so a test can look for a tone in what the simulated carrier heard
+// (SIPp records nothing, and picks its RTP port per call).
 import { decodeG711 } from '../../media-node/src/codec/g711.ts';
 import { startWireCapture } from '../wire/tshark-capture.ts';
 
 export interface RtpHeard {
-  /** Stops capturing; the payloads of every RTP packet to the port, in wire order, decoded. */
+  /** Stops capturing; the payloads of every PCMU packet matched, in wire order, decoded. */
   stop(): Promise<Int16Array>;
 }
 
-export async function captureRtpTo(port: number, maxSeconds = 300): Promise<RtpHeard> {
+/** `filter`: a BPF capture filter naming the packets, e.g. `udp src portrange 26000-27999 and not dst portrange 40000-40999`. */
+export async function captureRtp(filter: string, maxSeconds = 300): Promise<RtpHeard> {
   const capture = await startWireCapture({
-    filter: `udp dst port ${port}`,
+    filter,
     maxSeconds,
-    readArgs: ['-d', `udp.port==${port},rtp`, '-Y', 'rtp.p_type == 0'],
+    readArgs: ['-o', 'rtp.heuristic_rtp:TRUE', '-Y', 'rtp.p_type == 0'],
     fields: ['rtp.payload'],
   });
   return {
     async stop() {
       const rows = await capture.stop();
-      const bytes = rows.flatMap(([hex]) => (hex ? hex.split(':').map((b) => parseInt(b, 16)) : []));
-      return decodeG711('PCMU', Uint8Array.from(bytes));
+      // tshark prints the payload as hex, with or without ':' between bytes depending on its version.
+      const hex = rows.map(([payload]) => (payload ?? '').replaceAll(':', '')).join('');
+      return decodeG711('PCMU', Uint8Array.from(Buffer.from(hex, 'hex')));
     },
   };
 }
