@@ -97,8 +97,7 @@ export class AgentCall extends DurableObject<Env> {
       console.warn(JSON.stringify({ msg: 'agent originate refused', call_id: init.callId, node_id: init.node.nodeId, error: result?.error }));
       this.#events.forget(initiatedId);
       await this.env.DB.prepare('DELETE FROM calls WHERE id = ?').bind(init.callId).run();
-      this.#state = null;
-      await this.ctx.storage.deleteAll();
+      await this.#forget();
       return { ok: false, error: result?.error === 'agent_not_registered' ? 'agent_not_registered' : 'node_unavailable' };
     }
     this.#addJobs([{ kind: 'report_live' }]);
@@ -159,8 +158,7 @@ export class AgentCall extends DurableObject<Env> {
       await this.#save();
     }
     if (s.flow.phase === 'ended' && s.jobs.length === 0 && this.#events.nextFlushAt() === null && now >= (s.flow.endedAtMs ?? now) + ENDED_RETENTION_MS) {
-      this.#state = null;
-      await this.ctx.storage.deleteAll();
+      await this.#forget();
       return;
     }
     await this.#settle();
@@ -330,6 +328,13 @@ export class AgentCall extends DurableObject<Env> {
     const at = Math.max(now + 10, Math.min(...candidates));
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at || current < now) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Drops everything this object stored (its queue's table included, so it is made again). */
+  async #forget(): Promise<void> {
+    this.#state = null;
+    await this.ctx.storage.deleteAll();
+    this.#events = new StoredEventQueue(this.ctx.storage.sql, this.env);
   }
 
   async #save(): Promise<void> {
