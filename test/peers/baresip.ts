@@ -32,7 +32,7 @@ export interface BaresipOptions {
   sipPort?: number;
   /** ctrl_tcp port; absent: sipPort + 1 when sipPort is set, else a free one. */
   ctrlPort?: number;
-  /** Print baresip's output (debugging). */
+  /** Print baresip's output, with a SIP trace (debugging). */
   verbose?: boolean;
 }
 
@@ -60,7 +60,10 @@ export interface Baresip {
   /** Recordings sndfile wrote: the received (`dec`) and sent (`enc`) WAVs, newest call last. */
   recordings(): { received: string[]; sent: string[] };
   output(): string;
+  /** Ends baresip gracefully (it unregisters first: REGISTER with Expires: 0). */
   stop(): Promise<void>;
+  /** SIGKILL: gone without unregistering, as a crashed or unplugged softphone. */
+  kill(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -123,7 +126,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   writeFileSync(join(configDir, 'contacts'), '');
 
   let out = '';
-  const child: ChildProcess = spawn('baresip', ['-f', configDir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('baresip', ['-f', configDir, ...(opts.verbose ? ['-s'] : [])], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: BaresipEvent[] = [];
   const listeners = new Set<(e: BaresipEvent) => void>();
   const emit = (e: BaresipEvent) => {
@@ -255,6 +258,16 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     hangup: () => command('hangup'),
     recordings: () => ({ received: list('dec'), sent: list('enc') }),
     output: () => out,
+    async kill() {
+      socket?.destroy();
+      if (child.exitCode !== null || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        return;
+      }
+      await exited;
+    },
     async stop() {
       socket?.destroy();
       if (child.exitCode !== null || child.pid === undefined) return;

@@ -9,7 +9,9 @@
  *   t3  the first packet to baresip carrying the line's 1 kHz (the agent hears the customer)
  *   t4  the first packet to the carrier carrying the agent's 600 Hz (the customer hears the agent)
  * two-way audio = max(t3, t4) − t0. Beside it, the parts, and as a baseline the
- * part no platform can remove: the carrier's own INVITE → 200 OK.
+ * part no platform can remove: the carrier's own INVITE → 200 OK. (bench:agent-answer
+ * measures the agent leg alone on the node; this one the whole originate, Worker
+ * round trip and customer leg included.)
  *
  *   npm run bench:originate -- --calls=10
  */
