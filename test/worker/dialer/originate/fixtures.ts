@@ -69,9 +69,9 @@ export async function callRow(callId: string): Promise<Record<string, any> | nul
   return env.DB.prepare('SELECT * FROM calls WHERE id = ?').bind(callId).first();
 }
 
-export async function agentState(t: DialerTenant): Promise<{ state: string; current_call_id: string | null }> {
+export async function agentState(t: DialerTenant): Promise<{ state: string; current_call_id: string | null; calls_today: number }> {
   const res = await call(t.supervisor, 'GET', '/v1/agents/state');
-  const body = (await res.json()) as { agents: Array<{ id: string; state: string; current_call_id: string | null }> };
+  const body = (await res.json()) as { agents: Array<{ id: string; state: string; current_call_id: string | null; calls_today: number }> };
   return body.agents.find((a) => a.id === t.agent.id)!;
 }
 

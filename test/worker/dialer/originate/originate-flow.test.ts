@@ -52,7 +52,7 @@ describe('an originated call', () => {
 
     expect(await callRow(callId)).toMatchObject({ status: 'completed', cause_code: 16, duration_seconds: 42.4, ended_at: expect.any(String), agent_id: t.agent.id });
     await waitFor(async () => ((await agentState(t)).state !== 'on_call' ? true : null), 5000, 'the agent released');
-    expect(await agentState(t)).toMatchObject({ state: 'offline', current_call_id: null }); // back to where they were
+    expect(await agentState(t)).toMatchObject({ state: 'offline', current_call_id: null, calls_today: 1 }); // back to where they were; the call counts
     await waitFor(async () => ((await liveCount(t)).active_calls === 0 ? true : null), 5000, 'no live call');
     const stateEvents = all.filter((e) => e.event_type === 'agent.state_changed').map((e) => [e.payload.state, e.payload.current_call_id]);
     expect(stateEvents).toEqual([
