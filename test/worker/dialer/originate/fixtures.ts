@@ -20,6 +20,8 @@ export interface Floor {
   t: DialerTenant;
   node: Box;
   nodeId: string;
+  /** The stand-in node's boot (its heartbeats' started_at). */
+  boot: string;
   hooks: Box;
 }
 
@@ -33,7 +35,7 @@ export async function floorWithRegisteredAgent(stops: Array<(drain?: boolean) =>
   if (options.register ?? true) await report([change(t, t.agent, SIP_USER)], nodeId, started.startedAt);
   const hooks = box();
   await subscribe(t.admin, hooks, ['*']);
-  return { t, node, nodeId, hooks };
+  return { t, node, nodeId, boot: started.startedAt, hooks };
 }
 
 export function originate(who: SeededUser, body: Record<string, unknown>): Promise<Response> {

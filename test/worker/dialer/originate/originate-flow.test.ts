@@ -6,7 +6,7 @@
 // and a node lost mid-call.
 import { describe, expect, it } from 'vitest';
 import { call } from '../../helpers/dialer.ts';
-import { postEvents, stopNodesAfterEach, waitFor } from '../../session/harness.ts';
+import { postEvents, signedPost, stopNodesAfterEach, waitFor } from '../../session/harness.ts';
 import { DESTINATION, UAE_CLI, agentLeg, agentState, callRow, commandsOf, envelopesWhen, floorWithRegisteredAgent, originated } from './fixtures.ts';
 
 const stops = stopNodesAfterEach();
@@ -114,6 +114,22 @@ describe('an originated call', () => {
     const connected = leg.connected();
     expect((await postEvents(nodeId, [connected])).map((r) => r.status)).toEqual(['retry']);
     expect((await postEvents(nodeId, [ringing, connected, ringing])).map((r) => r.status)).toEqual(['applied', 'applied', 'duplicate']);
+  });
+
+  it('reconciled with the node\'s heartbeats: a call the node no longer holds ends (41); an ended call it still holds is hung up', async () => {
+    const { t, nodeId, node, boot, hooks } = await floorWithRegisteredAgent(stops);
+    const { call_id: callId } = await originated(t.supervisor, { agent_id: t.agent.id, destination: DESTINATION });
+    await postEvents(nodeId, [agentLeg(callId).connected()]);
+    const beat = async (voiceIds: string[]) => {
+      const fleet = (await (await signedPost('/internal/media/v1/heartbeat', { node_id: nodeId, control_url: node.nodeUrl, capacity: 100, live_calls: voiceIds.length, draining: false, started_at: boot, version: 'test', live_legs: [{ owner: { kind: 'agent_call', id: callId }, voice_ids: voiceIds }] })).json()) as { hangup_voice_ids?: string[] };
+      return fleet.hangup_voice_ids ?? [];
+    };
+    expect(await beat([callId])).toEqual([]); // held and live: nothing to do
+    await sleep(3200); // past the reconcile grace for a call just placed
+    await beat([]);
+    const completed = callEvents(await envelopesWhen(hooks, completedFor(callId), 'call.completed'), callId).at(-1)!;
+    expect(completed.payload).toMatchObject({ status: 'failed', hangup_cause_code: 41, ended_by: 'platform' });
+    expect(await beat([callId])).toEqual([callId]);
   });
 
   it('the node is lost mid-call: completed (cause 41), the agent released', async () => {

@@ -23,6 +23,7 @@ import { callAnswered, callCompleted, callInitiated, type CallIdentity } from '.
 import { releaseAgentFromCall } from '../../agents/agent-on-call.ts';
 import { insertCallRow, markCallAnswered, markCallEnded } from './call-row.ts';
 import { phaseDeadline, startFlow, stepFlow, type AgentCallFlow, type CallOutcome, type FlowEffect, type FlowInput } from './call-flow.ts';
+import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { AGENT_CALL_LIMITS, ENDED_RETENTION_MS, type AgentCallInit, type AgentCallSnapshot, type BeginResult } from './contract.ts';
 import { WHISPER } from './whisper.ts';
 
@@ -43,6 +44,8 @@ interface Stored {
   lastSeq: number;
   phaseSinceMs: number;
   jobs: Job[];
+  /** The node boot that took the agent's leg (the originate result's `boot`), when it said. */
+  boot?: string | null;
 }
 
 const JOB_RETRY_MS = 1_000;
@@ -100,6 +103,7 @@ export class AgentCall extends DurableObject<Env> {
       await this.#forget();
       return { ok: false, error: result?.error === 'agent_not_registered' ? 'agent_not_registered' : 'node_unavailable' };
     }
+    this.#state.boot = result.boot ?? null;
     this.#addJobs([{ kind: 'report_live' }]);
     await this.#save();
     await this.#settle();
@@ -133,12 +137,41 @@ export class AgentCall extends DurableObject<Env> {
     return results;
   }
 
-  /** The node holding the agent's leg is gone: the call ends (cause 41). */
-  async nodeLost(nodeId: string): Promise<void> {
-    if (!this.#state || this.#state.init.node.nodeId !== nodeId) return;
+  /**
+   * The node holding the agent's leg is gone (`keepBoot` null), or restarted
+   * as `keepBoot` while the leg is known to live on an older boot: the call
+   * ends (cause 41). Answers how many legs ended (0 or 1); the fleet settles
+   * the slot itself, so the call does not give it back again.
+   */
+  async nodeLost(nodeId: string, keepBoot: string | null = null): Promise<number> {
+    const s = this.#state;
+    if (!s || s.init.node.nodeId !== nodeId || s.flow.phase === 'ended') return 0;
+    if (keepBoot !== null && (!s.boot || s.boot === keepBoot)) return 0;
     this.#step({ kind: 'node_lost', atMs: Date.now() });
+    s.jobs = s.jobs.filter((j) => j.kind !== 'release_slot');
     await this.#save();
     await this.#settle();
+    return 1;
+  }
+
+  /**
+   * One heartbeat of a node (media-fleet/leg-reconciliation.ts): the node
+   * holding this call after it ended is told to hang it up; a live call the
+   * node no longer holds ends (cause 41).
+   */
+  async reconcileNode(report: NodeLegsReport): Promise<{ hangup: string[] }> {
+    const s = this.#state;
+    const onRecord: LegOnRecord | null = s
+      ? { voiceId: s.init.callId, live: s.flow.phase !== 'ended', nodeId: s.init.node.nodeId, boot: s.boot ?? null, dialedAtMs: Date.parse(s.init.startedAt) }
+      : null;
+    const { hangup, end } = reconcileLegs(report, (voiceId) => (onRecord && voiceId === onRecord.voiceId ? onRecord : null), onRecord?.live ? [onRecord] : [], Date.now());
+    if (s && end.includes(s.init.callId)) {
+      console.warn(JSON.stringify({ msg: 'agent call missing from its media node: ended', call_id: s.init.callId, node_id: report.nodeId, phase: s.flow.phase }));
+      this.#step({ kind: 'node_lost', atMs: Date.now() });
+      await this.#save();
+      await this.#settle();
+    }
+    return { hangup };
   }
 
   async snapshot(): Promise<AgentCallSnapshot | null> {
