@@ -23,6 +23,7 @@ import { callAnswered, callCompleted, callInitiated, type CallIdentity } from '.
 import { releaseAgentFromCall } from '../../agents/agent-on-call.ts';
 import { insertCallRow, markCallAnswered, markCallEnded } from './call-row.ts';
 import { phaseDeadline, startFlow, stepFlow, type AgentCallFlow, type CallOutcome, type FlowEffect, type FlowInput } from './call-flow.ts';
+import { flowInputOf } from './flow-input.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { AGENT_CALL_LIMITS, ENDED_RETENTION_MS, type AgentCallInit, type AgentCallSnapshot, type BeginResult } from './contract.ts';
 import { WHISPER } from './whisper.ts';
@@ -376,42 +377,6 @@ export class AgentCall extends DurableObject<Env> {
 
   #owner(): LegOwner {
     return { kind: 'agent_call', id: this.#state!.init.callId };
-  }
-}
-
-/** A node event as a fact for the flow; null for what the flow does not follow (plays, DTMF, streams, another connect). */
-function flowInputOf(ev: MediaEvent, connectId: string): FlowInput | null {
-  const at = Date.parse(ev.at);
-  const atMs = Number.isFinite(at) ? at : Date.now();
-  switch (ev.type) {
-    case 'ringing':
-      return { kind: 'agent_ringing' };
-    case 'connected':
-      return { kind: 'agent_connected', atMs };
-    case 'disconnected':
-      return { kind: 'agent_disconnected', cause: ev.cause, reason: ev.reason, atMs };
-    case 'connect':
-      if (ev.connect_id !== connectId) return null;
-      switch (ev.connectstate) {
-        case 'ringing':
-          return { kind: 'customer_ringing' };
-        case 'connected':
-          return { kind: 'customer_connected', atMs };
-        case 'failed':
-        case 'disconnected':
-          return {
-            kind: 'customer_ended',
-            answered: ev.connectstate === 'disconnected',
-            cause: ev.cause ?? 16,
-            reason: ev.reason ?? 'Normal Clearing',
-            endedBy: ev.ended_by ?? 'destination',
-            talkS: ev.duration_s ?? null,
-            atMs,
-          };
-      }
-      return null;
-    default:
-      return null;
   }
 }
 
