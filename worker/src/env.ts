@@ -8,6 +8,7 @@ import type { TenantPacer } from './durable/tenant-pacer/index.ts';
 import type { RateLimiter } from './durable/rate-limiter/index.ts';
 import type { TenantEvents } from './durable/tenant-events/index.ts';
 import type { AgentFloor } from './durable/agent-floor/index.ts';
+import type { AgentCall } from './durable/agent-call/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -19,6 +20,7 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   TENANT_EVENTS: DurableObjectNamespace<TenantEvents>;
   AGENT_FLOOR: DurableObjectNamespace<AgentFloor>;
+  AGENT_CALL: DurableObjectNamespace<AgentCall>;
   /** Static assets (wrangler.toml [assets]): the API reference page's scripts and styles. */
   ASSETS: Fetcher;
   DEFAULT_CALLS_PER_SECOND: string;

@@ -7,6 +7,7 @@ export { TenantPacer } from './durable/tenant-pacer/index.ts';
 export { RateLimiter } from './durable/rate-limiter/index.ts';
 export { TenantEvents } from './durable/tenant-events/index.ts';
 export { AgentFloor } from './durable/agent-floor/index.ts';
+export { AgentCall } from './durable/agent-call/index.ts';
 
 const app = buildApp();
 export default app;

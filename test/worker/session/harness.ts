@@ -25,7 +25,7 @@ export function box(name = crypto.randomUUID().slice(0, 8)) {
     async commands(): Promise<Array<Record<string, any>>> {
       return (await fetch(`${root}/node/${name}/commands`)).json();
     },
-    async configure(cfg: { failFirst?: number; delayFirst?: number; delayMs?: number; refuse?: boolean; boot?: string; commandDelayMs?: number }): Promise<void> {
+    async configure(cfg: { failFirst?: number; delayFirst?: number; delayMs?: number; refuse?: boolean; boot?: string; commandDelayMs?: number; commandErrors?: Record<string, string> }): Promise<void> {
       await fetch(`${root}/config/${name}`, { method: 'POST', body: JSON.stringify(cfg) });
     },
   };

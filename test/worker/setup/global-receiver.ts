@@ -5,7 +5,8 @@
 //  - protocol-level media node stand-in: POST /node/<box>/v1/commands records
 //    commands and acknowledges them (or refuses: {"refuse":true}); with
 //    {"boot":"…"} an acknowledged originate names that node boot, and with
-//    {"commandDelayMs":M} every answer comes M ms late.
+//    {"commandDelayMs":M} every answer comes M ms late; {"commandErrors":{"originate":"agent_not_registered"}}
+//    answers commands of that type ok:false with that error.
 //  - GET /hooks/<box> and GET /node/<box>/commands return what was recorded.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TestProject } from 'vitest/node';
@@ -17,6 +18,7 @@ interface Box {
   refuse: boolean;
   boot?: string;
   commandDelayMs?: number;
+  commandErrors?: Record<string, string>;
   attempts: number;
   hooks: Array<{ at: number; headers: Record<string, string>; body: string; status: number }>;
   commands: unknown[];
@@ -73,7 +75,13 @@ export default async function setup(project: TestProject) {
       const boot = b.boot;
       if (b.commandDelayMs) await new Promise((r) => setTimeout(r, b.commandDelayMs));
       if (b.refuse) return json(503, { error: 'refusing' });
-      return json(200, { results: batch.commands.map((cmd) => ({ command_id: cmd.command_id, ok: true, ...(boot && cmd.type === 'originate' ? { boot } : {}) })) });
+      return json(200, {
+        results: batch.commands.map((cmd) => {
+          const error = b.commandErrors?.[cmd.type];
+          if (error) return { command_id: cmd.command_id, ok: false, error };
+          return { command_id: cmd.command_id, ok: true, ...(boot && cmd.type === 'originate' ? { boot } : {}) };
+        }),
+      });
     }
     json(404, { error: 'no such route' });
   });

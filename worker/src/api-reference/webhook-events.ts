@@ -167,6 +167,10 @@ const dialerPayloads: Record<DialerEventType | typeof TEST_EVENT_TYPE, { descrip
       ended_at: z.string(),
       hangup_cause_code: z.number().int().openapi({ description: 'Q.850 cause.' }),
       hangup_cause: z.string(),
+      ended_by: z
+        .enum(['agent', 'customer', 'platform'])
+        .optional()
+        .openapi({ description: 'Crier addition, on calls originated to an agent (POST /v1/calls/originate): which side ended the call (docs/agents-calls.md "Outcomes").' }),
     }),
   },
   'call.abandoned': {

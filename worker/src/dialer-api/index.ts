@@ -21,6 +21,7 @@ import { agentRoutes } from '../agents/routes.ts';
 import { sipCredentialRoutes } from '../sip-credentials/routes.ts';
 import { dispositionRoutes } from '../dispositions/routes.ts';
 import { callRoutes } from '../calls/routes.ts';
+import { originateRoutes } from '../originate/routes.ts';
 import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
 
@@ -42,6 +43,7 @@ export function dialerApiRoutes() {
   app.route('/', sipCredentialRoutes());
   app.route('/', dispositionRoutes());
   app.route('/', callRoutes());
+  app.route('/', originateRoutes());
   app.route('/', dialerRecordingRoutes());
   app.route('/', reportRoutes());
   return app;

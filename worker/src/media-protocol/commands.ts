@@ -7,9 +7,13 @@ import { z } from 'zod';
 import { PlaySpecSchema } from './play-spec.ts';
 import { AgentTargetSchema } from './registrations.ts';
 
-/** Which Durable Object owns a leg; events are routed back to it by this. */
+/**
+ * Which Durable Object owns a leg; events are routed back to it by this
+ * (worker/src/durable/stubs.ts legOwner). agent_call: a manual originate,
+ * id = its call_id (docs/agents-calls.md).
+ */
 export const LegOwnerSchema = z.object({
-  kind: z.enum(['broadcast', 'campaign']),
+  kind: z.enum(['broadcast', 'campaign', 'agent_call']),
   id: z.string().min(1),
 });
 export type LegOwner = z.infer<typeof LegOwnerSchema>;

@@ -155,6 +155,25 @@ export class MediaFleet extends DurableObject<Env> {
     return picks.map((nodeId) => ({ nodeId, controlUrl: urls.get(nodeId)! }));
   }
 
+  /**
+   * Reserves one slot on a given node (the one holding an agent's SIP
+   * binding: the agent can only be rung there). Null when that node is not
+   * alive, is draining, or is full.
+   */
+  async reserveOn(owner: LegOwner, nodeId: string): Promise<NodeSlot | null> {
+    const row = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE node_id = ? AND lost = 0', nodeId).toArray()[0];
+    if (!row || pickNodes([toLoad(row)], 1, Date.now(), this.#timeoutMs).length === 0) return null;
+    this.#sql.exec('UPDATE nodes SET assigned = assigned + 1 WHERE node_id = ?', nodeId);
+    this.#sql.exec(
+      `INSERT INTO assignments (node_id, owner_kind, owner_id, legs) VALUES (?, ?, ?, 1)
+       ON CONFLICT DO UPDATE SET legs = legs + 1`,
+      nodeId,
+      owner.kind,
+      owner.id,
+    );
+    return { nodeId, controlUrl: row.control_url };
+  }
+
   /** Legs that ended (or never started) give their slots back. */
   async release(owner: LegOwner, perNode: Record<string, number>): Promise<void> {
     for (const [nodeId, n] of Object.entries(perNode)) {

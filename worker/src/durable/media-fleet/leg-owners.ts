@@ -2,11 +2,13 @@
  * The one place that maps a leg's owner (LegOwner: kind + id) to the object
  * that owns its legs, and what every owner kind answers to: node events, a
  * node's loss or restart, and reconciliation against a heartbeat. Broadcasts
- * are BroadcastSessions; a campaign kind joins here, not at each caller.
+ * are BroadcastSessions, manual originates AgentCalls (docs/agents-calls.md); a
+ * campaign kind joins here, not at each caller.
  */
 import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaEvent } from '../../media-protocol/index.ts';
 import type { NodeLegsReport } from './leg-reconciliation.ts';
+import { agentCall, broadcastSession } from '../stubs.ts';
 
 export interface LegOwnerObject {
   /** Applies one node's events for this owner's legs, in order. */
@@ -25,7 +27,9 @@ export interface LegOwnerObject {
 export function legOwnerObject(env: Env, owner: LegOwner): LegOwnerObject | null {
   switch (owner.kind) {
     case 'broadcast':
-      return env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(owner.id));
+      return broadcastSession(env, owner.id);
+    case 'agent_call':
+      return agentCall(env, owner.id);
     case 'campaign':
       return null;
   }
