@@ -16,10 +16,10 @@
  */
 import { AUTH, signedPost, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
 import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/webhook-receiver.ts';
-import { SENDER_SHARDS } from '../worker/src/webhooks/sender-pool.ts';
+import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
 import { startLoadSample } from './support/machine-load.ts';
-import { processGroupPids } from './support/webhook-receiver.ts';
+import { processGroupPids, processName } from './support/webhook-receiver.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
 const worker = await startBenchWorker();
@@ -124,9 +124,9 @@ try {
   );
   console.log(`\n${goalLine('outbox vs baseline (same run)', rate, baseRate)}`);
   console.log(`applying the ${legs * 5} node events took ${applySeconds.toFixed(2)} s of the outbox's time`);
-  const workerdCores = workerPids.reduce((a, pid) => a + (sample.byPid.get(pid) ?? 0), 0);
+  const byProcess = workerPids.map((pid) => `${processName(pid)} ${(sample.byPid.get(pid) ?? 0).toFixed(2)}`).join(', ');
   console.log(
-    `CPU while the outbox delivered (cores): wrangler+workerd ${workerdCores.toFixed(2)}, this bench process (receiver) ${sample.byPid.get(process.pid)!.toFixed(2)}, everything else on the machine ${sample.otherCores.toFixed(2)} of 2`,
+    `CPU while the outbox delivered (cores): ${byProcess}; this bench process (receiver) ${sample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${sample.otherCores.toFixed(2)} of 2`,
   );
   console.log(`per-leg order violations: ${outOfOrder}; duplicate deliveries (at-least-once): ${duplicates}; deliveries received: ${receiver.count('/hook')}`);
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap}; peak requests open at the receiver ${peak}`);

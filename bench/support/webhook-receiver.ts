@@ -103,3 +103,12 @@ export function processGroupPids(pgid: number): number[] {
     .map((l) => Number(l.trim()))
     .filter((pid) => pid > 0);
 }
+
+/** A process's command name, to label CPU figures. */
+export function processName(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return String(pid);
+  }
+}

@@ -4,7 +4,7 @@
 // slow receiver of one broadcast never holding up another's deliveries.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { SENDER_SHARDS, senderName } from '../../../worker/src/webhooks/sender-pool.ts';
+import { SENDER_SHARDS, senderName } from '../../../worker/src/webhooks/sender-shards.ts';
 import { box, legScript, postEvents, recipients, seedTenant, startBroadcast, startNode, stopNodesAfterEach, waitFor, type Box } from './harness.ts';
 import type { MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 

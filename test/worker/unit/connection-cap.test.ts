@@ -1,7 +1,7 @@
 // The per-invocation connection cap and the sender choice: pure, no I/O.
 import { describe, expect, it } from 'vitest';
 import { ConnectionCap, MAX_CONNECTIONS_PER_INVOCATION } from '../../../worker/src/webhooks/connection-cap.ts';
-import { leastBusy, senderName, SENDER_SHARDS } from '../../../worker/src/webhooks/sender-pool.ts';
+import { leastBusy, senderName, SENDER_SHARDS } from '../../../worker/src/webhooks/sender-shards.ts';
 import { MAX_IN_FLIGHT } from '../../../worker/src/durable/tenant-events/index.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));

@@ -10,9 +10,7 @@
 import type { WebhookSender } from '../durable/webhook-sender/index.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from './connection-cap.ts';
 import type { WebhookAttemptResult, WebhookRequest } from './post-webhook.ts';
-
-/** 11 × 6 = 66 attempts in flight per owner: at least the 64 the outboxes kept before the cap was honoured. */
-export const SENDER_SHARDS = 11;
+import { leastBusy, senderName, SENDER_SHARDS } from './sender-shards.ts';
 
 export type PostAttempt = (req: WebhookRequest) => Promise<WebhookAttemptResult>;
 
@@ -40,15 +38,4 @@ export class SenderPool {
       this.#inFlight[k]!--;
     }
   };
-}
-
-export function senderName(owner: string, shard: number): string {
-  return `${owner}#${shard}`;
-}
-
-/** Index of the smallest count (the first on ties). */
-export function leastBusy(counts: readonly number[]): number {
-  let best = 0;
-  for (let k = 1; k < counts.length; k++) if (counts[k]! < counts[best]!) best = k;
-  return best;
 }
