@@ -19,9 +19,12 @@ import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/web
 import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
 import { startLoadSample } from './support/machine-load.ts';
+import { IsolateProfiler } from './support/isolate-profile.ts';
 import { processGroupPids, processName } from './support/webhook-receiver.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
+/** --profile: a CPU profile of the Worker isolate while the outbox delivers (where the time goes). */
+const profiling = process.argv.includes('--profile');
 const worker = await startBenchWorker();
 const seen = new Set<string>();
 let completeAt = 0;
@@ -88,6 +91,8 @@ try {
 
   const owner = { kind: 'broadcast', id: broadcast_id };
   const at = () => new Date().toISOString();
+  const profiler = profiling ? await IsolateProfiler.connect(worker.inspectorPort) : null;
+  await profiler?.start();
   const t0 = performance.now();
   const workerPids = processGroupPids(worker.pid);
   const load = startLoadSample([process.pid, ...workerPids]);
@@ -109,6 +114,7 @@ try {
   const seconds = (completeAt - t0) / 1000;
   const peak = receiver.peakOpen();
   const sample = load();
+  const profile = await profiler?.stop(25);
   clearInterval(heart);
 
   const baseline = await nodeFetchBaseline(`${receiver.url}/baseline`, JSON.stringify(events[0]), expected, 64);
@@ -131,6 +137,10 @@ try {
   console.log(`per-leg order violations: ${outOfOrder}; duplicate deliveries (at-least-once): ${duplicates}; deliveries received: ${receiver.count('/hook')}`);
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap}; peak requests open at the receiver ${peak}`);
   console.log(`connection resets: receiver ${receiver.resets()}, bench → worker ${benchResets}, baseline ${baseline.resets}`);
+  if (profile) {
+    console.log('\nWorker isolate CPU profile while delivering (self time, top functions):');
+    console.log(table(profile.map((p) => ({ function: p.fn, share: `${(p.share * 100).toFixed(1)} %` }))));
+  }
   if (peak > cap) throw new Error(`the receiver saw ${peak} requests open at once, more than ${cap}: the per-invocation cap was not honoured`);
   if (outOfOrder > 0) throw new Error(`${outOfOrder} events arrived out of their leg's order`);
 } finally {
