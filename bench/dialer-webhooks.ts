@@ -20,6 +20,7 @@ import { signedPost, startBenchWorker, startRecorder, table } from './support/be
 import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/webhook-receiver.ts';
 import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
+import { IsolateProfiler } from './support/isolate-profile.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
 const PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef';
@@ -114,6 +115,12 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void = () =>
   return { t0, applySeconds: (performance.now() - t0) / 1000 };
 }
 
+// wrangler dev's inspector proxy listens to every subrequest the Worker makes (DevTools' Network
+// domain); production has no such listener. --devtools-network keeps it on to show its cost.
+const devtools = process.argv.includes('--devtools-network') ? null : await IsolateProfiler.connect(worker.inspectorPort);
+await devtools?.disableNetworkEvents();
+console.log(devtools ? "wrangler dev's DevTools network reporting: off (production has none; --devtools-network keeps it)" : "wrangler dev's DevTools network reporting: on (--devtools-network)");
+
 try {
   const beat = () =>
     mustPost('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 1_000_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
@@ -181,6 +188,7 @@ try {
     ]),
   );
 } finally {
+  devtools?.close();
   await Promise.all([dialer.close(), broadcastHooks.close(), node.close()]);
   await worker.stop();
 }

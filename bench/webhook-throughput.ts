@@ -65,6 +65,12 @@ async function mustPost(path: string, value: unknown): Promise<Response> {
   }
 }
 
+// wrangler dev's inspector proxy listens to every subrequest the Worker makes (DevTools' Network
+// domain); production has no such listener. --devtools-network keeps it on to show its cost.
+const devtools = process.argv.includes('--devtools-network') ? null : await IsolateProfiler.connect(worker.inspectorPort);
+await devtools?.disableNetworkEvents();
+console.log(devtools ? "wrangler dev's DevTools network reporting: off (production has none; --devtools-network keeps it)" : "wrangler dev's DevTools network reporting: on (--devtools-network)");
+
 try {
   const beat = () =>
     mustPost('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 100_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
@@ -145,6 +151,7 @@ try {
   if (peak > cap) throw new Error(`the receiver saw ${peak} requests open at once, more than ${cap}: the per-invocation cap was not honoured`);
   if (outOfOrder > 0) throw new Error(`${outOfOrder} events arrived out of their leg's order`);
 } finally {
+  devtools?.close();
   await Promise.all([receiver.close(), node.close()]);
   await worker.stop();
 }
