@@ -7,29 +7,31 @@
  * The same broadcast for a tenant without subscribers shows what raising
  * events nobody wants costs the session (applying the node events).
  * Baseline in the same run: Node posting 3N bodies to the same receiver,
- * 64 in flight (the receiver's ceiling).
+ * 64 in flight (the receiver's ceiling). Compare ratios within one run: the
+ * machine is shared. Both outboxes POST through WebhookSender objects of ≤ 6
+ * connections each (Cloudflare's per-invocation cap; wrangler dev does not
+ * enforce it, the Worker does); the receivers check that no more than
+ * SENDER_SHARDS × 6 requests per outbox were ever open at once. Connection
+ * resets are counted and reported, never fatal.
  *   npx tsx bench/dialer-webhooks.ts [--legs=1000]
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { signedPost, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
+import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/webhook-receiver.ts';
+import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
+import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
+import { IsolateProfiler } from './support/isolate-profile.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
 const PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef';
 const worker = await startBenchWorker({ vars: { PLATFORM_ADMIN_TOKEN: PLATFORM_TOKEN, WEBHOOK_ALLOW_LOOPBACK: 'true', RATE_LIMIT_PER_MINUTE: '1000000' } });
 
-let dialerReceived = 0;
-let lastDialerAt = 0;
 const raw: string[] = [];
 const sigs: string[] = [];
-const dialer = await startRecorderWithHeaders();
-const broadcastSeen = new Map<string, { n: number; lastAt: number }>();
-const broadcastHooks = await startRecorder((path) => {
-  const seen = broadcastSeen.get(path) ?? { n: 0, lastAt: 0 };
-  seen.n++;
-  seen.lastAt = performance.now();
-  broadcastSeen.set(path, seen);
-  return { status: 200, json: { ok: true } };
+const dialer = await startWebhookReceiver((_path, body, headers) => {
+  if (_path === '/hook' && raw.length < 20) raw.push(body), sigs.push(String(headers['x-broadnet-signature']));
 });
+const broadcastHooks = await startWebhookReceiver();
 const originates = new Map<string, Array<{ voice_id: string }>>();
 const node = await startRecorder((_path, body) => {
   const batch = JSON.parse(body) as { commands: Array<{ command_id: string; type: string; voice_id: string; owner: { id: string } }> };
@@ -37,22 +39,17 @@ const node = await startRecorder((_path, body) => {
   return { status: 200, json: { results: batch.commands.map((c) => ({ command_id: c.command_id, ok: true })) } };
 });
 
-async function startRecorderWithHeaders() {
-  const { createServer } = await import('node:http');
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      dialerReceived++;
-      lastDialerAt = performance.now();
-      if (raw.length < 20) raw.push(Buffer.concat(chunks).toString('utf8')), sigs.push(String(req.headers['x-broadnet-signature']));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(r)) };
+/** A signed post the Worker must take; a reset connection is counted and the post sent again (node events are idempotent by seq). */
+let benchResets = 0;
+async function mustPost(path: string, value: unknown): Promise<Response> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await signedPost(worker.url, path, value);
+    } catch (err) {
+      benchResets++;
+      if (tries >= 5) throw err;
+    }
+  }
 }
 
 async function json(res: Response): Promise<any> {
@@ -112,17 +109,23 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void = () =>
   const t0 = performance.now();
   atT0();
   for (let i = 0; i < events.length; i += 500) {
-    const r = await signedPost(worker.url, '/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
+    const r = await mustPost('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
     if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
   }
   return { t0, applySeconds: (performance.now() - t0) / 1000 };
 }
 
+// wrangler dev's inspector proxy listens to every subrequest the Worker makes (DevTools' Network
+// domain); production has no such listener. --devtools-network keeps it on to show its cost.
+const devtools = process.argv.includes('--devtools-network') ? null : await IsolateProfiler.connect(worker.inspectorPort);
+await devtools?.disableNetworkEvents();
+console.log(devtools ? "wrangler dev's DevTools network reporting: off (production has none; --devtools-network keeps it)" : "wrangler dev's DevTools network reporting: on (--devtools-network)");
+
 try {
   const beat = () =>
-    signedPost(worker.url, '/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 1_000_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
+    mustPost('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 1_000_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
   await beat();
-  const heart = setInterval(() => void beat(), 3000);
+  const heart = setInterval(() => void beat().catch(() => benchResets++), 3000);
 
   const quiet = await tenant('no subscribers');
   const { applySeconds: quietApply } = await runBroadcast(quiet.basic, 'quiet');
@@ -134,15 +137,20 @@ try {
     body: JSON.stringify({ url: `${dialer.url}/hook`, event_types: ['call.initiated', 'call.answered', 'call.completed'] }),
   }));
   let beforeT0 = 0;
-  const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', () => (beforeT0 = dialerReceived));
+  const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', () => {
+    beforeT0 = dialer.count('/hook');
+    dialer.resetPeak();
+    broadcastHooks.resetPeak();
+  });
   const expected = legs * 3;
   const deadline = Date.now() + 600_000;
   const broadcastExpected = legs * 3 + 1;
-  while ((dialerReceived < expected || (broadcastSeen.get('/busy')?.n ?? 0) < broadcastExpected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (dialerReceived < expected) throw new Error(`only ${dialerReceived} of ${expected} dialer events arrived`);
+  while ((dialer.count('/hook') < expected || broadcastHooks.count('/busy') < broadcastExpected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (dialer.count('/hook') < expected) throw new Error(`only ${dialer.count('/hook')} of ${expected} dialer events arrived`);
   // call.initiated events leave while legs are dialled, before t0: count only what arrived after it.
-  const seconds = (lastDialerAt - t0) / 1000;
-  const broadcastSeconds = (broadcastSeen.get('/busy')!.lastAt - t0) / 1000;
+  const seconds = (dialer.lastAt('/hook') - t0) / 1000;
+  const broadcastSeconds = (broadcastHooks.lastAt('/busy') - t0) / 1000;
+  const peaks = { dialer: dialer.peakOpen(), broadcast: broadcastHooks.peakOpen() };
   clearInterval(heart);
   const verified = raw.every((body, i) => {
     const expectedSig = Buffer.from(`sha256=${createHmac('sha256', sub.secret).update(Buffer.from(body)).digest('hex')}`);
@@ -151,18 +159,8 @@ try {
   });
 
   // Baseline: the same number of POSTs straight from Node, 64 in flight.
-  let next = 0;
-  const sample = raw[0]!;
-  const b0 = performance.now();
-  await Promise.all(
-    Array.from({ length: 64 }, async () => {
-      while (next++ < expected) {
-        const post = () => fetch(`${dialer.url}/hook`, { method: 'POST', body: sample, headers: { 'content-type': 'application/json' } });
-        await (await post().catch(post)).arrayBuffer();
-      }
-    }),
-  );
-  const baseline = (performance.now() - b0) / 1000;
+  const base = await nodeFetchBaseline(`${dialer.url}/baseline`, raw[0]!, expected, 64);
+  const baseline = base.seconds;
 
   console.log(`\nDialer call.* webhooks from a broadcast of ${legs} legs (${expected} events; ${raw.length} sampled signatures verified: ${verified}).`);
   console.log('Counted from the first node event to the last delivery; call.initiated events delivered while dialling are left out.\n');
@@ -173,6 +171,15 @@ try {
       { path: 'baseline: Node fetch → receiver (64 in flight)', events: expected, seconds: baseline.toFixed(2), 'events/s': Math.round(expected / baseline) },
     ]),
   );
+  const dialerRate = (expected - beforeT0) / seconds;
+  const baseRate = expected / baseline;
+  const cap = SENDER_SHARDS * MAX_CONNECTIONS_PER_INVOCATION;
+  console.log('');
+  console.log(goalLine('dialer outbox vs baseline (same run)', dialerRate, baseRate));
+  console.log(goalLine('broadcast outbox vs baseline (same run)', broadcastExpected / broadcastSeconds, baseRate));
+  console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap} per outbox; peak requests open at the receivers: dialer ${peaks.dialer}, broadcast ${peaks.broadcast}`);
+  console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${benchResets}, baseline ${base.resets}`);
+  if (peaks.dialer > cap || peaks.broadcast > cap) throw new Error('a receiver saw more requests open at once than the senders\' connections: the per-invocation cap was not honoured');
   console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);
   console.log(
     table([
@@ -181,6 +188,7 @@ try {
     ]),
   );
 } finally {
+  devtools?.close();
   await Promise.all([dialer.close(), broadcastHooks.close(), node.close()]);
   await worker.stop();
 }

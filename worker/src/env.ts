@@ -9,6 +9,7 @@ import type { RateLimiter } from './durable/rate-limiter/index.ts';
 import type { TenantEvents } from './durable/tenant-events/index.ts';
 import type { AgentFloor } from './durable/agent-floor/index.ts';
 import type { AgentCall } from './durable/agent-call/index.ts';
+import type { WebhookSender } from './durable/webhook-sender/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -23,6 +24,8 @@ export interface Env {
   AGENT_CALL: DurableObjectNamespace<AgentCall>;
   /** Static assets (wrangler.toml [assets]): the API reference page's scripts and styles. */
   ASSETS: Fetcher;
+  /** Stateless webhook POSTers, ≤ 6 connections each, sharded per outbox owner (docs/webhooks.md). */
+  WEBHOOK_SENDER: DurableObjectNamespace<WebhookSender>;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;

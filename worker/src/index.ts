@@ -8,6 +8,7 @@ export { RateLimiter } from './durable/rate-limiter/index.ts';
 export { TenantEvents } from './durable/tenant-events/index.ts';
 export { AgentFloor } from './durable/agent-floor/index.ts';
 export { AgentCall } from './durable/agent-call/index.ts';
+export { WebhookSender } from './durable/webhook-sender/index.ts';
 
 const app = buildApp();
 export default app;

@@ -26,6 +26,8 @@ export interface PumpOptions {
   /** When the earliest row not yet due becomes due, so a retry is not held back by a slow attempt. */
   nextDueAt?: () => number | null;
   now?: () => number;
+  /** Asked before each refill: true ends the run early, like a spent budget (the owner has other work waiting). */
+  yieldWhen?: () => boolean;
 }
 
 /** Runs attempts until nothing is due or the budget is spent, then waits for those in flight. Returns how many were made. */
@@ -37,7 +39,7 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
   const perGroup = new Map<string, number>();
   let queue: R[] = [];
   for (;;) {
-    const open = now() - started < options.budgetMs;
+    const open = now() - started < options.budgetMs && !options.yieldWhen?.();
     if (open) {
       if (queue.length === 0 && inFlight.size < options.maxInFlight) queue = source.due(options.maxInFlight * 4, new Set(inFlight.keys()));
       const groupCap = typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;

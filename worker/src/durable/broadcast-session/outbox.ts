@@ -5,14 +5,17 @@
  * later ones); retries on the documented schedule with the same event id; the
  * broadcastcall_complete event leaves only when nothing else is pending.
  * Each delivery carries X-Crier-Event-Id and an HMAC signature of the raw body.
+ * The POSTs themselves go through `target.post` (the session's WebhookSender
+ * shards, so no invocation holds more than 6 connections: docs/webhooks.md).
  */
 import { ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER } from '../../webhooks/signature.ts';
 import { RETRY_DELAYS_MS, delayBeforeAttempt } from '../../webhooks/retry-schedule.ts';
 import { DELIVERY_TIMEOUT_MS, postWebhook, type WebhookHeaderNames } from '../../webhooks/post-webhook.ts';
-import { pumpDeliveries } from '../../webhooks/delivery-pump.ts';
+import { Doorbell, pumpDeliveries } from '../../webhooks/delivery-pump.ts';
+import { MAX_CONNECTIONS_PER_INVOCATION } from '../../webhooks/connection-cap.ts';
+import type { PostAttempt } from '../../webhooks/sender-pool.ts';
 
 export const COMPLETE_KEY = '__complete__';
-const MAX_IN_FLIGHT = 64;
 const CRIER_HEADERS: WebhookHeaderNames = { eventId: EVENT_ID_HEADER, signature: SIGNATURE_HEADER, attempt: ATTEMPT_HEADER };
 
 export interface OutboxRow extends Record<string, SqlStorageValue> {
@@ -30,6 +33,12 @@ export interface DeliveryTarget {
   buildBody(row: OutboxRow): string;
   /** Delay before each attempt; its length is the number of attempts. */
   schedule?: readonly number[];
+  /** Makes one attempt (default: a POST from this invocation, so at most 6 in flight). */
+  post?: PostAttempt;
+  /** Attempts in flight at once: what `post` can carry without queueing (default 6, the per-invocation cap). */
+  maxInFlight?: number;
+  /** True when the owner wants its loop back before the budget is spent (e.g. other events waiting to be handed on). */
+  yieldWhen?: () => boolean;
 }
 
 export const OUTBOX_DDL = `
@@ -49,6 +58,9 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at);
 `;
 
 export class WebhookOutbox {
+  /** Rung on every enqueue, so a delivery run waiting on slow attempts starts new events at once. */
+  #doorbell = new Doorbell();
+
   constructor(private readonly sql: SqlStorage) {}
 
   enqueue(legKey: string, body: Record<string, unknown> | null, nowMs: number): string {
@@ -60,6 +72,7 @@ export class WebhookOutbox {
       body === null ? null : JSON.stringify(body),
       nowMs,
     );
+    this.#doorbell.ring();
     return eventId;
   }
 
@@ -93,8 +106,11 @@ export class WebhookOutbox {
     return out;
   }
 
-  nextDueAt(): number | null {
-    return this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox WHERE status = 'pending'").one().t;
+  /** When the earliest pending event is (or was) due; with `afterMs`, the earliest due later than that (a retry waiting its turn). */
+  nextDueAt(afterMs?: number): number | null {
+    return afterMs === undefined
+      ? this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox WHERE status = 'pending'").one().t
+      : this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox WHERE status = 'pending' AND next_at > ?", afterMs).one().t;
   }
 
   isSettled(legKey: string): boolean {
@@ -103,7 +119,7 @@ export class WebhookOutbox {
 
   /**
    * Delivers due events until none is due or the time budget is spent, keeping
-   * up to MAX_IN_FLIGHT requests busy: when one finishes the next due head
+   * up to `target.maxInFlight` requests busy: when one finishes the next due head
    * (another leg's, or this leg's next event on the following refill) takes its
    * place. Returns how many attempts were made.
    */
@@ -114,7 +130,14 @@ export class WebhookOutbox {
         laneOf: (row) => row.leg_key,
         attempt: (row) => this.#attempt(target, row, now),
       },
-      { maxInFlight: MAX_IN_FLIGHT, budgetMs, now },
+      {
+        maxInFlight: target.maxInFlight ?? MAX_CONNECTIONS_PER_INVOCATION,
+        budgetMs,
+        now,
+        wake: () => this.#doorbell.wait(),
+        nextDueAt: () => this.nextDueAt(now()),
+        yieldWhen: target.yieldWhen,
+      },
     );
   }
 
@@ -123,7 +146,7 @@ export class WebhookOutbox {
     let error: string | null;
     try {
       const body = row.body ?? target.buildBody(row);
-      const result = await postWebhook({ url: target.url, secret: target.secret, body, eventId: row.event_id, attempt, headers: CRIER_HEADERS, timeoutMs: DELIVERY_TIMEOUT_MS }, now);
+      const result = await (target.post ?? postWebhook)({ url: target.url, secret: target.secret, body, eventId: row.event_id, attempt, headers: CRIER_HEADERS, timeoutMs: DELIVERY_TIMEOUT_MS });
       error = result.error;
     } catch (err) {
       error = (err as Error).message || String(err);

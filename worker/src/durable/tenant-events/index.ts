@@ -11,7 +11,10 @@
  *     it), 2xx within 10 s counts, dead-lettered after the last failure;
  *   - at most MAX_IN_FLIGHT requests at once, shared fairly between the
  *     subscribers that have work, and never more than MAX_IN_FLIGHT -
- *     RESERVED_SLOTS for one: a slow or dead endpoint never starves the others.
+ *     RESERVED_SLOTS for one: a slow or dead endpoint never starves the others;
+ *   - the POSTs leave through this tenant's WebhookSender shards, never from
+ *     this object, so no invocation holds more than 6 connections
+ *     (Cloudflare's cap; docs/webhooks.md).
  *
  * Everything time-driven runs from the alarm; enqueue only stores and rings.
  */
@@ -20,7 +23,8 @@ import type { Env } from '../../env.ts';
 import { filterAccepts, ALL_EVENTS, TEST_EVENT_TYPE } from '../../dialer-events/catalog.ts';
 import { envelopeBody, prepareEvent, type PreparedEvent } from '../../dialer-events/envelope.ts';
 import { Doorbell, pumpDeliveries } from '../../webhooks/delivery-pump.ts';
-import { postWebhook, type WebhookAttemptResult, type WebhookHeaderNames } from '../../webhooks/post-webhook.ts';
+import type { WebhookAttemptResult, WebhookHeaderNames } from '../../webhooks/post-webhook.ts';
+import { SenderPool } from '../../webhooks/sender-pool.ts';
 import { delayBeforeAttempt, retryScheduleFrom } from '../../webhooks/retry-schedule.ts';
 import { allowsLoopback, webhookUrlProblem } from '../../webhook-subscriptions/url-policy.ts';
 import { DeliveryStore, type DeliveryStatus, type DeliveryView, type DueHead, type PendingDelivery } from './delivery-store.ts';
@@ -34,7 +38,8 @@ export const DIALER_WEBHOOK_HEADERS: WebhookHeaderNames = {
   attempt: 'X-BroadNet-Delivery-Attempt',
 };
 
-const MAX_IN_FLIGHT = 64;
+/** Within what this tenant's sender shards carry at once (11 × 6 = 66 connections), so no attempt ever waits for a connection. */
+export const MAX_IN_FLIGHT = 64;
 /** Slots one subscriber can never take, so another's new events always find one free. */
 const RESERVED_SLOTS = 16;
 /** The least a subscriber with work is given, however many others have work too. */
@@ -66,6 +71,7 @@ export class TenantEvents extends DurableObject<Env> {
   #loading: { generation: number; promise: Promise<Map<string, LiveSubscription>> } | null = null;
   #doorbell = new Doorbell();
   #enqueueCalls = 0;
+  #senders: SenderPool | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -216,7 +222,8 @@ export class TenantEvents extends DurableObject<Env> {
   async #post(sub: LiveSubscription, delivery: PendingDelivery): Promise<WebhookAttemptResult> {
     const refused = webhookUrlProblem(sub.url, allowsLoopback(this.env.WEBHOOK_ALLOW_LOOPBACK));
     if (refused) return { ok: false, statusCode: null, error: `url refused: ${refused}`, durationMs: 0 };
-    return postWebhook({
+    this.#senders ??= new SenderPool(this.env.WEBHOOK_SENDER, `tenant-events:${this.#tenantId}`);
+    return this.#senders.post({
       url: sub.url,
       secret: sub.secret,
       body: delivery.body,
