@@ -28,6 +28,8 @@ export interface TrainOptions {
   finalShare?: number;
   /** Price of one second of a person's median wait, in weighted error rate (policy-search.ts). */
   secondCost?: number;
+  /** Largest out-of-fold person → machine share the chosen thresholds may have (default 2 %). */
+  maxHumanToMachine?: number;
   /** Informational fields copied into the model file. */
   describe?: Record<string, unknown>;
 }
@@ -75,7 +77,7 @@ export function trainAmdModel(clips: TrainingClip[], options: TrainOptions = {})
       if (foldOf[i] === k) replays[i]!.probabilities = t.trace.points.map((p) => machineProbability(model, p.x));
     });
   }
-  const outOfFold = searchPolicy(schedule, replays, options.secondCost);
+  const outOfFold = searchPolicy(schedule, replays, { secondCost: options.secondCost, maxHumanToMachine: options.maxHumanToMachine });
   const model = roundModel(trainBoostedTrees(rowsOf(traced, humanWeight, finalShare), options.boost));
   const file: AmdModelFile = {
     format: AMD_MODEL_FORMAT,
