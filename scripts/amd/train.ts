@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AMD_MODEL_URL, FEATURE_NAMES } from '../../media-node/src/amd/index.ts';
 import { CORPUS_NAMES, loadNamedCorpus, readWav } from '../../test/fixtures/amd/corpora/index.ts';
-import { trainAmdModel, type TrainingClip } from './train-model.ts';
+import { DEFAULT_SCHEDULE, trainAmdModel, type TrainingClip } from './train-model.ts';
 
 const started = Date.now();
 const clips: TrainingClip[] = [];
@@ -26,7 +26,7 @@ const allowed = only ? only.map((n) => FEATURE_NAMES.indexOf(n as (typeof FEATUR
 const boost = { ...(JSON.parse(process.env.AMD_TRAIN_BOOST ?? '{}') as object), allowed };
 const humanWeight = process.env.AMD_TRAIN_HUMAN_WEIGHT ? Number(process.env.AMD_TRAIN_HUMAN_WEIGHT) : undefined;
 const secondCost = process.env.AMD_TRAIN_SECOND_COST ? Number(process.env.AMD_TRAIN_SECOND_COST) : undefined;
-const { file, outOfFold, outOfFoldDecisions } = trainAmdModel(clips, { boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, describe: { split: 'tuning', corpora: counts } });
+const { file, outOfFold, outOfFoldDecisions } = trainAmdModel(clips, { boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, maxHumanToMachine: process.env.AMD_TRAIN_MAX_HM ? Number(process.env.AMD_TRAIN_MAX_HM) : undefined, schedule: process.env.AMD_TRAIN_LAST_MS ? { ...DEFAULT_SCHEDULE, lastDecisionMs: Number(process.env.AMD_TRAIN_LAST_MS) } : undefined, describe: { split: 'tuning', corpora: counts } });
 writeFileSync(fileURLToPath(AMD_MODEL_URL), `${JSON.stringify(file)}\n`);
 console.log(`trained on ${clips.length} tuning clips (${JSON.stringify(counts)}), ${file.training.rows} decision points, ${file.model.trees.length} trees`);
 console.log(`policy: ${JSON.stringify(file.policy)}`);

@@ -20,6 +20,8 @@ export interface FrameObservation {
   tilt: number;
   /** The beep detector saw a near-pure tone in this frame. */
   tonal: boolean;
+  /** Voice pitch in Hz (0: none measured; pitch.ts). */
+  pitchHz: number;
 }
 
 /** Silence at least this long ends an utterance (pauses between words are shorter). */
@@ -54,7 +56,18 @@ export const FEATURE_NAMES = [
   'active_last_1s',
   'active_last_2s',
   'loud_ms',
+  'pitch_end_rise',
+  'pitch_end_slope',
+  'pitch_std',
+  'pitched_ratio',
+  'first_pitch_end_rise',
 ] as const;
+
+/** Pitched frames at an utterance's end compared with the rest (120 ms: the last syllable's tune). */
+const PITCH_TAIL = 4;
+/** A pitch this far (semitones) from the utterance's mean so far is an octave error or a fricative, not the tune. */
+const PITCH_JUMP = 6;
+const semitones = (hz: number) => 12 * Math.log2(hz / 100);
 
 /** Frames of recent activity kept for active_last_*. */
 const RECENT_FRAMES = 100;
@@ -91,6 +104,16 @@ export class CallFeatures {
   #floorDb = 0;
   readonly #recent = new Uint8Array(RECENT_FRAMES);
   #frames = 0;
+  // pitch: the call's, the current utterance's, and the tune at the end of the latest utterances
+  #pitched = 0;
+  #sumSt = 0;
+  #sumSt2 = 0;
+  #uttSumSt = 0;
+  #uttPitched = 0;
+  readonly #tail = new Float64Array(PITCH_TAIL * 2);
+  #lastRise = 0;
+  #lastSlope = 0;
+  #firstRise = 0;
 
   get silenceMs(): number {
     return this.#silence;
@@ -120,6 +143,8 @@ export class CallFeatures {
     if (this.#uttStart < 0) {
       this.#uttStart = start;
       this.#uttVoice = 0;
+      this.#uttSumSt = 0;
+      this.#uttPitched = 0;
       if (this.#firstEnd >= 0 && this.#secondStart < 0) this.#secondStart = start;
     }
     this.#uttVoice += FRAME_MS;
@@ -139,11 +164,36 @@ export class CallFeatures {
     this.#sumTilt2 += o.tilt * o.tilt;
     this.#sumFloorDb += this.#floorDb;
     if (o.tonal) this.#tonal++;
+    const st = o.pitchHz > 0 && !o.tonal ? semitones(o.pitchHz) : Number.NaN;
+    if (!Number.isNaN(st) && (this.#uttPitched < 3 || Math.abs(st - this.#uttSumSt / this.#uttPitched) <= PITCH_JUMP)) {
+      this.#pitched++;
+      this.#sumSt += st;
+      this.#sumSt2 += st * st;
+      this.#tail[this.#uttPitched % this.#tail.length] = st;
+      this.#uttPitched++;
+      this.#uttSumSt += st;
+    }
+  }
+
+  /** The current utterance's end tune: [last syllable − whole utterance, last − the one before] in semitones. */
+  #tune(): [number, number] {
+    const n = this.#uttPitched;
+    if (n < PITCH_TAIL + 2) return [0, 0];
+    const size = this.#tail.length;
+    let last = 0;
+    let before = 0;
+    let nBefore = 0;
+    for (let i = 1; i <= PITCH_TAIL; i++) last += this.#tail[(n - i) % size]!;
+    for (let i = PITCH_TAIL + 1; i <= Math.min(size, n); i++, nBefore++) before += this.#tail[(n - i) % size]!;
+    last /= PITCH_TAIL;
+    return [last - this.#uttSumSt / n, nBefore ? last - before / nBefore : 0];
   }
 
   #closeUtterance(): void {
     const length = this.#lastVoice - this.#uttStart;
     if (this.#uttVoice >= MIN_UTTERANCE_VOICE_MS) {
+      [this.#lastRise, this.#lastSlope] = this.#tune();
+      if (this.#utterances === 0) this.#firstRise = this.#lastRise;
       this.#utterances++;
       if (this.#firstUtt < 0) {
         this.#firstUtt = length;
@@ -193,6 +243,12 @@ export class CallFeatures {
     out[23] = this.#active(50);
     out[24] = this.#active(100);
     out[25] = this.#n * FRAME_MS;
+    const [rise, slope] = speaking ? this.#tune() : [this.#lastRise, this.#lastSlope];
+    out[26] = rise;
+    out[27] = slope;
+    out[28] = this.#pitched > 1 ? Math.sqrt(Math.max(0, this.#sumSt2 / this.#pitched - (this.#sumSt / this.#pitched) ** 2)) : 0;
+    out[29] = this.#pitched / n;
+    out[30] = firstDone ? this.#firstRise : rise;
     return out;
   }
 

@@ -4,7 +4,7 @@
  * recording that ends before a rule fires is continued with silence.
  */
 import { AmdDetector, type AmdEngine } from './detector.ts';
-import { AMD_FRAME_SAMPLES, type AmdDecisionReason, type AnsweredBy } from './outcome.ts';
+import { AMD_FRAME_SAMPLES, type AmdDecisionReason, type AmdEngineInstance, type AnsweredBy } from './outcome.ts';
 import type { AmdParameters } from './parameters.ts';
 
 export interface AmdVerdict {
@@ -16,7 +16,11 @@ export interface AmdVerdict {
 }
 
 export function classifyPcm(pcm: Int16Array, params: Partial<AmdParameters> = {}, engine?: AmdEngine): AmdVerdict {
-  const detector = new AmdDetector(params, engine);
+  return classifyWith(pcm, new AmdDetector(params, engine));
+}
+
+/** The same with a detector already made (the bench runs an earlier model this way). */
+export function classifyWith(pcm: Int16Array, detector: AmdEngineInstance): AmdVerdict {
   const silence = new Int16Array(AMD_FRAME_SAMPLES);
   let decision: Pick<AmdVerdict, 'answeredBy' | 'decisionMs' | 'reason'> | null = null;
   // Enough padding for every rule and the longest machine wait to run out.

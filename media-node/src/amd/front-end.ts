@@ -10,6 +10,7 @@ import { frameShape } from './frame-features.ts';
 import type { AmdParameters } from './parameters.ts';
 import { FeatureVad } from './feature-vad.ts';
 import { HighPassEnergy } from './high-pass.ts';
+import { PitchTracker } from './pitch.ts';
 import { ToneRunDetector } from './tone-run.ts';
 
 export interface FrontEndFrame {
@@ -40,6 +41,7 @@ export class AmdFrontEnd {
    */
   readonly #featureVad = new FeatureVad();
   readonly #energy = new HighPassEnergy();
+  readonly #pitch = new PitchTracker();
 
   constructor(p: AmdParameters) {
     this.#beep = new BeepDetector({
@@ -59,7 +61,8 @@ export class AmdFrontEnd {
     const shape = frameShape(pcm);
     const rms = this.#energy.rms(pcm);
     const { loud, voiced } = this.#featureVad.push(rms, beepRunning);
-    this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null });
+    const pitchHz = this.#pitch.push(pcm, loud && voiced);
+    this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null, pitchHz });
     return { voiced, beep, beepRunning, beepHeard: beep.beepHeard || run.heard, beepEnded: beep.beepEnded || run.ended };
   }
 }

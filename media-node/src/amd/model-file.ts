@@ -26,7 +26,8 @@ export const AMD_MODEL_URL = new URL('./amd-model.json', import.meta.url);
 export function parseAmdModel(text: string): AmdModelFile {
   const file = JSON.parse(text) as AmdModelFile;
   if (file.format !== AMD_MODEL_FORMAT) throw new Error(`AMD model: format ${String(file.format)}, expected ${AMD_MODEL_FORMAT}`);
-  if (file.features.join(',') !== FEATURE_NAMES.join(',')) throw new Error('AMD model: trained on other features than this code computes; retrain with npm run amd:train');
+  // A model trained before features were appended reads only the inputs it knows (the bench's earlier model).
+  if (file.features.join(',') !== FEATURE_NAMES.slice(0, file.features.length).join(',') || file.features.length === 0) throw new Error('AMD model: trained on other features than this code computes; retrain with npm run amd:train');
   return file;
 }
 

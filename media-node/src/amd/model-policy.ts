@@ -23,6 +23,13 @@ export interface DecisionPolicy {
   humanSilenceMs: number;
   /** At the last decision point: P(MACHINE) at least this → MACHINE, else HUMAN. */
   finalMachineAbove: number;
+  /**
+   * A second, quicker HUMAN rule: P(MACHINE) at most `humanFastBelow` after
+   * only `humanFastSilenceMs` of silence (a clear "Hello?" need not wait as
+   * long as a doubtful answer). Absent in older model files: rule off.
+   */
+  humanFastBelow?: number;
+  humanFastSilenceMs?: number;
 }
 
 export interface PolicyInput {
@@ -40,6 +47,8 @@ export function isDecisionPoint(policy: DecisionPolicy, tMs: number): boolean {
 export function decide(policy: DecisionPolicy, input: PolicyInput): { answeredBy: AnsweredBy; final: boolean } | null {
   if (input.machineProbability >= policy.machineAbove) return { answeredBy: 'MACHINE', final: false };
   if (input.machineProbability <= policy.humanBelow && input.heardVoice && input.silenceMs >= policy.humanSilenceMs) return { answeredBy: 'HUMAN', final: false };
+  if (policy.humanFastBelow !== undefined && policy.humanFastSilenceMs !== undefined && input.machineProbability <= policy.humanFastBelow && input.heardVoice && input.silenceMs >= policy.humanFastSilenceMs)
+    return { answeredBy: 'HUMAN', final: false };
   if (input.tMs >= policy.lastDecisionMs) return { answeredBy: input.machineProbability >= policy.finalMachineAbove ? 'MACHINE' : 'HUMAN', final: true };
   return null;
 }

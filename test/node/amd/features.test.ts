@@ -1,7 +1,7 @@
 // The learned AMD engine's inputs on synthetic signals: the per-frame
 // spectral shape and the call features (voice timing, contour) it is built on.
 import { describe, expect, it } from 'vitest';
-import { AmdFrontEnd, CallFeatures, DEFAULT_AMD_PARAMETERS, FEATURE_NAMES, HighPassEnergy, frameShape } from '../../../media-node/src/amd/index.ts';
+import { AmdFrontEnd, CallFeatures, DEFAULT_AMD_PARAMETERS, FEATURE_NAMES, HighPassEnergy, PitchTracker, frameShape } from '../../../media-node/src/amd/index.ts';
 import { buzz, concat, frames, noise, silence, tone } from './signals.ts';
 
 const feature = (x: Float64Array, name: (typeof FEATURE_NAMES)[number]) => x[FEATURE_NAMES.indexOf(name)]!;
@@ -66,7 +66,7 @@ describe('CallFeatures', () => {
 
   it('is a pure accumulator: a snapshot does not change it', () => {
     const c = new CallFeatures();
-    c.push({ voiced: true, loud: true, rms: 1000, noiseFloor: 10, zcr: 0.1, tilt: 0.2, tonal: false });
+    c.push({ voiced: true, loud: true, rms: 1000, noiseFloor: 10, zcr: 0.1, tilt: 0.2, tonal: false, pitchHz: 0 });
     expect(Array.from(c.snapshot())).toEqual(Array.from(c.snapshot()));
   });
 });
@@ -83,5 +83,38 @@ describe('HighPassEnergy (the learned engine’s voice detector input)', () => {
     expect(level(1000)).toBeGreaterThan(-0.5);
     expect(level(400)).toBeGreaterThan(-1.5);
     expect(level(50)).toBeLessThan(-20);
+  });
+});
+
+describe('PitchTracker', () => {
+  /** A voice-like buzz: a glide from `fromHz` to `toHz` with three harmonics. */
+  function glide(fromHz: number, toHz: number, ms: number): Int16Array {
+    const n = (ms * 8000) / 1000;
+    const out = new Int16Array(n);
+    let phase = 0;
+    for (let i = 0; i < n; i++) {
+      phase += (2 * Math.PI * (fromHz + ((toHz - fromHz) * i) / n)) / 8000;
+      out[i] = Math.round(4000 * (Math.sin(phase) + 0.6 * Math.sin(2 * phase) + 0.3 * Math.sin(3 * phase)));
+    }
+    return out;
+  }
+  const pitches = (pcm: Int16Array) => {
+    const t = new PitchTracker();
+    return [...frames(pcm)].map((f) => t.push(f, true));
+  };
+
+  it('measures a voice-like buzz and says 0 for noise', () => {
+    const steady = pitches(glide(150, 150, 400)).slice(2);
+    for (const hz of steady) expect(hz).toBeGreaterThan(140), expect(hz).toBeLessThan(160);
+    expect(pitches(noise(400, 3000, 5)).slice(2).filter((hz) => hz > 0).length).toBeLessThan(3);
+  });
+
+  it('gives a rising end to a question-like tune and a falling one to a statement', () => {
+    const riseOf = (pcm: Int16Array) => {
+      const x = featuresOf(concat(silence(300), pcm, silence(600)));
+      return feature(x, 'pitch_end_rise');
+    };
+    expect(riseOf(concat(glide(120, 120, 500), glide(120, 170, 200)))).toBeGreaterThan(2);
+    expect(riseOf(concat(glide(150, 150, 500), glide(150, 105, 200)))).toBeLessThan(-2);
   });
 });

@@ -11,7 +11,9 @@ import {
   machineProbability,
   parseAmdModel,
   FEATURE_NAMES,
+  decide,
   type AmdOutcome,
+  type DecisionPolicy,
 } from '../../../media-node/src/amd/index.ts';
 import { concat, frames, silence, speech, tone } from './signals.ts';
 
@@ -36,8 +38,10 @@ describe('the committed AMD model', () => {
   });
 
   it('refuses a model trained on other features', () => {
-    const text = JSON.stringify({ ...defaultAmdModel(), features: ['t_ms'] });
+    const text = JSON.stringify({ ...defaultAmdModel(), features: ['has_voice', 't_ms'] });
     expect(() => parseAmdModel(text)).toThrow(/other features/);
+    // A model trained before features were appended still loads: it reads only the inputs it knows.
+    expect(parseAmdModel(JSON.stringify({ ...defaultAmdModel(), features: ['t_ms', 'has_voice'] })).features).toHaveLength(2);
     expect(() => parseAmdModel(JSON.stringify({ format: 'x' }))).toThrow(/format/);
   });
 });
@@ -66,6 +70,21 @@ describe('ModelAmdDetector', () => {
     expect(out[0]).toMatchObject({ kind: 'decision', answeredBy: 'MACHINE', reason: 'beep' });
     expect(out[1]).toMatchObject({ kind: 'ready_to_play', reason: 'greeting_end' });
     expect((out[1] as { atMs: number }).atMs).toBeGreaterThan(1200 + 4000);
+  });
+});
+
+describe('decide (the learned engine\'s policy)', () => {
+  const policy: DecisionPolicy = { evaluateEveryMs: 100, firstDecisionMs: 300, lastDecisionMs: 10000, machineAbove: 0.99, humanBelow: 0.4, humanSilenceMs: 800, finalMachineAbove: 0.5 };
+  const at = (machineProbability: number, silenceMs: number, p: DecisionPolicy = policy) => decide(p, { tMs: 2000, machineProbability, heardVoice: true, silenceMs })?.answeredBy ?? null;
+
+  it('says HUMAN after a short silence only when the quicker rule is set and the trees are sure', () => {
+    expect(at(0.05, 400)).toBeNull();
+    expect(at(0.05, 800)).toBe('HUMAN');
+    const fast = { ...policy, humanFastBelow: 0.1, humanFastSilenceMs: 400 };
+    expect(at(0.05, 400, fast)).toBe('HUMAN');
+    expect(at(0.3, 400, fast)).toBeNull();
+    expect(at(0.05, 200, fast)).toBeNull();
+    expect(at(0.995, 400, fast)).toBe('MACHINE');
   });
 });
 
