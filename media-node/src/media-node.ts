@@ -26,6 +26,10 @@ import { streamSecureContext } from './stream/stream-target.ts';
 import { NodeMetrics } from './metrics/node-metrics.ts';
 import { MetricsServer, isLoopbackHost, serveMetrics } from './metrics/metrics-endpoint.ts';
 import { splitHostPort } from './config/env.ts';
+import { Registrar } from './registrar/registrar.ts';
+import { RegistrationReporter } from './worker-link/registration-reporter.ts';
+import { sipCredentialsLookup } from './worker-link/sip-credentials.ts';
+import { responseTo } from './sip/transport.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -39,6 +43,8 @@ export interface MediaNode {
   readonly metrics: NodeMetrics;
   /** Where GET /metrics answers. */
   readonly metricsUrl: string;
+  /** Agents' SIP registrations held by this node. */
+  readonly registrar: Registrar;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -70,6 +76,35 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     scheduler,
     stats: streamStats,
   };
+  /** This boot's identity, sent in heartbeats, in every originate result and in registration reports. */
+  const startedAt = new Date().toISOString();
+  const registrations = new RegistrationReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, startedAt, log);
+  const registrar = new Registrar(
+    {
+      nodeId: config.NODE_ID,
+      startedAt,
+      sipDomain: config.SIP_DOMAIN,
+      expires: { minS: config.REGISTER_MIN_EXPIRES_S, maxS: config.REGISTER_MAX_EXPIRES_S, defaultS: config.REGISTER_DEFAULT_EXPIRES_S },
+      nonceLifetimeS: config.REGISTER_NONCE_LIFETIME_S,
+      throttle: { maxFailures: config.REGISTER_FAIL_MAX, windowS: config.REGISTER_FAIL_WINDOW_S },
+      credentialCacheS: 30,
+    },
+    {
+      lookup: sipCredentialsLookup(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID),
+      report: (change) => {
+        registrations.report(change);
+        metrics.setSipRegistrations(registrar.bindings.size);
+      },
+      send: (res, to) => transport.send(res, to),
+      log,
+    },
+  );
+  // Requests outside any dialog: REGISTER for the registrar, OPTIONS (softphone keep-alives) answered, the rest 481.
+  transport.onUnknownRequest((req, from) => {
+    if (req.method === 'REGISTER') return registrar.handleRegister(req, from);
+    if (req.method === 'OPTIONS') return transport.send(responseTo(req, 200, 'OK', { allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER' }), from);
+    if (req.method !== 'ACK') transport.send(responseTo(req, 481, 'Call/Transaction Does Not Exist'), from);
+  });
   const legs = new Map<string, CallLeg>();
   const connects = new Map<string, CallConnect>();
   let draining = false;
@@ -84,9 +119,6 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     send: scheduler.stats,
     streams: streamStats,
   });
-  /** This boot's identity, sent in heartbeats and in every originate result. */
-  const startedAt = new Date().toISOString();
-
   const credentials = config.SIP_TRUNK_USER ? { username: config.SIP_TRUNK_USER, password: config.SIP_TRUNK_PASSWORD ?? '' } : undefined;
   const handle = (command: ParsedMediaCommand): CommandResult => {
     const ok = { command_id: command.command_id, ok: true };
@@ -199,6 +231,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         [...legs.values()].map((leg) => ({ voice_id: leg.voiceId, owner: leg.command.owner })),
         reporter.unacknowledgedLegs(),
       ),
+      sip_bindings: registrar.bindings.size,
     }),
     log,
     (voiceIds) => {
@@ -220,6 +253,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     streamStats,
     metrics,
     metricsUrl,
+    registrar,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
@@ -235,8 +269,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         log.info('waiting for recording uploads', { uploads: uploads.pending, wait_s: config.SHUTDOWN_UPLOAD_WAIT_S });
         if (!(await uploads.drained(config.SHUTDOWN_UPLOAD_WAIT_S * 1000))) log.error('recordings still uploading at exit are lost', { uploads: uploads.pending });
       }
-      await Promise.race([reporter.flushed(), new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.race([Promise.all([reporter.flushed(), registrations.flushed()]), new Promise((r) => setTimeout(r, 10_000))]);
       heartbeat.stop();
+      registrations.stop();
+      registrar.close();
       stopDeprioritizing();
       await server.close();
       await metricsServer?.close();
