@@ -30,6 +30,7 @@ import { Registrar } from './registrar/registrar.ts';
 import { RegistrationReporter } from './worker-link/registration-reporter.ts';
 import { sipCredentialsLookup } from './worker-link/sip-credentials.ts';
 import { responseTo } from './sip/transport.ts';
+import type { AgentDestination } from './call/outbound-dial.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -85,6 +86,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       startedAt,
       sipDomain: config.SIP_DOMAIN,
       expires: { minS: config.REGISTER_MIN_EXPIRES_S, maxS: config.REGISTER_MAX_EXPIRES_S, defaultS: config.REGISTER_DEFAULT_EXPIRES_S },
+      algorithms: config.REGISTER_DIGEST_ALGORITHMS,
       nonceLifetimeS: config.REGISTER_NONCE_LIFETIME_S,
       throttle: { maxFailures: config.REGISTER_FAIL_MAX, windowS: config.REGISTER_FAIL_WINDOW_S },
       credentialCacheS: 30,
@@ -119,6 +121,12 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     send: scheduler.stats,
     streams: streamStats,
   });
+
+  /** Where a command's agent target rings: its binding here, or null (agent_not_registered). */
+  const agentDestination = (target: { sip_user: string; realm: string }): AgentDestination | null => {
+    const b = registrar.binding(target.realm, target.sip_user);
+    return b ? { contact: b.contact, peer: b.source, aor: `sip:${b.sipUser}@${b.realm}` } : null;
+  };
   const credentials = config.SIP_TRUNK_USER ? { username: config.SIP_TRUNK_USER, password: config.SIP_TRUNK_PASSWORD ?? '' } : undefined;
   const handle = (command: ParsedMediaCommand): CommandResult => {
     const ok = { command_id: command.command_id, ok: true };
@@ -128,7 +136,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         if (legs.has(command.voice_id)) return placed;
         if (draining) return { command_id: command.command_id, ok: false, error: 'draining' };
         if (legs.size >= config.CALL_CAPACITY) return { command_id: command.command_id, ok: false, error: 'at_capacity' };
+        const agent = command.target ? agentDestination(command.target) : null;
+        if (command.target && !agent) return { command_id: command.command_id, ok: false, error: 'agent_not_registered' };
         const leg = new CallLeg(command, {
+          ...(agent ? { agent } : {}),
           transport,
           scheduler,
           ports,
@@ -176,7 +187,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         if (!leg) return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
         if (leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'not_answered' };
         if (connects.has(command.voice_id)) return { command_id: command.command_id, ok: false, error: 'connect_in_progress' };
+        const agent = command.target ? agentDestination(command.target) : null;
+        if (command.target && !agent) return { command_id: command.command_id, ok: false, error: 'agent_not_registered' };
         const connect = new CallConnect(leg, command, {
+          ...(agent ? { agent } : {}),
           destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS },
           reporter,
           onDone: (done) => {

@@ -59,6 +59,15 @@ const EnvSchema = z
     REGISTER_MIN_EXPIRES_S: z.coerce.number().int().min(1).default(60),
     REGISTER_MAX_EXPIRES_S: z.coerce.number().int().min(1).default(3600),
     REGISTER_DEFAULT_EXPIRES_S: z.coerce.number().int().min(1).default(600),
+    /**
+     * Digest challenges offered to REGISTER, preferred first (RFC 7616 §3.7: SHA-256 before MD5). Softphones
+     * that give up on a challenge they cannot answer instead of taking the next (baresip 1.x / libre < 2) need MD5.
+     */
+    REGISTER_DIGEST_ALGORITHMS: z
+      .string()
+      .default('SHA-256,MD5')
+      .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
+      .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
     /** How long a digest nonce is good for; a right answer on an older one gets stale=true. */
     REGISTER_NONCE_LIFETIME_S: z.coerce.number().int().min(10).default(300),
     /** After this many failed authentications from one IP within the window, REGISTERs from it get 403 until the window passes. */

@@ -34,9 +34,9 @@ export function ha1Of(algorithm: DigestAlgorithm, username: string, realm: strin
   return hashHex(algorithm, `${username}:${realm}:${password}`);
 }
 
-/** One WWW-Authenticate value per offered algorithm, preferred first. */
-export function challengeHeaders(realm: string, nonce: string, opts: { stale?: boolean; opaque?: string } = {}): string[] {
-  return OFFERED_ALGORITHMS.map((algorithm) => {
+/** One WWW-Authenticate value per offered algorithm, in the order given (preferred first). */
+export function challengeHeaders(realm: string, nonce: string, opts: { stale?: boolean; opaque?: string; algorithms?: readonly DigestAlgorithm[] } = {}): string[] {
+  return (opts.algorithms ?? OFFERED_ALGORITHMS).map((algorithm) => {
     const parts = [`realm="${realm}"`, `nonce="${nonce}"`, ...(opts.opaque ? [`opaque="${opts.opaque}"`] : []), `algorithm=${algorithm}`, 'qop="auth"'];
     if (opts.stale) parts.push('stale=true');
     return `Digest ${parts.join(', ')}`;

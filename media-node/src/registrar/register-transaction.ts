@@ -19,7 +19,7 @@ import type { SipCredentials } from '../../../worker/src/media-protocol/index.ts
 import { header, headerParam, splitComma, uriOf, type SipRequest, type SipResponse } from '../sip/message.ts';
 import { responseTo, type Peer } from '../sip/transport.ts';
 import type { Logger } from '../log/logger.ts';
-import { challengeHeaders, parseAuthorization, responseMatches } from './digest-verifier.ts';
+import { challengeHeaders, parseAuthorization, responseMatches, type DigestAlgorithm } from './digest-verifier.ts';
 import type { NonceCounts, NonceIssuer } from './nonce-issuer.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
 import type { CredentialSource } from './credential-source.ts';
@@ -34,6 +34,8 @@ export interface ExpiresRules {
 export interface RegisterDeps {
   sipDomain: string;
   expires: ExpiresRules;
+  /** Challenges offered, preferred first; an answer with another algorithm is refused. Default SHA-256, MD5. */
+  algorithms?: readonly DigestAlgorithm[];
   nonces: NonceIssuer;
   nonceCounts: NonceCounts;
   throttle: FailureThrottle;
@@ -98,7 +100,7 @@ export class RegisterTransactions {
     const realm = aor.host;
     const challenge = (stale = false) => {
       const res = responseTo(req, 401, 'Unauthorized');
-      res.headers.set('www-authenticate', challengeHeaders(realm, nonces.issue(), { stale }));
+      res.headers.set('www-authenticate', challengeHeaders(realm, nonces.issue(), { stale, ...(this.deps.algorithms ? { algorithms: this.deps.algorithms } : {}) }));
       return res;
     };
     const parsed = parseAuthorization(header(req, 'authorization'));
@@ -108,6 +110,7 @@ export class RegisterTransactions {
     const nonce = nonces.check(c.nonce);
     if (nonce === 'invalid') return challenge();
     if (c.qop !== 'auth') return responseTo(req, 400, 'Bad Request');
+    if (this.deps.algorithms && !this.deps.algorithms.includes(c.algorithm)) return challenge();
     if (c.uri !== req.uri) return responseTo(req, 400, 'Bad Request');
 
     let creds: SipCredentials | null = null;

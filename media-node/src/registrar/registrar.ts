@@ -14,6 +14,7 @@ import { CredentialSource, type CredentialLookup } from './credential-source.ts'
 import { FailureThrottle } from './failure-throttle.ts';
 import { NonceCounts, NonceIssuer } from './nonce-issuer.ts';
 import { RegisterTransactions, type ExpiresRules } from './register-transaction.ts';
+import type { DigestAlgorithm } from './digest-verifier.ts';
 
 export interface RegistrarSettings {
   nodeId: string;
@@ -21,6 +22,8 @@ export interface RegistrarSettings {
   startedAt: string;
   sipDomain: string;
   expires: ExpiresRules;
+  /** Digest challenges offered, preferred first. */
+  algorithms: readonly DigestAlgorithm[];
   nonceLifetimeS: number;
   throttle: { maxFailures: number; windowS: number };
   credentialCacheS: number;
@@ -47,6 +50,7 @@ export class Registrar {
     this.#transactions = new RegisterTransactions({
       sipDomain: settings.sipDomain,
       expires: settings.expires,
+      algorithms: settings.algorithms,
       nonces: new NonceIssuer(settings.nodeId, settings.startedAt, settings.nonceLifetimeS),
       nonceCounts: new NonceCounts(settings.nonceLifetimeS * 1000),
       throttle: new FailureThrottle(settings.throttle.maxFailures, settings.throttle.windowS * 1000),
