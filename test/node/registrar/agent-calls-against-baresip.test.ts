@@ -92,17 +92,18 @@ describe('calls to a registered agent (baresip)', () => {
 
   it('originate with an agent target rings the softphone at its binding; it auto-answers; its hang-up ends the leg', async () => {
     const voice_id = randomUUID();
-    const incoming = phone.waitForEvent('CALL_INCOMING', 10_000);
+    // Auto-answer: baresip goes straight to CALL_ESTABLISHED (no CALL_INCOMING).
+    const established = phone.waitForEvent('CALL_ESTABLISHED', 10_000);
     const { results } = await h.worker.send(h.node.controlUrl, [
       { type: 'originate', command_id: `${voice_id}:o`, voice_id, owner, from: FROM, to: 'agent_2001', amd: true, ring_timeout_s: 10, max_duration_s: 60, target: agent },
     ]);
     expect(results[0]!.ok).toBe(true);
-    const call = await incoming;
+    const call = await established;
     expect(String(call.peeruri)).toContain(FROM);
+    expect(call.direction).toBe('incoming');
     await h.worker.waitFor(() => types(voice_id).includes('connected'), 10_000, 'the agent answered');
     const connected = h.worker.eventsFor(voice_id).find((e) => e.type === 'connected')!;
     expect(connected).not.toHaveProperty('answered_by'); // no AMD on an agent leg, even if asked
-    await phone.waitForEvent('CALL_ESTABLISHED', 5_000, true);
     await sleep(500);
     await phone.hangup();
     await h.worker.waitFor(() => types(voice_id).includes('disconnected'), 10_000, 'the agent hung up');
