@@ -9,9 +9,12 @@
  * SIPp (on core 1) runs `--registrations` of them from `--users` users, at
  * most `--outstanding` at a time, as fast as answers come; the registrar under
  * test gets core 0 (this process is pinned there with taskset -a; so is
- * Kamailio, with one UDP worker). The node's credential lookups go to the
- * in-process fake Worker over HTTP, once per user per 30 s (the cache): the
- * first pass over the users pays them, as a real node would after a restart.
+ * Kamailio, with one UDP worker). The node's credential lookups and its
+ * registration reports go over HTTP to the fake Worker, a process on core 1
+ * (the Worker is not on the node's machine); lookups happen once per user per
+ * 30 s (the cache): the first pass over the users pays them, as a real node
+ * would after a restart. Kamailio reads passwords from memory (htable) and
+ * reports to nobody.
  *
  *   npm run bench:register -- --registrations=20000 --users=1000 --outstanding=100 --rounds=2
  */
@@ -22,7 +25,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../media-node/src/config/env.ts';
 import { startMediaNode } from '../media-node/src/media-node.ts';
 import { Logger } from '../media-node/src/log/logger.ts';
-import { startFakeWorker, TEST_SECRET } from '../test/node/media-node/fake-worker.ts';
+import { createInterface } from 'node:readline';
+import { TEST_SECRET } from '../test/node/media-node/fake-worker.ts';
 import { table } from './support/bench-stack.ts';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -33,6 +37,7 @@ const rounds = Number(arg('rounds', '2'));
 const NODE_PORT = 17962;
 const KAMAILIO_PORT = 17963;
 const SIPP_PORT = 17964;
+/** Users are `load` in realms t0..tN-1.DOMAIN (bench/sipp/register-digest.xml says why). */
 const DOMAIN = 'bench.sip.crier.local';
 
 function has(cmd: string): boolean {
@@ -51,23 +56,28 @@ for (const [cmd, pkg] of [['sipp', 'sipp'], ['kamailio', 'kamailio'], ['taskset'
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'crier-bench-register-'));
-writeFileSync(join(dir, 'users.csv'), ['SEQUENTIAL', ...Array.from({ length: users }, (_, i) => `load_${i};pw;${DOMAIN};`)].join('\n') + '\n');
+writeFileSync(join(dir, 'users.csv'), ['SEQUENTIAL', ...Array.from({ length: users }, (_, i) => `t${i}.${DOMAIN};`)].join('\n') + '\n');
 copyFileSync(new URL('./sipp/register-digest.xml', import.meta.url).pathname, join(dir, 'register-digest.xml'));
 writeFileSync(
   join(dir, 'kamailio.cfg'),
-  readFileSync(new URL('./support/kamailio-registrar.cfg', import.meta.url).pathname, 'utf8').replace('BENCH_PORT', String(KAMAILIO_PORT)).replace('BENCH_USERS', String(users)),
+  readFileSync(new URL('./support/kamailio-registrar.cfg', import.meta.url).pathname, 'utf8').replaceAll('BENCH_PORT', String(KAMAILIO_PORT)).replaceAll('BENCH_USERS', String(users)),
 );
 
 // The registrar under test gets core 0; SIPp core 1.
 execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
-const worker = await startFakeWorker();
-for (let i = 0; i < users; i++) worker.addSipUser({ realm: DOMAIN, sipUser: `load_${i}`, password: 'pw' });
+// The Worker (credentials, registration reports) runs beside SIPp on core 1: it is not the node's work.
+const worker = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', new URL('./support/fake-worker-process.ts', import.meta.url).pathname, DOMAIN, String(users)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const workerLines = createInterface({ input: worker.stdout! });
+const workerOut = workerLines[Symbol.asyncIterator]();
+const workerUrl = (JSON.parse(((await workerOut.next()).value as string) ?? '{}') as { url: string }).url;
 const node = await startMediaNode(
   loadConfig({
     NODE_ID: 'bench-register',
     CONTROL_PORT: '0',
-    WORKER_URL: worker.url,
+    WORKER_URL: workerUrl,
     MEDIA_SHARED_SECRET: TEST_SECRET,
     SIP_BIND_PORT: String(NODE_PORT),
     SIP_TRUNK_URI: 'sip:127.0.0.1:5999;transport=udp',
@@ -97,7 +107,7 @@ interface Run {
 
 async function load(target: string, port: number): Promise<Run> {
   const args = ['-c', '1', 'sipp', '-sf', 'register-digest.xml', '-inf', 'users.csv', '-i', '127.0.0.1', '-p', String(SIPP_PORT), `127.0.0.1:${port}`];
-  args.push('-m', String(registrations), '-l', String(outstanding), '-r', '100000', '-nostdin', '-trace_stat', '-fd', '1', '-stf', `stat-${target}.csv`, '-timeout', '120s', '-timeout_error');
+  args.push('-m', String(registrations), '-l', String(outstanding), '-r', '100000', '-nostdin', '-trace_stat', '-fd', '1', '-stf', `stat-${target}.csv`, '-timeout', '120s', '-timeout_error', '-trace_err', '-error_file', `errors-${target}.log`);
   const started = performance.now();
   const child = spawn('taskset', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -109,7 +119,15 @@ async function load(target: string, port: number): Promise<Run> {
   const last = lines.at(-1)!.split(';');
   const col = (name: string) => Number(last[head.indexOf(name)]);
   const run = { target, ok: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), seconds };
-  if (run.ok === 0) console.error(`${target}: no successful registration; sipp said: ${err.slice(-500)}`);
+  if (run.failed > 0) {
+    let first = '';
+    try {
+      first = readFileSync(join(dir, `errors-${target}.log`), 'utf8').slice(0, 800);
+    } catch {
+      first = err.slice(-500);
+    }
+    console.error(`${target}: ${run.failed} failed; first error: ${first}`);
+  }
   return run;
 }
 
@@ -132,7 +150,6 @@ console.log(
     })),
   ),
 );
-console.log(`credential lookups the node made: ${worker.credentialLookups.length} (one per user per 30 s cache)`);
 
 function kamailioVersion(): string {
   try {
@@ -148,5 +165,7 @@ try {
   // gone
 }
 await node.shutdown();
-await worker.close();
+worker.kill('SIGTERM');
+const counts = JSON.parse(((await workerOut.next()).value as string) ?? '{}') as { credential_lookups: number; registrations: number };
+console.log(`the node's credential lookups: ${counts.credential_lookups} (one per user per 30 s, cached); registration changes reported: ${counts.registrations}`);
 process.exit(0);

@@ -1,7 +1,8 @@
 // Agent registration against a real softphone: baresip REGISTERs with digest to an in-process media
 // node (fake Worker answering sip-credentials), the change reaches the Worker, a wrong password is
 // refused (403) with nothing reported, a graceful exit unregisters (Expires: 0), and a softphone that
-// vanishes without unregistering is reported `expired` once its short binding lapses.
+// vanishes without unregistering is reported `expired` once its short binding lapses (reports retried
+// while the Worker answers 503).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeAgainstSipp, type NodeAgainstSipp } from '../media-node/node-against-sipp.ts';
 import { startBaresip, type Baresip } from '../../peers/baresip.ts';
@@ -78,6 +79,7 @@ describe('agent registration with baresip', () => {
   });
 
   it('a binding not refreshed expires and is reported expired', async () => {
+    h.worker.failRegistrationsNext(2); // the Worker unreachable for a moment: the report is retried, not lost
     const b = await phone('agent_1003', 'right-password-3', { regint: 3 });
     await b.registered;
     await until('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1003' && r.state === 'registered'));
