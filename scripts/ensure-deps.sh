@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Crier's scripts need on a fresh Debian machine: npm packages, and
-# the real telephony peers and audio tools (openssl makes the wss tests' certificates).
+# the real telephony peers and audio tools (openssl makes the wss tests' certificates;
+# baresip-core is the agents' softphone in the registrar tests).
 # Without root it prints the apt line and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -26,6 +26,11 @@ import { streamSecureContext } from './stream/stream-target.ts';
 import { NodeMetrics } from './metrics/node-metrics.ts';
 import { MetricsServer, isLoopbackHost, serveMetrics } from './metrics/metrics-endpoint.ts';
 import { splitHostPort } from './config/env.ts';
+import { Registrar } from './registrar/registrar.ts';
+import { RegistrationReporter } from './worker-link/registration-reporter.ts';
+import { sipCredentialsLookup } from './worker-link/sip-credentials.ts';
+import { responseTo } from './sip/transport.ts';
+import type { AgentDestination } from './call/outbound-dial.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -39,6 +44,8 @@ export interface MediaNode {
   readonly metrics: NodeMetrics;
   /** Where GET /metrics answers. */
   readonly metricsUrl: string;
+  /** Agents' SIP registrations held by this node. */
+  readonly registrar: Registrar;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -70,6 +77,36 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     scheduler,
     stats: streamStats,
   };
+  /** This boot's identity, sent in heartbeats, in every originate result and in registration reports. */
+  const startedAt = new Date().toISOString();
+  const registrations = new RegistrationReporter(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID, startedAt, log);
+  const registrar = new Registrar(
+    {
+      nodeId: config.NODE_ID,
+      startedAt,
+      sipDomain: config.SIP_DOMAIN,
+      expires: { minS: config.REGISTER_MIN_EXPIRES_S, maxS: config.REGISTER_MAX_EXPIRES_S, defaultS: config.REGISTER_DEFAULT_EXPIRES_S },
+      algorithms: config.REGISTER_DIGEST_ALGORITHMS,
+      nonceLifetimeS: config.REGISTER_NONCE_LIFETIME_S,
+      throttle: { maxFailures: config.REGISTER_FAIL_MAX, windowS: config.REGISTER_FAIL_WINDOW_S },
+      credentialCacheS: 30,
+    },
+    {
+      lookup: sipCredentialsLookup(config.WORKER_URL, config.MEDIA_SHARED_SECRET, config.NODE_ID),
+      report: (change) => {
+        registrations.report(change);
+        metrics.setSipRegistrations(registrar.bindings.size);
+      },
+      send: (res, to) => transport.send(res, to),
+      log,
+    },
+  );
+  // Requests outside any dialog: REGISTER for the registrar, OPTIONS (softphone keep-alives) answered, the rest 481.
+  transport.onUnknownRequest((req, from) => {
+    if (req.method === 'REGISTER') return registrar.handleRegister(req, from);
+    if (req.method === 'OPTIONS') return transport.send(responseTo(req, 200, 'OK', { allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER' }), from);
+    if (req.method !== 'ACK') transport.send(responseTo(req, 481, 'Call/Transaction Does Not Exist'), from);
+  });
   const legs = new Map<string, CallLeg>();
   const connects = new Map<string, CallConnect>();
   let draining = false;
@@ -84,9 +121,12 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     send: scheduler.stats,
     streams: streamStats,
   });
-  /** This boot's identity, sent in heartbeats and in every originate result. */
-  const startedAt = new Date().toISOString();
 
+  /** Where a command's agent target rings: its binding here, or null (agent_not_registered). */
+  const agentDestination = (target: { sip_user: string; realm: string }): AgentDestination | null => {
+    const b = registrar.binding(target.realm, target.sip_user);
+    return b ? { contact: b.contact, peer: b.source, aor: `sip:${b.sipUser}@${b.realm}` } : null;
+  };
   const credentials = config.SIP_TRUNK_USER ? { username: config.SIP_TRUNK_USER, password: config.SIP_TRUNK_PASSWORD ?? '' } : undefined;
   const handle = (command: ParsedMediaCommand): CommandResult => {
     const ok = { command_id: command.command_id, ok: true };
@@ -96,7 +136,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         if (legs.has(command.voice_id)) return placed;
         if (draining) return { command_id: command.command_id, ok: false, error: 'draining' };
         if (legs.size >= config.CALL_CAPACITY) return { command_id: command.command_id, ok: false, error: 'at_capacity' };
+        const agent = command.target ? agentDestination(command.target) : null;
+        if (command.target && !agent) return { command_id: command.command_id, ok: false, error: 'agent_not_registered' };
         const leg = new CallLeg(command, {
+          ...(agent ? { agent } : {}),
           transport,
           scheduler,
           ports,
@@ -144,7 +187,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         if (!leg) return { command_id: command.command_id, ok: false, error: 'unknown_leg' };
         if (leg.phase !== 'answered') return { command_id: command.command_id, ok: false, error: 'not_answered' };
         if (connects.has(command.voice_id)) return { command_id: command.command_id, ok: false, error: 'connect_in_progress' };
+        const agent = command.target ? agentDestination(command.target) : null;
+        if (command.target && !agent) return { command_id: command.command_id, ok: false, error: 'agent_not_registered' };
         const connect = new CallConnect(leg, command, {
+          ...(agent ? { agent } : {}),
           destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS },
           reporter,
           onDone: (done) => {
@@ -199,6 +245,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         [...legs.values()].map((leg) => ({ voice_id: leg.voiceId, owner: leg.command.owner })),
         reporter.unacknowledgedLegs(),
       ),
+      sip_bindings: registrar.bindings.size,
     }),
     log,
     (voiceIds) => {
@@ -220,6 +267,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     streamStats,
     metrics,
     metricsUrl,
+    registrar,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
@@ -235,8 +283,10 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         log.info('waiting for recording uploads', { uploads: uploads.pending, wait_s: config.SHUTDOWN_UPLOAD_WAIT_S });
         if (!(await uploads.drained(config.SHUTDOWN_UPLOAD_WAIT_S * 1000))) log.error('recordings still uploading at exit are lost', { uploads: uploads.pending });
       }
-      await Promise.race([reporter.flushed(), new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.race([Promise.all([reporter.flushed(), registrations.flushed()]), new Promise((r) => setTimeout(r, 10_000))]);
       heartbeat.stop();
+      registrations.stop();
+      registrar.close();
       stopDeprioritizing();
       await server.close();
       await metricsServer?.close();

@@ -16,10 +16,13 @@ import type { CallLeg } from './call-leg.ts';
 import { AudioBridge } from './bridge.ts';
 import { DestinationLeg, type DestinationEnd, type DestinationLegDeps } from './destination-leg.ts';
 import { ringbackSource } from './ringback.ts';
+import type { AgentDestination } from './outbound-dial.ts';
 
 export interface CallConnectDeps {
   destination: DestinationLegDeps;
   reporter: EventReporter;
+  /** Ring this registered agent instead of dialling `to` through the trunk (connect `target`). */
+  agent?: AgentDestination;
   /** Called once the connect is over (the node forgets it). */
   onDone(connect: CallConnect): void;
 }
@@ -40,7 +43,8 @@ export class CallConnect {
     private readonly deps: CallConnectDeps,
   ) {
     this.connectId = command.connect_id;
-    this.destination = new DestinationLeg(command.connect_id, { from: command.from, to: command.to, ringTimeoutS: command.ring_timeout_s }, deps.destination);
+    const dial = { from: command.from, to: command.to, ringTimeoutS: command.ring_timeout_s, ...(deps.agent ? { agent: deps.agent } : {}) };
+    this.destination = new DestinationLeg(command.connect_id, dial, deps.destination);
   }
 
   get bridge(): AudioBridge | null {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { OriginateCommand, PlaySpec, StreamCommand } from '../../../worker/src/media-protocol/index.ts';
 import { Cause } from '../../../worker/src/telephony/q850.ts';
 import type { RtpStream } from '../rtp/rtp-stream.ts';
-import { OutboundDial, type Answer, type DialEnd, type OutboundDialDeps } from './outbound-dial.ts';
+import { OutboundDial, type AgentDestination, type Answer, type DialEnd, type OutboundDialDeps } from './outbound-dial.ts';
 import type { AudioRenderer, RenderedAudio } from '../audio/renderer.ts';
 import type { EventReporter } from '../worker-link/event-reporter.ts';
 import type { Logger } from '../log/logger.ts';
@@ -28,6 +28,8 @@ export interface CallLegDeps extends OutboundDialDeps {
   /** Uploads a finished recording; `log` is the leg's (its lines carry the voice_id). */
   storeRecording(recordingId: string, wav: Buffer, durationMs: number, log: Logger): Promise<unknown>;
   streams: StreamSettings;
+  /** Ring this registered agent instead of dialling `to` through the trunk (originate `target`). */
+  agent?: AgentDestination;
 }
 
 type Phase = 'starting' | 'ringing' | 'answered' | 'ended';
@@ -46,7 +48,8 @@ export class CallLeg {
   readonly #dial: OutboundDial;
   #answeredAt: number | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
-  #firstAudio: Promise<RenderedAudio>;
+  /** Null when the originate had no play (an agent leg): it sends silence or its live source. */
+  #firstAudio: Promise<RenderedAudio> | null;
   #playGeneration = 0;
   /** Plays accepted but not yet finished, failed or interrupted, oldest first. */
   #openPlays: OpenPlay[] = [];
@@ -58,9 +61,10 @@ export class CallLeg {
   ) {
     this.voiceId = command.voice_id;
     this.log = deps.log.child({ voice_id: command.voice_id });
-    this.#firstAudio = deps.renderer.render(command.play);
-    this.#firstAudio.catch(() => undefined); // reported as a failed play once answered
-    this.#dial = new OutboundDial(deps, { from: command.from, to: command.to, ringTimeoutS: command.ring_timeout_s }, this.log, {
+    this.#firstAudio = command.play ? deps.renderer.render(command.play) : null;
+    this.#firstAudio?.catch(() => undefined); // reported as a failed play once answered
+    const dial = { from: command.from, to: command.to, ringTimeoutS: command.ring_timeout_s, ...(deps.agent ? { agent: deps.agent } : {}) };
+    this.#dial = new OutboundDial(deps, dial, this.log, {
       ringing: () => {
         this.#phase = 'ringing';
         this.deps.reporter.report({ type: 'ringing', voice_id: this.voiceId, owner: this.command.owner, channel_id: this.channelId });
@@ -96,7 +100,8 @@ export class CallLeg {
       this.hangup(Cause.NORMAL_CLEARING);
     }, this.command.max_duration_s * 1000);
     this.log.info('answered', { codec: answer.codec, remote_rtp: `${answer.address}:${answer.port}` });
-    if (!this.command.amd) {
+    // No AMD on an agent's leg: a softphone that auto-answers is a person by definition.
+    if (!this.command.amd || this.deps.agent) {
       this.#reportConnected(undefined);
       void this.#playFirst();
       return;
@@ -148,7 +153,7 @@ export class CallLeg {
   async #playFirst(): Promise<void> {
     if (this.#firstPlayed) return;
     this.#firstPlayed = true;
-    await this.#play(this.#openPlay(this.command.play), this.#firstAudio);
+    if (this.command.play && this.#firstAudio) await this.#play(this.#openPlay(this.command.play), this.#firstAudio);
   }
 
   /**
@@ -159,7 +164,7 @@ export class CallLeg {
   play(spec: PlaySpec): void {
     if (!this.#firstPlayed) {
       this.#firstPlayed = true;
-      this.#openPlay(this.command.play);
+      if (this.command.play) this.#openPlay(this.command.play);
     }
     void this.#play(this.#openPlay(spec), this.deps.renderer.render(spec));
   }
@@ -234,7 +239,7 @@ export class CallLeg {
   stopPlayback(): void {
     if (!this.#firstPlayed) {
       this.#firstPlayed = true;
-      this.#openPlay(this.command.play);
+      if (this.command.play) this.#openPlay(this.command.play);
     }
     for (const open of [...this.#openPlays]) this.#closePlay(open, 'interrupted');
     this.#dial.rtp?.clearQueue();

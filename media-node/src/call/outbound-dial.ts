@@ -32,6 +32,24 @@ export interface DialRequest {
   from: string;
   to: string;
   ringTimeoutS: number;
+  /** Ring a registered agent instead of `to` through the trunk. */
+  agent?: AgentDestination;
+}
+
+/**
+ * A registered agent's softphone: the INVITE's Request-URI is its Contact, it goes to the address the
+ * REGISTER came from (NAT), To is the agent's AOR, with auto-answer hints (docs/agents-sip.md). No trunk
+ * credentials: they are the carrier's.
+ */
+export interface AgentDestination {
+  contact: string;
+  peer: { host: string; port: number };
+  aor: string;
+}
+
+/** Auto-answer hints: Call-Info answer-after (Polycom, Yealink, Linphone, Zoiper...) and Alert-Info (Snom, Grandstream...). */
+export function autoAnswerHeaders(nodeHost: string): Record<string, string> {
+  return { 'call-info': `<sip:${nodeHost}>;answer-after=0`, 'alert-info': '<http://www.notused.com>;info=alert-autoanswer;delay=0' };
 }
 
 export interface DialEnd {
@@ -96,14 +114,14 @@ export class OutboundDial {
       else this.release();
       return;
     }
-    const uac = new UacCall(this.deps.transport, {
-      trunk: this.deps.trunk,
-      trunkDomain: this.deps.trunk.domain,
-      from: this.request.from,
-      to: this.request.to,
-      sdpOffer: buildOffer({ address: this.deps.advertiseAddress, port: this.#port, sessionId: Date.now() }),
-      credentials: this.deps.credentials,
-    });
+    const agent = this.request.agent;
+    const sdpOffer = buildOffer({ address: this.deps.advertiseAddress, port: this.#port, sessionId: Date.now() });
+    const uac = new UacCall(
+      this.deps.transport,
+      agent
+        ? { trunk: agent.peer, trunkDomain: this.deps.trunk.domain, from: this.request.from, to: this.request.to, sdpOffer, requestUri: agent.contact, toUri: agent.aor, extraHeaders: autoAnswerHeaders(this.deps.advertiseAddress) }
+        : { trunk: this.deps.trunk, trunkDomain: this.deps.trunk.domain, from: this.request.from, to: this.request.to, sdpOffer, credentials: this.deps.credentials },
+    );
     this.#uac = uac;
     uac.on('ringing', () => {
       if (this.#state !== 'starting') return;
@@ -130,7 +148,7 @@ export class OutboundDial {
       this.log.info('ring timeout: cancelling', { ring_timeout_s: this.request.ringTimeoutS });
       uac.hangup();
     }, this.request.ringTimeoutS * 1000);
-    this.log.info('dialing', { to: this.request.to, call_id: uac.callId, rtp_port: this.#port });
+    this.log.info('dialing', { to: agent ? agent.aor : this.request.to, call_id: uac.callId, rtp_port: this.#port });
     uac.start();
   }
 

@@ -53,6 +53,26 @@ const EnvSchema = z
     STREAM_SEND_BUFFER_KB: z.coerce.number().int().min(16).default(256),
     /** Per stream: server audio queued beyond this many seconds is refused. */
     STREAM_MAX_PLAYBACK_S: z.coerce.number().int().min(1).max(600).default(60),
+    /** Agents register as <user>@<tenant>.SIP_DOMAIN (or SIP_DOMAIN itself); the AOR host is the digest realm. */
+    SIP_DOMAIN: z.string().min(1).default('sip.crier.local'),
+    /** REGISTER Expires: below the minimum → 423 with Min-Expires; above the maximum → the maximum; absent → the default. */
+    REGISTER_MIN_EXPIRES_S: z.coerce.number().int().min(1).default(60),
+    REGISTER_MAX_EXPIRES_S: z.coerce.number().int().min(1).default(3600),
+    REGISTER_DEFAULT_EXPIRES_S: z.coerce.number().int().min(1).default(600),
+    /**
+     * Digest challenges offered to REGISTER, preferred first (RFC 7616 §3.7: SHA-256 before MD5). Softphones
+     * that give up on a challenge they cannot answer instead of taking the next (baresip 1.x / libre < 2) need MD5.
+     */
+    REGISTER_DIGEST_ALGORITHMS: z
+      .string()
+      .default('SHA-256,MD5')
+      .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
+      .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
+    /** How long a digest nonce is good for; a right answer on an older one gets stale=true. */
+    REGISTER_NONCE_LIFETIME_S: z.coerce.number().int().min(10).default(300),
+    /** After this many failed authentications from one IP within the window, REGISTERs from it get 403 until the window passes. */
+    REGISTER_FAIL_MAX: z.coerce.number().int().min(1).default(5),
+    REGISTER_FAIL_WINDOW_S: z.coerce.number().int().min(1).default(60),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** host:port of a listener of its own for GET /metrics; unset serves /metrics on the control port. Port 0 picks one (tests). */
     METRICS_BIND: z
@@ -63,6 +83,10 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .refine((e) => e.RTP_PORT_MIN < e.RTP_PORT_MAX, { message: 'must be below RTP_PORT_MAX', path: ['RTP_PORT_MIN'] })
+  .refine((e) => e.REGISTER_MIN_EXPIRES_S <= e.REGISTER_DEFAULT_EXPIRES_S && e.REGISTER_DEFAULT_EXPIRES_S <= e.REGISTER_MAX_EXPIRES_S, {
+    message: 'must lie between REGISTER_MIN_EXPIRES_S and REGISTER_MAX_EXPIRES_S',
+    path: ['REGISTER_DEFAULT_EXPIRES_S'],
+  })
   .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] })
   // A metrics port opened beyond loopback without a token is a mistake, not a choice: refuse it.
   .refine((e) => !e.METRICS_BIND || e.METRICS_TOKEN || isLoopbackHost(splitHostPort(e.METRICS_BIND).host), {

@@ -68,7 +68,8 @@ export function parseSipMessage(raw: string): SipMessage {
   return { kind: 'request', method: m[1]!, uri: m[2]!, headers, body };
 }
 
-function splitComma(value: string): string[] {
+/** Splits a header value on commas outside quotes and <...> (Via, Contact lists). */
+export function splitComma(value: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let quoted = false;

@@ -24,6 +24,12 @@ export interface UacOptions {
   to: string;
   sdpOffer: string;
   credentials?: { username: string; password: string };
+  /** Request-URI other than `sip:<to>@<trunkDomain>` (an agent's registered Contact). */
+  requestUri?: string;
+  /** The To URI when it is not the Request-URI (an agent's AOR). */
+  toUri?: string;
+  /** Added to the INVITE (auto-answer hints). */
+  extraHeaders?: Record<string, string>;
 }
 
 export type UacEvents = {
@@ -73,7 +79,11 @@ export class UacCall extends EventEmitter<UacEvents> {
   }
 
   get #requestUri(): string {
-    return `sip:${this.#o.to}@${this.#o.trunkDomain}`;
+    return this.#o.requestUri ?? `sip:${this.#o.to}@${this.#o.trunkDomain}`;
+  }
+
+  get #toUri(): string {
+    return this.#o.toUri ?? this.#requestUri;
   }
 
   start(): void {
@@ -107,7 +117,8 @@ export class UacCall extends EventEmitter<UacEvents> {
   }
 
   #sendInvite(authorization?: { name: string; value: string }): void {
-    const headers = this.#baseHeaders('INVITE', this.#cseq, this.#inviteBranch, `<${this.#requestUri}>`);
+    const headers = this.#baseHeaders('INVITE', this.#cseq, this.#inviteBranch, `<${this.#toUri}>`);
+    for (const [name, value] of Object.entries(this.#o.extraHeaders ?? {})) headers.set(name, [value]);
     headers.set('contact', [`<sip:crier@${this.#t.localAddress}:${this.#t.localPort}>`]);
     headers.set('allow', ['INVITE, ACK, CANCEL, BYE, OPTIONS']);
     headers.set('content-type', ['application/sdp']);
@@ -218,7 +229,7 @@ export class UacCall extends EventEmitter<UacEvents> {
     if (this.#phase !== 'confirmed') return;
     this.#phase = 'terminated';
     this.#cseq += 1;
-    const to = `<${this.#requestUri}>;tag=${this.#remoteTag ?? ''}`;
+    const to = `<${this.#toUri}>;tag=${this.#remoteTag ?? ''}`;
     const headers = this.#baseHeaders('BYE', this.#cseq, newBranch(), to);
     if (this.#routeSet.length > 0) headers.set('route', this.#routeSet);
     const finish = () => {

@@ -1,7 +1,8 @@
 // A protocol-level stand-in for the Worker: verifies signatures, records
 // heartbeats and events (answering `applied`), and signs commands to a node.
 import { createServer, type Server } from 'node:http';
-import { signMessage, verifyBinary, verifyMessage, type MediaCommand, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
+import { createHash } from 'node:crypto';
+import { signMessage, verifyBinary, verifyMessage, type MediaCommand, type MediaEvent, type RegistrationChange, type SipCredentialsRequest } from '../../../worker/src/media-protocol/index.ts';
 
 export const TEST_SECRET = 'test-media-secret-0123456789';
 
@@ -23,6 +24,14 @@ export interface FakeWorker {
   recordings: Map<string, { wav: Buffer; durationMs: number }>;
   /** Tell the node, in the next heartbeat reply, to hang these calls up (it was declared lost). */
   orphanOnNextBeat(voiceIds: string[]): void;
+  /** An agent the sip-credentials route knows (it answers found:false for anyone else). */
+  addSipUser(user: { realm: string; sipUser: string; password: string; tenantId?: string; agentId?: string }): void;
+  /** Credential lookups the node made, in order. */
+  credentialLookups: SipCredentialsRequest[];
+  /** Registration changes the node reported, in order. */
+  registrations: RegistrationChange[];
+  /** Answer the next N registration reports with HTTP 503. */
+  failRegistrationsNext(n: number): void;
   eventsFor(voiceId: string): MediaEvent[];
   waitFor(predicate: (events: MediaEvent[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   send(controlUrl: string, commands: MediaCommand[]): Promise<{ results: Array<{ command_id: string; ok: boolean; error?: string }> }>;
@@ -37,6 +46,10 @@ export async function startFakeWorker(): Promise<FakeWorker> {
   let recordingAttempts = 0;
   let orphans: string[] = [];
   const recordings = new Map<string, { wav: Buffer; durationMs: number }>();
+  const sipUsers = new Map<string, { tenant_id: string; agent_id: string; sip_user: string; realm: string; ha1_md5: string; ha1_sha256: string }>();
+  const credentialLookups: SipCredentialsRequest[] = [];
+  const registrations: RegistrationChange[] = [];
+  let failingRegistrations = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -72,6 +85,22 @@ export async function startFakeWorker(): Promise<FakeWorker> {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ack));
         return;
       }
+      if (req.url === '/internal/media/v1/sip-credentials') {
+        const q = json as SipCredentialsRequest;
+        credentialLookups.push(q);
+        const user = sipUsers.get(`${q.realm}|${q.username}`);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user ? { found: true, ...user } : { found: false }));
+        return;
+      }
+      if (req.url === '/internal/media/v1/registrations') {
+        if (failingRegistrations > 0) {
+          failingRegistrations--;
+          return void res.writeHead(503).end();
+        }
+        registrations.push(...(json as { changes: RegistrationChange[] }).changes);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        return;
+      }
       if (failing > 0) {
         failing--;
         res.writeHead(503).end();
@@ -102,6 +131,13 @@ export async function startFakeWorker(): Promise<FakeWorker> {
       return recordingAttempts;
     },
     orphanOnNextBeat: (ids) => (orphans = ids),
+    addSipUser: ({ realm, sipUser, password, tenantId, agentId }) => {
+      const h = (alg: string) => createHash(alg).update(`${sipUser}:${realm}:${password}`).digest('hex');
+      sipUsers.set(`${realm}|${sipUser}`, { tenant_id: tenantId ?? 'tenant', agent_id: agentId ?? `agent-${sipUser}`, sip_user: sipUser, realm, ha1_md5: h('md5'), ha1_sha256: h('sha256') });
+    },
+    credentialLookups,
+    registrations,
+    failRegistrationsNext: (n) => (failingRegistrations = n),
     eventsFor: (voiceId) => events.filter((e) => e.voice_id === voiceId),
     async waitFor(predicate, timeoutMs = 15_000, what = 'events') {
       const deadline = Date.now() + timeoutMs;

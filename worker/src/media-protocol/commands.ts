@@ -20,14 +20,16 @@ export type LegOwner = z.infer<typeof LegOwnerSchema>;
 
 const base = { command_id: z.string().min(1), voice_id: z.string().uuid() };
 
-export const OriginateCommandSchema = z.object({
+export const OriginateCommandSchema = z
+  .object({
   ...base,
   type: z.literal('originate'),
   owner: LegOwnerSchema,
   /** Caller ID and callee as E.164 digits without '+'. */
   from: z.string(),
   to: z.string(),
-  play: PlaySpecSchema,
+  /** What the leg plays once answered; optional only with an agent `target` (without: silence or its live source). */
+  play: PlaySpecSchema.optional(),
   amd: z.boolean(),
   ring_timeout_s: z.number().positive().default(30),
   max_duration_s: z.number().positive().default(3600),
@@ -36,7 +38,8 @@ export const OriginateCommandSchema = z.object({
    * binding with auto-answer hints, no AMD. `agent_not_registered` when the node holds no binding.
    */
   target: AgentTargetSchema.optional(),
-});
+  })
+  .refine((c) => c.play !== undefined || c.target !== undefined, { message: 'play is required unless the target is an agent', path: ['play'] });
 
 export const PlayCommandSchema = z.object({
   ...base,
