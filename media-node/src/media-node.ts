@@ -31,6 +31,7 @@ import { RegistrationReporter } from './worker-link/registration-reporter.ts';
 import { sipCredentialsLookup } from './worker-link/sip-credentials.ts';
 import { responseTo } from './sip/transport.ts';
 import type { AgentDestination } from './call/outbound-dial.ts';
+import { SipWebSocketServer } from './sip/websocket-server.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -46,6 +47,8 @@ export interface MediaNode {
   readonly metricsUrl: string;
   /** Agents' SIP registrations held by this node. */
   readonly registrar: Registrar;
+  /** The SIP WSS listener's port for browser agents (RFC 7118), or null when SIP_WSS_PORT is unset. */
+  readonly sipWssPort: number | null;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -107,6 +110,9 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     if (req.method === 'OPTIONS') return transport.send(responseTo(req, 200, 'OK', { allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER' }), from);
     if (req.method !== 'ACK') transport.send(responseTo(req, 481, 'Call/Transaction Does Not Exist'), from);
   });
+  const sipWss = config.sipWss
+    ? await SipWebSocketServer.listen(config.sipWss, transport, { onClosed: (connection) => registrar.connectionClosed(connection) }, log)
+    : null;
   const legs = new Map<string, CallLeg>();
   const connects = new Map<string, CallConnect>();
   let draining = false;
@@ -256,7 +262,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     startedAt,
   );
   heartbeat.start();
-  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });
+  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, ...(sipWss ? { sip_wss: `${config.sipWss!.host}:${sipWss.port}` } : {}), trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });
 
   return {
     controlUrl,
@@ -268,6 +274,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     metrics,
     metricsUrl,
     registrar,
+    sipWssPort: sipWss?.port ?? null,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
@@ -287,6 +294,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       heartbeat.stop();
       registrations.stop();
       registrar.close();
+      await sipWss?.close();
       stopDeprioritizing();
       await server.close();
       await metricsServer?.close();

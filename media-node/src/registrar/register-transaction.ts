@@ -163,7 +163,7 @@ export class RegisterTransactions {
         sipUser: creds.sip_user,
         realm: creds.realm,
         contact: uri,
-        source: { host: from.host, port: from.port },
+        source: { ...from }, // a WebSocket peer keeps its connection: calls go back over it
         userAgent: header(req, 'user-agent') ?? '',
         callId: header(req, 'call-id') ?? '',
         cseq: Number((header(req, 'cseq') ?? '').split(/\s+/)[0]),
