@@ -32,6 +32,7 @@ import { sipCredentialsLookup } from './worker-link/sip-credentials.ts';
 import { responseTo } from './sip/transport.ts';
 import type { AgentDestination } from './call/outbound-dial.ts';
 import { SipWebSocketServer } from './sip/websocket-server.ts';
+import { WebRtcGateway } from './webrtc/webrtc-gateway.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -49,6 +50,8 @@ export interface MediaNode {
   readonly registrar: Registrar;
   /** The SIP WSS listener's port for browser agents (RFC 7118), or null when SIP_WSS_PORT is unset. */
   readonly sipWssPort: number | null;
+  /** mediasoup for browser agents' media (with SIP_WSS_PORT), started on the first browser call. */
+  readonly webrtc: WebRtcGateway | null;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -113,6 +116,12 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
   const sipWss = config.sipWss
     ? await SipWebSocketServer.listen(config.sipWss, transport, { onClosed: (connection) => registrar.connectionClosed(connection) }, log)
     : null;
+  const webrtc = sipWss
+    ? new WebRtcGateway(
+        { listenIp: config.WEBRTC_LISTEN_IP, announcedAddress: config.WEBRTC_ANNOUNCED_ADDRESS ?? config.MEDIA_ADVERTISE_ADDRESS, portMin: config.WEBRTC_PORT_MIN, portMax: config.WEBRTC_PORT_MAX },
+        log,
+      )
+    : null;
   const legs = new Map<string, CallLeg>();
   const connects = new Map<string, CallConnect>();
   let draining = false;
@@ -156,6 +165,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           credentials,
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
+          webrtc: webrtc ?? undefined,
           storeRecording: (id, wav, durationMs, legLog) => uploads.upload(id, wav, durationMs, legLog),
           streams,
           onEnded: (ended) => {
@@ -197,7 +207,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         if (command.target && !agent) return { command_id: command.command_id, ok: false, error: 'agent_not_registered' };
         const connect = new CallConnect(leg, command, {
           ...(agent ? { agent } : {}),
-          destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS },
+          destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS, webrtc: webrtc ?? undefined },
           reporter,
           onDone: (done) => {
             if (connects.get(command.voice_id) === done) connects.delete(command.voice_id);
@@ -275,6 +285,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     metricsUrl,
     registrar,
     sipWssPort: sipWss?.port ?? null,
+    webrtc,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
@@ -295,6 +306,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       registrations.stop();
       registrar.close();
       await sipWss?.close();
+      await webrtc?.close();
       stopDeprioritizing();
       await server.close();
       await metricsServer?.close();

@@ -62,7 +62,8 @@ window.phone = {
             phone.state = s;
             if (s === SessionState.Established) phone.listen();
           });
-          invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+          // Raw microphone: echo cancellation and noise suppression would treat a steady test tone as noise.
+          invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, video: false } } });
         },
       },
     });
@@ -152,6 +153,8 @@ export async function startBrowserPhone(o: BrowserPhoneOptions): Promise<Browser
         '--use-fake-ui-for-media-stream',
         `--use-file-for-fake-audio-capture=${o.wav}`,
         '--autoplay-policy=no-user-gesture-required',
+        // The node's ICE candidate is 127.0.0.1 in tests; Chromium leaves loopback out of ICE without this.
+        '--allow-loopback-in-peer-connection',
       ],
     });
     const page = await browser.newPage();

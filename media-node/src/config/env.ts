@@ -59,6 +59,12 @@ const EnvSchema = z
     /** PEM certificate chain and private key of the WSS listener (required with SIP_WSS_PORT). */
     SIP_WSS_CERT_FILE: z.string().min(1).optional(),
     SIP_WSS_KEY_FILE: z.string().min(1).optional(),
+    /** Browser agents' WebRTC (mediasoup, only with SIP_WSS_PORT): the WebRtcTransports' bind address and UDP ports. */
+    WEBRTC_LISTEN_IP: z.string().default('0.0.0.0'),
+    /** The address in the ICE candidates browsers connect to; default MEDIA_ADVERTISE_ADDRESS. */
+    WEBRTC_ANNOUNCED_ADDRESS: z.string().optional(),
+    WEBRTC_PORT_MIN: port.default(40000),
+    WEBRTC_PORT_MAX: port.default(40999),
     /** Agents register as <user>@<tenant>.SIP_DOMAIN (or SIP_DOMAIN itself); the AOR host is the digest realm. */
     SIP_DOMAIN: z.string().min(1).default('sip.crier.local'),
     /** REGISTER Expires: below the minimum → 423 with Min-Expires; above the maximum → the maximum; absent → the default. */
@@ -93,6 +99,7 @@ const EnvSchema = z
     message: 'must lie between REGISTER_MIN_EXPIRES_S and REGISTER_MAX_EXPIRES_S',
     path: ['REGISTER_DEFAULT_EXPIRES_S'],
   })
+  .refine((e) => e.WEBRTC_PORT_MIN < e.WEBRTC_PORT_MAX, { message: 'must be below WEBRTC_PORT_MAX', path: ['WEBRTC_PORT_MIN'] })
   .refine((e) => e.SIP_WSS_PORT === undefined || (e.SIP_WSS_CERT_FILE && e.SIP_WSS_KEY_FILE), { message: 'SIP_WSS_CERT_FILE and SIP_WSS_KEY_FILE are required with it', path: ['SIP_WSS_PORT'] })
   .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] })
   // A metrics port opened beyond loopback without a token is a mistake, not a choice: refuse it.
