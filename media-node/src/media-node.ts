@@ -93,6 +93,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       sipDomain: config.SIP_DOMAIN,
       expires: { minS: config.REGISTER_MIN_EXPIRES_S, maxS: config.REGISTER_MAX_EXPIRES_S, defaultS: config.REGISTER_DEFAULT_EXPIRES_S },
       algorithms: config.REGISTER_DIGEST_ALGORITHMS,
+      wsAlgorithms: config.REGISTER_WS_DIGEST_ALGORITHMS,
       nonceLifetimeS: config.REGISTER_NONCE_LIFETIME_S,
       throttle: { maxFailures: config.REGISTER_FAIL_MAX, windowS: config.REGISTER_FAIL_WINDOW_S },
       credentialCacheS: 30,

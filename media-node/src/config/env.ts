@@ -80,6 +80,15 @@ const EnvSchema = z
       .default('SHA-256,MD5')
       .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
       .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
+    /**
+     * The same for REGISTERs over the SIP WebSocket: browser stacks answer only the first challenge and only
+     * MD5 (SIP.js 0.21, JsSIP 3.x abort on SHA-256), so browsers get MD5 unless this says otherwise.
+     */
+    REGISTER_WS_DIGEST_ALGORITHMS: z
+      .string()
+      .default('MD5')
+      .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
+      .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
     /** How long a digest nonce is good for; a right answer on an older one gets stale=true. */
     REGISTER_NONCE_LIFETIME_S: z.coerce.number().int().min(10).default(300),
     /** After this many failed authentications from one IP within the window, REGISTERs from it get 403 until the window passes. */

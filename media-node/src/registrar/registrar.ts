@@ -24,6 +24,8 @@ export interface RegistrarSettings {
   expires: ExpiresRules;
   /** Digest challenges offered, preferred first. */
   algorithms: readonly DigestAlgorithm[];
+  /** Challenges offered over a SIP WebSocket (browsers); default: `algorithms`. */
+  wsAlgorithms?: readonly DigestAlgorithm[];
   nonceLifetimeS: number;
   throttle: { maxFailures: number; windowS: number };
   credentialCacheS: number;
@@ -51,6 +53,7 @@ export class Registrar {
       sipDomain: settings.sipDomain,
       expires: settings.expires,
       algorithms: settings.algorithms,
+      ...(settings.wsAlgorithms ? { wsAlgorithms: settings.wsAlgorithms } : {}),
       nonces: new NonceIssuer(settings.nodeId, settings.startedAt, settings.nonceLifetimeS),
       nonceCounts: new NonceCounts(settings.nonceLifetimeS * 1000),
       throttle: new FailureThrottle(settings.throttle.maxFailures, settings.throttle.windowS * 1000),

@@ -63,7 +63,6 @@ describe.skipIf(!worker.ok)('browser agent call through mediasoup', () => {
         SIP_WSS_HOST: '127.0.0.1',
         SIP_WSS_CERT_FILE: join(pki.dir, 'server.pem'),
         SIP_WSS_KEY_FILE: join(pki.dir, 'server.key'),
-        REGISTER_DIGEST_ALGORITHMS: 'MD5', // SIP.js 0.21 answers MD5 only
         WEBRTC_LISTEN_IP: '127.0.0.1',
         WEBRTC_PORT_MIN: '41000',
         WEBRTC_PORT_MAX: '41099',

@@ -2,6 +2,8 @@
 // Chromium REGISTERs with digest to the media node's WSS listener (a throw-away certificate), through the
 // same registrar as UDP phones; the Worker hears of it with SIP.js's User-Agent, and the binding routes
 // by connection (Contact `…invalid;transport=ws`). Closing the page drops the binding (reported expired).
+// The node keeps its default challenges (SHA-256 then MD5 over UDP): SIP.js, which aborts on SHA-256,
+// registers because WebSocket REGISTERs are challenged per REGISTER_WS_DIGEST_ALGORITHMS (MD5).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +35,7 @@ beforeAll(async () => {
     sipPort: SIP_PORT,
     rtpMin: 27200,
     rtpPorts: 10,
-    // SIP.js 0.21 answers MD5 challenges only (docs/webrtc-agents.md).
-    env: { SIP_WSS_PORT: '0', SIP_WSS_HOST: '127.0.0.1', SIP_WSS_CERT_FILE: join(pki.dir, 'server.pem'), SIP_WSS_KEY_FILE: join(pki.dir, 'server.key'), REGISTER_DIGEST_ALGORITHMS: 'MD5' },
+    env: { SIP_WSS_PORT: '0', SIP_WSS_HOST: '127.0.0.1', SIP_WSS_CERT_FILE: join(pki.dir, 'server.pem'), SIP_WSS_KEY_FILE: join(pki.dir, 'server.key') },
   });
   h.worker.addSipUser({ realm: REALM, sipUser: 'agent_3001', password: 'browser-pw-3001', tenantId: 'TENANT3', agentId: 'agent-3001' });
   wav = join(mkdtempSync(join(tmpdir(), 'crier-browser-')), 'mic.wav');
