@@ -18,7 +18,14 @@ bin=$out/mediasoup-worker
 mkdir -p "$out"
 fail() { echo "$*" > "$out/FAILED"; echo "build-mediasoup: $*" >&2; exit 1; }
 
-if [ -x "$bin" ] && [ ! -f "$out/FAILED" ]; then echo "$bin"; exit 0; fi
+# A second cache outside the checkout, so fresh clones on the same machine (CI's) skip the build.
+shared=${CRIER_MEDIASOUP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/crier/mediasoup}/$version
+if [ ! -x "$bin" ] && [ -x "$shared/mediasoup-worker" ]; then cp "$shared/mediasoup-worker" "$bin"; rm -f "$out/FAILED"; fi
+if [ -x "$bin" ] && [ ! -f "$out/FAILED" ]; then
+  [ -x "$shared/mediasoup-worker" ] || { mkdir -p "$shared" && cp "$bin" "$shared/mediasoup-worker"; } || true
+  echo "$bin"; exit 0
+fi
+[ "${MEDIASOUP_SKIP_BUILD:-}" = 1 ] && fail "MEDIASOUP_SKIP_BUILD=1: not built"
 rm -f "$out/FAILED"
 
 # Tools: meson >= 1.1 (bookworm-backports), ninja, flatc, the -dev libraries.
@@ -68,6 +75,7 @@ if ! nice -n 10 ninja -C "$out/build" -j "${MEDIASOUP_BUILD_JOBS:-$(nproc)}" med
 fi
 cp "$out/build/mediasoup-worker" "$bin.tmp" && mv "$bin.tmp" "$bin"
 strip "$bin" 2>/dev/null || true
+mkdir -p "$shared" && cp "$bin" "$shared/mediasoup-worker.tmp" && mv "$shared/mediasoup-worker.tmp" "$shared/mediasoup-worker" || true
 rm -rf "$src" "$out/build"
 echo "build-mediasoup: built in $(( $(date +%s) - started )) s" >&2
 echo "$bin"
