@@ -33,6 +33,11 @@ fi
 # The media node's RTP socket addon (falls back to dgram with a warning if it cannot be built).
 bash media-node/native/build.sh
 # mediasoup's C++ worker, built offline from Debian packages and cached by version
-# (scripts/build-mediasoup.sh: ~7.5 min the first time on 2 cores, then seconds). A
-# failure does not stop the run: the WebRTC tests print the reason it left and skip.
-bash scripts/build-mediasoup.sh >/dev/null || echo "mediasoup worker not built; WebRTC agent tests will skip (see .cache/mediasoup/*/FAILED)" >&2
+# (scripts/build-mediasoup.sh: ~7.5 min the first time on idle cores, then seconds).
+# Only the opt-in WebRTC media test needs it until the worker's DTLS crash is fixed
+# (docs/webrtc-agents.md), so a fresh machine does not pay for the build in every
+# `npm test`: it runs when asked (CRIER_WEBRTC_MEDIA_TEST=1 or CRIER_BUILD_MEDIASOUP=1).
+# A failure does not stop the run: the WebRTC test prints the reason it left and skips.
+if [ "${CRIER_WEBRTC_MEDIA_TEST:-}" = 1 ] || [ "${CRIER_BUILD_MEDIASOUP:-}" = 1 ]; then
+  bash scripts/build-mediasoup.sh >/dev/null || echo "mediasoup worker not built; WebRTC agent tests will skip (see .cache/mediasoup/*/FAILED)" >&2
+fi
