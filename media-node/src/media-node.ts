@@ -31,6 +31,8 @@ import { RegistrationReporter } from './worker-link/registration-reporter.ts';
 import { sipCredentialsLookup } from './worker-link/sip-credentials.ts';
 import { responseTo } from './sip/transport.ts';
 import type { AgentDestination } from './call/outbound-dial.ts';
+import { SipWebSocketServer } from './sip/websocket-server.ts';
+import { WebRtcGateway } from './webrtc/webrtc-gateway.ts';
 
 export interface MediaNode {
   readonly controlUrl: string;
@@ -46,6 +48,10 @@ export interface MediaNode {
   readonly metricsUrl: string;
   /** Agents' SIP registrations held by this node. */
   readonly registrar: Registrar;
+  /** The SIP WSS listener's port for browser agents (RFC 7118), or null when SIP_WSS_PORT is unset. */
+  readonly sipWssPort: number | null;
+  /** mediasoup for browser agents' media (with SIP_WSS_PORT), started on the first browser call. */
+  readonly webrtc: WebRtcGateway | null;
   /** Stops taking calls, ends or waits for live ones per SHUTDOWN_MODE, waits (bounded) for recording uploads, flushes events. */
   shutdown(): Promise<void>;
 }
@@ -87,6 +93,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       sipDomain: config.SIP_DOMAIN,
       expires: { minS: config.REGISTER_MIN_EXPIRES_S, maxS: config.REGISTER_MAX_EXPIRES_S, defaultS: config.REGISTER_DEFAULT_EXPIRES_S },
       algorithms: config.REGISTER_DIGEST_ALGORITHMS,
+      wsAlgorithms: config.REGISTER_WS_DIGEST_ALGORITHMS,
       nonceLifetimeS: config.REGISTER_NONCE_LIFETIME_S,
       throttle: { maxFailures: config.REGISTER_FAIL_MAX, windowS: config.REGISTER_FAIL_WINDOW_S },
       credentialCacheS: 30,
@@ -107,6 +114,15 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     if (req.method === 'OPTIONS') return transport.send(responseTo(req, 200, 'OK', { allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER' }), from);
     if (req.method !== 'ACK') transport.send(responseTo(req, 481, 'Call/Transaction Does Not Exist'), from);
   });
+  const sipWss = config.sipWss
+    ? await SipWebSocketServer.listen(config.sipWss, transport, { onClosed: (connection) => registrar.connectionClosed(connection) }, log)
+    : null;
+  const webrtc = sipWss
+    ? new WebRtcGateway(
+        { listenIp: config.WEBRTC_LISTEN_IP, announcedAddress: config.WEBRTC_ANNOUNCED_ADDRESS ?? config.MEDIA_ADVERTISE_ADDRESS, portMin: config.WEBRTC_PORT_MIN, portMax: config.WEBRTC_PORT_MAX },
+        log,
+      )
+    : null;
   const legs = new Map<string, CallLeg>();
   const connects = new Map<string, CallConnect>();
   let draining = false;
@@ -150,6 +166,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
           credentials,
           rtpBindHost: config.SIP_BIND_HOST,
           advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS,
+          webrtc: webrtc ?? undefined,
           storeRecording: (id, wav, durationMs, legLog) => uploads.upload(id, wav, durationMs, legLog),
           streams,
           onEnded: (ended) => {
@@ -191,7 +208,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
         if (command.target && !agent) return { command_id: command.command_id, ok: false, error: 'agent_not_registered' };
         const connect = new CallConnect(leg, command, {
           ...(agent ? { agent } : {}),
-          destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS },
+          destination: { transport, scheduler, ports, log, trunk: config.trunk, credentials, rtpBindHost: config.SIP_BIND_HOST, advertiseAddress: config.MEDIA_ADVERTISE_ADDRESS, webrtc: webrtc ?? undefined },
           reporter,
           onDone: (done) => {
             if (connects.get(command.voice_id) === done) connects.delete(command.voice_id);
@@ -256,7 +273,7 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     startedAt,
   );
   heartbeat.start();
-  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });
+  log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, ...(sipWss ? { sip_wss: `${config.sipWss!.host}:${sipWss.port}` } : {}), trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });
 
   return {
     controlUrl,
@@ -268,6 +285,8 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
     metrics,
     metricsUrl,
     registrar,
+    sipWssPort: sipWss?.port ?? null,
+    webrtc,
     async shutdown() {
       draining = true;
       await heartbeat.beat();
@@ -287,6 +306,8 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       heartbeat.stop();
       registrations.stop();
       registrar.close();
+      await sipWss?.close();
+      await webrtc?.close();
       stopDeprioritizing();
       await server.close();
       await metricsServer?.close();

@@ -10,12 +10,13 @@
  */
 import { Cause, q850FromSipStatus, q850Reason } from '../../../worker/src/telephony/q850.ts';
 import { UacCall } from '../sip/uac-call.ts';
-import type { SipTransport } from '../sip/transport.ts';
+import type { Peer, SipTransport } from '../sip/transport.ts';
 import { buildOffer, parseAnswer } from '../sdp/sdp.ts';
 import { RtpStream } from '../rtp/rtp-stream.ts';
 import type { FrameScheduler } from '../rtp/frame-scheduler.ts';
 import type { PortPool } from '../rtp/port-pool.ts';
 import type { Logger } from '../log/logger.ts';
+import type { WebRtcAgentMedia, WebRtcGateway } from '../webrtc/webrtc-gateway.ts';
 
 export interface OutboundDialDeps {
   transport: SipTransport;
@@ -25,6 +26,8 @@ export interface OutboundDialDeps {
   credentials?: { username: string; password: string } | undefined;
   rtpBindHost: string;
   advertiseAddress: string;
+  /** mediasoup, for agents registered over a SIP WebSocket (browsers); absent: such agents cannot be rung. */
+  webrtc?: WebRtcGateway | undefined;
 }
 
 export interface DialRequest {
@@ -43,7 +46,7 @@ export interface DialRequest {
  */
 export interface AgentDestination {
   contact: string;
-  peer: { host: string; port: number };
+  peer: Peer;
   aor: string;
 }
 
@@ -82,6 +85,8 @@ export class OutboundDial {
   #unusableAnswer = false;
   #released = false;
   #opening = false;
+  /** A browser agent's mediasoup transports: its WebRTC faces the browser, its plain RTP faces #rtp. */
+  #webrtc: WebRtcAgentMedia | null = null;
   /** When the 200 OK was taken up (performance clock), before the media started: the answer-to-audio baseline. */
   answeredAtPerf: number | null = null;
 
@@ -107,6 +112,20 @@ export class OutboundDial {
       this.#end({ cause: Cause.NO_CIRCUIT_AVAILABLE, reason: q850Reason(Cause.NO_CIRCUIT_AVAILABLE), by: 'network' });
       return;
     }
+    const agent = this.request.agent;
+    // A browser agent (bound over a SIP WebSocket) gets a WebRTC offer from mediasoup; everyone else plain RTP.
+    if (agent?.peer.connection) {
+      try {
+        if (!this.deps.webrtc) throw new Error('this node has no WebRTC gateway');
+        this.#webrtc = await this.deps.webrtc.open({ port: this.#port, ssrc: this.#rtp.ssrc }, this.log);
+      } catch (err) {
+        this.#opening = false;
+        this.log.error('cannot ring a browser agent: no WebRTC media', { error: (err as Error).message });
+        this.release();
+        this.#end({ cause: Cause.TEMPORARY_FAILURE, reason: q850Reason(Cause.TEMPORARY_FAILURE), by: 'network' });
+        return;
+      }
+    }
     this.#opening = false;
     // Hung up while the port was being opened: never dial, and give back what was opened.
     if (this.#state === 'ended') {
@@ -114,8 +133,7 @@ export class OutboundDial {
       else this.release();
       return;
     }
-    const agent = this.request.agent;
-    const sdpOffer = buildOffer({ address: this.deps.advertiseAddress, port: this.#port, sessionId: Date.now() });
+    const sdpOffer = this.#webrtc?.offer ?? buildOffer({ address: this.deps.advertiseAddress, port: this.#port, sessionId: Date.now() });
     const uac = new UacCall(
       this.deps.transport,
       agent
@@ -170,6 +188,7 @@ export class OutboundDial {
   }
 
   #closeMedia(): void {
+    this.#webrtc?.close();
     this.#rtp?.close();
     if (this.#port !== null) this.deps.ports.release(this.#port);
   }
@@ -177,15 +196,33 @@ export class OutboundDial {
   #onAnswered(sdp: string): void {
     if (this.#state === 'ended') return;
     if (this.#ringTimer) clearTimeout(this.#ringTimer);
+    if (this.#webrtc) {
+      // The browser's answer goes to mediasoup; the RtpStream's peer is the PlainTransport (PCMU, payload type 0).
+      this.#webrtc.accept(sdp).then(
+        (plain) => this.#takeAnswer({ address: plain.address, port: plain.port, codec: 'PCMU', payloadType: 0, telephoneEventPt: null }),
+        (err: unknown) => this.#refuseAnswer(err as Error),
+      );
+      return;
+    }
     let answer: Answer;
     try {
       answer = parseAnswer(sdp);
     } catch (err) {
-      this.log.warn('unusable SDP answer: hanging up', { error: (err as Error).message });
-      this.#unusableAnswer = true;
-      this.hangup(Cause.INTERWORKING);
+      this.#refuseAnswer(err as Error);
       return;
     }
+    this.#takeAnswer(answer);
+  }
+
+  #refuseAnswer(err: Error): void {
+    if (this.#state === 'ended') return;
+    this.log.warn('unusable SDP answer: hanging up', { error: err.message });
+    this.#unusableAnswer = true;
+    this.hangup(Cause.INTERWORKING);
+  }
+
+  #takeAnswer(answer: Answer): void {
+    if (this.#state === 'ended' || this.#released) return;
     this.#state = 'answered';
     this.answeredAtPerf = performance.now();
     this.#rtp!.start({ host: answer.address, port: answer.port }, answer.codec, answer.payloadType, answer.telephoneEventPt);

@@ -53,6 +53,18 @@ const EnvSchema = z
     STREAM_SEND_BUFFER_KB: z.coerce.number().int().min(16).default(256),
     /** Per stream: server audio queued beyond this many seconds is refused. */
     STREAM_MAX_PLAYBACK_S: z.coerce.number().int().min(1).max(600).default(60),
+    /** SIP over secure WebSocket (RFC 7118) for browser agents: unset = no listener. 0 picks a free port (tests). */
+    SIP_WSS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    SIP_WSS_HOST: z.string().default('0.0.0.0'),
+    /** PEM certificate chain and private key of the WSS listener (required with SIP_WSS_PORT). */
+    SIP_WSS_CERT_FILE: z.string().min(1).optional(),
+    SIP_WSS_KEY_FILE: z.string().min(1).optional(),
+    /** Browser agents' WebRTC (mediasoup, only with SIP_WSS_PORT): the WebRtcTransports' bind address and UDP ports. */
+    WEBRTC_LISTEN_IP: z.string().default('0.0.0.0'),
+    /** The address in the ICE candidates browsers connect to; default MEDIA_ADVERTISE_ADDRESS. */
+    WEBRTC_ANNOUNCED_ADDRESS: z.string().optional(),
+    WEBRTC_PORT_MIN: port.default(40000),
+    WEBRTC_PORT_MAX: port.default(40999),
     /** Agents register as <user>@<tenant>.SIP_DOMAIN (or SIP_DOMAIN itself); the AOR host is the digest realm. */
     SIP_DOMAIN: z.string().min(1).default('sip.crier.local'),
     /** REGISTER Expires: below the minimum → 423 with Min-Expires; above the maximum → the maximum; absent → the default. */
@@ -66,6 +78,15 @@ const EnvSchema = z
     REGISTER_DIGEST_ALGORITHMS: z
       .string()
       .default('SHA-256,MD5')
+      .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
+      .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
+    /**
+     * The same for REGISTERs over the SIP WebSocket: browser stacks answer only the first challenge and only
+     * MD5 (SIP.js 0.21, JsSIP 3.x abort on SHA-256), so browsers get MD5 unless this says otherwise.
+     */
+    REGISTER_WS_DIGEST_ALGORITHMS: z
+      .string()
+      .default('MD5')
       .transform((v) => v.split(',').map((a) => a.trim().toUpperCase()))
       .pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)),
     /** How long a digest nonce is good for; a right answer on an older one gets stale=true. */
@@ -87,6 +108,8 @@ const EnvSchema = z
     message: 'must lie between REGISTER_MIN_EXPIRES_S and REGISTER_MAX_EXPIRES_S',
     path: ['REGISTER_DEFAULT_EXPIRES_S'],
   })
+  .refine((e) => e.WEBRTC_PORT_MIN < e.WEBRTC_PORT_MAX, { message: 'must be below WEBRTC_PORT_MAX', path: ['WEBRTC_PORT_MIN'] })
+  .refine((e) => e.SIP_WSS_PORT === undefined || (e.SIP_WSS_CERT_FILE && e.SIP_WSS_KEY_FILE), { message: 'SIP_WSS_CERT_FILE and SIP_WSS_KEY_FILE are required with it', path: ['SIP_WSS_PORT'] })
   .refine((e) => !e.SIP_TRUNK_PASSWORD || e.SIP_TRUNK_USER, { message: 'is required when SIP_TRUNK_PASSWORD is set', path: ['SIP_TRUNK_USER'] })
   // A metrics port opened beyond loopback without a token is a mistake, not a choice: refuse it.
   .refine((e) => !e.METRICS_BIND || e.METRICS_TOKEN || isLoopbackHost(splitHostPort(e.METRICS_BIND).host), {
@@ -98,6 +121,8 @@ export type MediaNodeConfig = z.infer<typeof EnvSchema> & {
   trunk: { host: string; port: number; domain: string };
   /** The contents of STREAM_EXTRA_CA_FILE, read at start-up. */
   streamExtraCaPem: string | null;
+  /** The SIP WSS listener's certificate and key (PEM), read at start-up; null without SIP_WSS_PORT. */
+  sipWss: { port: number; host: string; cert: string; key: string } | null;
 };
 
 /** Variables whose values are secrets (MEDIA_SHARED_SECRET, SIP_TRUNK_PASSWORD, and any added later). */
@@ -121,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfi
     throw new ConfigError(`invalid configuration: ${name} ${shown}: ${issue.message}`);
   }
   const m = /^sips?:(?:[^@;]*@)?([^:;]+)(?::(\d+))?/.exec(parsed.data.SIP_TRUNK_URI)!;
-  return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! }, streamExtraCaPem: readExtraCa(parsed.data.STREAM_EXTRA_CA_FILE) };
+  return { ...parsed.data, trunk: { host: m[1]!, port: Number(m[2] ?? 5060), domain: m[1]! }, streamExtraCaPem: readExtraCa(parsed.data.STREAM_EXTRA_CA_FILE), sipWss: readSipWss(parsed.data) };
 }
 
 /** "127.0.0.1:9464" or "[::1]:9464" → host and port. */
@@ -140,4 +165,17 @@ function readExtraCa(file: string | undefined): string | null {
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`invalid configuration: STREAM_EXTRA_CA_FILE (${JSON.stringify(file)}): is not a PEM certificate`);
   return pem;
+}
+
+function readSipWss(e: z.infer<typeof EnvSchema>): MediaNodeConfig['sipWss'] {
+  if (e.SIP_WSS_PORT === undefined) return null;
+  const read = (name: 'SIP_WSS_CERT_FILE' | 'SIP_WSS_KEY_FILE') => {
+    const file = e[name]!;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: ${name} (${JSON.stringify(file)}): cannot be read: ${(err as Error).message}`);
+    }
+  };
+  return { port: e.SIP_WSS_PORT, host: e.SIP_WSS_HOST, cert: read('SIP_WSS_CERT_FILE'), key: read('SIP_WSS_KEY_FILE') };
 }

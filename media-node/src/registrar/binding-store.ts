@@ -74,6 +74,23 @@ export class BindingStore {
     return entry.binding;
   }
 
+  /**
+   * Removes the bindings that can no longer be reached (their SIP WebSocket closed: RFC 7118 gives no
+   * other way back to a browser), reported `expired` as a crashed softphone's would be, only sooner.
+   */
+  dropUnreachable(unreachable: (b: Binding) => boolean): Binding[] {
+    const dropped: Binding[] = [];
+    for (const [key, entry] of this.#bindings) {
+      if (!unreachable(entry.binding)) continue;
+      clearTimeout(entry.timer);
+      this.#bindings.delete(key);
+      const at = new Date(this.now());
+      this.onChange({ state: 'unregistered', reason: 'expired', binding: { ...entry.binding, expiresAt: at }, at });
+      dropped.push(entry.binding);
+    }
+    return dropped;
+  }
+
   /** Forgets every binding without reporting (shutdown: the Worker drops a stopped node's bindings). */
   clear(): void {
     for (const e of this.#bindings.values()) clearTimeout(e.timer);

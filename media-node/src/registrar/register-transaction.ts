@@ -36,6 +36,8 @@ export interface RegisterDeps {
   expires: ExpiresRules;
   /** Challenges offered, preferred first; an answer with another algorithm is refused. Default SHA-256, MD5. */
   algorithms?: readonly DigestAlgorithm[];
+  /** The same for REGISTERs that came over a SIP WebSocket (browser stacks speak MD5 only); default `algorithms`. */
+  wsAlgorithms?: readonly DigestAlgorithm[];
   nonces: NonceIssuer;
   nonceCounts: NonceCounts;
   throttle: FailureThrottle;
@@ -98,9 +100,10 @@ export class RegisterTransactions {
     const domain = this.deps.sipDomain.toLowerCase();
     if (aor.host !== domain && !aor.host.endsWith(`.${domain}`)) return responseTo(req, 403, 'Forbidden');
     const realm = aor.host;
+    const algorithms = (from.connection ? this.deps.wsAlgorithms : undefined) ?? this.deps.algorithms;
     const challenge = (stale = false) => {
       const res = responseTo(req, 401, 'Unauthorized');
-      res.headers.set('www-authenticate', challengeHeaders(realm, nonces.issue(), { stale, ...(this.deps.algorithms ? { algorithms: this.deps.algorithms } : {}) }));
+      res.headers.set('www-authenticate', challengeHeaders(realm, nonces.issue(), { stale, ...(algorithms ? { algorithms } : {}) }));
       return res;
     };
     const parsed = parseAuthorization(header(req, 'authorization'));
@@ -110,7 +113,7 @@ export class RegisterTransactions {
     const nonce = nonces.check(c.nonce);
     if (nonce === 'invalid') return challenge();
     if (c.qop !== 'auth') return responseTo(req, 400, 'Bad Request');
-    if (this.deps.algorithms && !this.deps.algorithms.includes(c.algorithm)) return challenge();
+    if (algorithms && !algorithms.includes(c.algorithm)) return challenge();
     // The digest uri is not compared with the Request-URI: SIPp, for one, puts the next hop's address there,
     // and Kamailio and Asterisk do not compare either. The response still covers it, and nonce + nc stop replays.
     if (!/^sips?:/i.test(c.uri)) return responseTo(req, 400, 'Bad Request');
@@ -163,7 +166,7 @@ export class RegisterTransactions {
         sipUser: creds.sip_user,
         realm: creds.realm,
         contact: uri,
-        source: { host: from.host, port: from.port },
+        source: { ...from }, // a WebSocket peer keeps its connection: calls go back over it
         userAgent: header(req, 'user-agent') ?? '',
         callId: header(req, 'call-id') ?? '',
         cseq: Number((header(req, 'cseq') ?? '').split(/\s+/)[0]),

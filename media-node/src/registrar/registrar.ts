@@ -7,7 +7,7 @@
  */
 import type { RegistrationChange } from '../../../worker/src/media-protocol/index.ts';
 import type { SipRequest, SipResponse } from '../sip/message.ts';
-import type { Peer } from '../sip/transport.ts';
+import type { Peer, SipConnection } from '../sip/transport.ts';
 import type { Logger } from '../log/logger.ts';
 import { BindingStore, type Binding, type BindingChange } from './binding-store.ts';
 import { CredentialSource, type CredentialLookup } from './credential-source.ts';
@@ -24,6 +24,8 @@ export interface RegistrarSettings {
   expires: ExpiresRules;
   /** Digest challenges offered, preferred first. */
   algorithms: readonly DigestAlgorithm[];
+  /** Challenges offered over a SIP WebSocket (browsers); default: `algorithms`. */
+  wsAlgorithms?: readonly DigestAlgorithm[];
   nonceLifetimeS: number;
   throttle: { maxFailures: number; windowS: number };
   credentialCacheS: number;
@@ -51,6 +53,7 @@ export class Registrar {
       sipDomain: settings.sipDomain,
       expires: settings.expires,
       algorithms: settings.algorithms,
+      ...(settings.wsAlgorithms ? { wsAlgorithms: settings.wsAlgorithms } : {}),
       nonces: new NonceIssuer(settings.nodeId, settings.startedAt, settings.nonceLifetimeS),
       nonceCounts: new NonceCounts(settings.nonceLifetimeS * 1000),
       throttle: new FailureThrottle(settings.throttle.maxFailures, settings.throttle.windowS * 1000),
@@ -68,6 +71,11 @@ export class Registrar {
   /** The agent's live binding on this node, if any. */
   binding(realm: string, sipUser: string): Binding | undefined {
     return this.bindings.get(realm, sipUser);
+  }
+
+  /** A browser's SIP WebSocket closed: its bindings through it are gone (reported expired). */
+  connectionClosed(connection: SipConnection): void {
+    this.bindings.dropUnreachable((b) => b.source.connection === connection);
   }
 
   /** Drops every binding without reporting: the Worker drops a node's bindings when it stops or restarts. */

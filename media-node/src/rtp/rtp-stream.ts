@@ -98,6 +98,11 @@ export class RtpStream implements ScheduledStream {
     return stream;
   }
 
+  /** The SSRC this stream sends with (a mediasoup PlainTransport producer must declare it). */
+  get ssrc(): number {
+    return this.#ssrc;
+  }
+
   get port(): number {
     return this.#socket.port;
   }

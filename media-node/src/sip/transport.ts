@@ -4,6 +4,9 @@
  * stops A and B, so ringing is bounded by the caller's ring timeout), and routing
  * of incoming requests and stray responses (retransmitted 2xx) to the dialog
  * that owns the Call-ID. No per-call sockets: signalling is cheap, media is not.
+ * Peers reached over a SIP WebSocket (RFC 7118, sip/websocket-server.ts) share the
+ * same transactions and dialogs: a Peer carrying `connection` is sent to over it,
+ * without retransmissions (a reliable transport, §17.1.1.2 / §17.1.2.2).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +20,15 @@ export const TIMER_B = 64 * T1;
 export interface Peer {
   host: string;
   port: number;
+  /** Set when the peer is a browser on a SIP WebSocket: messages go over this connection, not UDP. */
+  connection?: SipConnection;
+}
+
+/** One SIP WebSocket connection (RFC 7118): the only way back to a browser, whatever its Contact says. */
+export interface SipConnection {
+  readonly id: string;
+  readonly open: boolean;
+  send(text: string): void;
 }
 
 export interface DialogHandler {
@@ -92,7 +104,18 @@ export class SipTransport {
   }
 
   send(msg: SipMessage, to: Peer): void {
-    this.#socket.send(serializeSipMessage(msg), to.port, to.host);
+    this.#sendWire(serializeSipMessage(msg), to);
+  }
+
+  #sendWire(wire: string, to: Peer): void {
+    if (to.connection) {
+      if (to.connection.open) to.connection.send(wire);
+    } else this.#socket.send(wire, to.port, to.host);
+  }
+
+  /** A SIP message that arrived over a WebSocket connection (sip/websocket-server.ts). */
+  receiveFrom(raw: string, from: Peer): void {
+    this.#receive(raw, from);
   }
 
   /**
@@ -108,10 +131,11 @@ export class SipTransport {
     const tx: ClientTransaction = { ...handlers, done: false, gotProvisional: false };
     this.#transactions.set(key, tx);
     const wire = serializeSipMessage(req);
-    const sendNow = () => this.#socket.send(wire, to.port, to.host);
+    const sendNow = () => this.#sendWire(wire, to);
     sendNow();
     let interval = T1;
     const retransmit = () => {
+      if (to.connection) return; // reliable: no retransmissions, only the Timer B/F deadline
       if (tx.done) return;
       if (req.method === 'INVITE' && tx.gotProvisional) return;
       sendNow();

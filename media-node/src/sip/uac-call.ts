@@ -101,7 +101,8 @@ export class UacCall extends EventEmitter<UacEvents> {
   }
 
   #via(branch: string): string {
-    return `SIP/2.0/UDP ${this.#t.localAddress}:${this.#t.localPort};branch=${branch};rport`;
+    // Over a SIP WebSocket the Via names WSS (RFC 7118 §5.2); the browser answers on the same connection anyway.
+    return `SIP/2.0/${this.#o.trunk.connection ? 'WSS' : 'UDP'} ${this.#t.localAddress}:${this.#t.localPort};branch=${branch};rport`;
   }
 
   #baseHeaders(method: string, cseq: number, branch: string, to: string): Map<string, string[]> {
