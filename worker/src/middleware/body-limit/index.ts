@@ -4,12 +4,16 @@
  * is refused before reading, and a body without one (chunked) is counted while
  * streaming, so a lying or absent Content-Length cannot get a huge body buffered.
  *
- * Past the limit the reader is released, not cancelled. Cancelling pushes an
- * error back up the stream to whatever is feeding it: behind `wrangler dev`
- * that is the dev proxy's own fetch to the Worker, which can fail before our
- * 413 reaches it and then answers requests with 503 "worker restarted
- * mid-request". Releasing leaves the unread rest to the runtime, which drops
- * it once the 413 is sent (docs/control-plane.md "Request bodies").
+ * Past the limit the rest of the body is drained (read and dropped) before
+ * the 413 is answered; the stream is never cancelled by us. A cancel pushes an
+ * error up the stream to whatever feeds it, and behind `wrangler dev` that is
+ * the dev proxy's own fetch to the Worker, which then answers 503 "worker
+ * restarted mid-request" (to this request or the next); leaving the body
+ * unread, or draining it after the response, stalls that proxy's pipe so a
+ * client waiting for its upload to drain never sees the 413. Draining costs
+ * reading time, never memory, and is bounded by the platform's own request
+ * size limit (100 MB and up on Cloudflare); the connection stays usable
+ * (docs/control-plane.md "Request bodies").
  */
 import { Problems } from '../../errors/problem.ts';
 
@@ -19,7 +23,7 @@ export function refuseDeclaredOversize(req: Request, limitBytes: number): void {
   if (Number.isFinite(declared) && declared > limitBytes) throw Problems.payloadTooLarge(limitBytes);
 }
 
-/** The whole body, or 413 as soon as more than `limitBytes` have arrived. */
+/** The whole body, or 413 once more than `limitBytes` have arrived (and the rest has been drained). */
 export async function readLimitedBytes(req: Request, limitBytes: number): Promise<Uint8Array> {
   refuseDeclaredOversize(req, limitBytes);
   if (!req.body) return new Uint8Array(0);
@@ -31,7 +35,7 @@ export async function readLimitedBytes(req: Request, limitBytes: number): Promis
     if (done) break;
     total += value.byteLength;
     if (total > limitBytes) {
-      reader.releaseLock();
+      await drain(reader);
       throw Problems.payloadTooLarge(limitBytes);
     }
     chunks.push(value);
@@ -43,6 +47,15 @@ export async function readLimitedBytes(req: Request, limitBytes: number): Promis
     offset += chunk.byteLength;
   }
   return all;
+}
+
+/** Reads and drops the rest of a body. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    for (;;) if ((await reader.read()).done) return;
+  } catch {
+    // The client went away mid-upload: nothing left to drain.
+  }
 }
 
 export async function readLimitedText(req: Request, limitBytes: number): Promise<string> {
