@@ -26,7 +26,8 @@ export interface LocalWorker {
 export async function startLocalWorker(group: ProcessGroup, opts: LocalWorkerOptions): Promise<LocalWorker> {
   seedLocal(opts.persistDir);
   const url = `http://127.0.0.1:${opts.port}`;
-  const vars = { PUBLIC_BASE_URL: url, PLATFORM_ADMIN_TOKEN: DEMO.platformToken, ...opts.vars };
+  // Local receivers (demo, e2e, benches) listen on 127.0.0.1: the outbound-URL policy's development setting.
+  const vars = { PUBLIC_BASE_URL: url, PLATFORM_ADMIN_TOKEN: DEMO.platformToken, WEBHOOK_ALLOW_LOOPBACK: 'true', ...opts.vars };
   const inspectorPort = opts.port + 10_000;
   const proc = group.start({
     name: 'worker',

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGroup, waitUntil, tail, type Running } from './child-processes.ts';
 import { startLocalWorker } from './local-worker.ts';
+import { assertPortsFree, type NeededPort } from './free-ports.ts';
 import { startSipp, type SippHandle } from '../../test/sipp/sipp-process.ts';
 
 export interface StackPorts {
@@ -43,6 +44,8 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** The SIP trunk the media node dials: the simulated carrier or SIP_TRUNK_URI. */
+  trunkUri: string;
   ports: StackPorts;
   logDir: string;
   media: Running;
@@ -61,9 +64,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const group = new ProcessGroup();
   let carrier: SippHandle | null = null;
+  const simulatedCarrier = !opts.trunkUri && !process.env.SIP_TRUNK_URI;
+  await assertPortsFree(neededPorts(ports, simulatedCarrier));
   try {
     const trunkUri = opts.trunkUri ?? process.env.SIP_TRUNK_URI ?? `sip:127.0.0.1:${ports.carrier};transport=udp`;
-    if (!opts.trunkUri && !process.env.SIP_TRUNK_URI) carrier = await startSipp({ port: ports.carrier, mediaPort: ports.carrierMedia });
+    if (simulatedCarrier) carrier = await startSipp({ port: ports.carrier, mediaPort: ports.carrierMedia });
     const worker = await startLocalWorker(group, {
       port: ports.worker,
       persistDir: join(stateDir, 'state'),
@@ -104,6 +109,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     );
     return {
       url: worker.url,
+      trunkUri,
       ports,
       logDir,
       media,
@@ -121,6 +127,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
 }
 
+/** Every fixed port the stack binds (the RTP range is taken port by port as calls need it). */
+function neededPorts(ports: StackPorts, simulatedCarrier: boolean): NeededPort[] {
+  return [
+    { port: ports.worker, protocol: 'tcp', what: 'the Worker API', setting: 'CRIER_WORKER_PORT' },
+    { port: ports.worker + 10_000, protocol: 'tcp', what: "the Worker's inspector (API port + 10000)", setting: 'CRIER_WORKER_PORT' },
+    { port: ports.mediaControl, protocol: 'tcp', what: "the media node's control API", setting: 'CRIER_MEDIA_CONTROL_PORT' },
+    { port: ports.mediaSip, protocol: 'udp', what: "the media node's SIP", setting: 'CRIER_MEDIA_SIP_PORT' },
+    ...(simulatedCarrier
+      ? [
+          { port: ports.carrier, protocol: 'udp', what: 'the simulated carrier (SIPp)', setting: 'CRIER_CARRIER_PORT' } as const,
+          { port: ports.carrierMedia, protocol: 'udp', what: "the simulated carrier's media", setting: 'CRIER_CARRIER_MEDIA_PORT' } as const,
+        ]
+      : []),
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = Date.now();
   let stack: Stack;
@@ -132,7 +154,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   console.log(
     `Crier stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: API ${stack.url} (APP_ID demo-app, APP_KEY demo-key-5b9e7c1d2a), ` +
-      `carrier sip:127.0.0.1:${stack.ports.carrier}, media node http://127.0.0.1:${stack.ports.mediaControl}, logs ${stack.logDir}. Ctrl-C stops everything.`,
+      `${stack.carrier ? 'simulated carrier' : 'carrier'} ${stack.trunkUri}, media node http://127.0.0.1:${stack.ports.mediaControl}, logs ${stack.logDir}. Ctrl-C stops everything.`,
   );
   let stopping = false;
   const stop = async (code: number) => {

@@ -25,6 +25,8 @@ export default defineConfig(async () => {
             WEBHOOK_ALLOW_LOOPBACK: 'true',
             // The operator API is off unless this is set (test/worker/helpers/dialer.ts PLATFORM_TOKEN).
             PLATFORM_ADMIN_TOKEN: 'test-platform-token-0123456789abcdef-xyz',
+            // test/worker/fuzz: replay a seed, run more rounds, log per operation.
+            ...Object.fromEntries(['FUZZ_SEED', 'FUZZ_ROUNDS', 'FUZZ_VERBOSE', 'FUZZ_FULL'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
           },
         },
       })),

@@ -43,6 +43,24 @@ describe('prompts', () => {
     expect((await SELF.fetch(`${BASE}/voice/v1/prompts`, { method: 'POST', body: new FormData() })).status).toBe(401);
   });
 
+  it('refuses a chunked upload past the limit with 413 without buffering it (no Content-Length to refuse up front)', async () => {
+    const t = await seedTenant();
+    const boundary = 'fuzzboundary';
+    const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="prompt_name"\r\n\r\nbig\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
+    const chunk = new Uint8Array(1024 * 1024);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(head);
+        if (sent++ < 22) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await SELF.fetch(`${BASE}/voice/v1/prompts`, { method: 'POST', headers: { authorization: t.auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
   it('serves the audio to media nodes only through an unexpired signed URL', async () => {
     const t = await seedTenant();
     await upload(t.auth, 'hello', new Uint8Array([9, 8, 7]));

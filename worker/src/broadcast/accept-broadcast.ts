@@ -7,6 +7,9 @@
  * The response echoes the client's own JSON values (`to`, `play`,
  * `custom_data`), not zod's copies, so what the client sent is what it sees;
  * the session gets the validated plays, reduced to the fields it understands.
+ *
+ * Acceptance is all or nothing: if handing the broadcast to its session fails
+ * before dispatch begins, the session and the D1 row are both removed.
  */
 import type { Env, AppPrincipal } from '../env.ts';
 import { database } from '../db/client.ts';
@@ -14,7 +17,9 @@ import { broadcasts } from '../db/schema.ts';
 import { Problems } from '../errors/problem.ts';
 import { loadTenantSettings } from '../account/tenant-settings.ts';
 import { BASIC_CHALLENGE } from '../middleware/app-auth/index.ts';
-import type { RecipientInput } from '../durable/broadcast-session/contract.ts';
+import { eq } from 'drizzle-orm';
+import type { BroadcastInit, RecipientInput } from '../durable/broadcast-session/contract.ts';
+import type { BroadcastSession } from '../durable/broadcast-session/index.ts';
 import { bucketRecipients } from './recipient-buckets.ts';
 import { dncMatches } from './dnc-lookup.ts';
 import { batchesOf, legSizeEstimate } from './leg-batches.ts';
@@ -65,8 +70,7 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
 
   // Even a broadcast with every recipient filtered gets a session: it completes at
   // once and sends broadcastcall_complete, so the client's webhook flow never forks.
-  const session = env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(broadcastId));
-  await session.create({
+  const init: BroadcastInit = {
     broadcastId,
     tenantId: tenant.tenantId,
     appId: principal.appId,
@@ -87,11 +91,16 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
     blacklisted: buckets.blacklisted.map(echo),
     countryNotAllowed: buckets.countryNotAllowed.map(echo),
     acceptedAt,
-  });
+  };
   // Leg index = the recipient's position in the request, so dispatch follows request order.
   const legs = buckets.initiated.map((i) => ({ index: i, ...forSession(i) }));
-  for (const batch of batchesOf(legs, legSizeEstimate)) await session.addLegs(batch);
-  await session.start();
+  const session = env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(broadcastId));
+  try {
+    await handOver(session, init, legs);
+  } catch (err) {
+    await forgetBroadcast(env, session, broadcastId);
+    throw err;
+  }
 
   const body: Record<string, unknown> = {
     broadcast_id: broadcastId,
@@ -106,4 +115,27 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
   if (original.custom_data !== undefined) body.custom_data = original.custom_data;
   body.timestamp = acceptedAt;
   return JSON.stringify(body);
+}
+
+type Session = DurableObjectStub<BroadcastSession>;
+
+async function handOver(session: Session, init: BroadcastInit, legs: Array<RecipientInput & { index: number }>): Promise<void> {
+  await session.create(init);
+  for (const batch of batchesOf(legs, legSizeEstimate)) await session.addLegs(batch);
+  await session.start();
+}
+
+/**
+ * Acceptance failed after the D1 row was written: undo it, so no broadcast is
+ * left `accepted` with no session behind it (GET would 404 on it forever).
+ * A session that already began dispatch is live and keeps its row.
+ */
+async function forgetBroadcast(env: Env, session: Session, broadcastId: string): Promise<void> {
+  try {
+    const discarded = await session.discard();
+    if (discarded) await database(env.DB).delete(broadcasts).where(eq(broadcasts.id, broadcastId));
+  } catch (cleanupErr) {
+    // The acceptance error is the one the client must see; this one is for the operator.
+    console.error(JSON.stringify({ msg: 'broadcast cleanup failed', broadcast_id: broadcastId, error: String(cleanupErr) }));
+  }
 }

@@ -9,6 +9,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { XMLValidator } from 'fast-xml-parser';
+import { broadcastUrlProblem } from '../outbound-urls/url-policy.ts';
 
 const MAX_TEXT = 5_000;
 const MAX_SSML = 20_000;
@@ -65,6 +66,21 @@ export const PlaySchema = z
   .openapi('Play');
 
 export type PlayInput = z.infer<typeof PlaySchema>;
+
+/** The audio URL a valid play makes the media node fetch, if any (a prompt_name wins over a url). */
+export function playFetchUrl(play: PlayInput): string | null {
+  const fetches = play.type === 'url' || (play.type === 'file' && !play.prompt_name);
+  return fetches && play.url ? play.url : null;
+}
+
+/**
+ * The outbound-URL policy for that URL: kept out of the schema because it
+ * depends on the deployment's development setting, which a static schema cannot see.
+ */
+export function playUrlProblem(play: PlayInput, allowLoopback: boolean): string | null {
+  const url = playFetchUrl(play);
+  return url === null ? null : broadcastUrlProblem(url, allowLoopback);
+}
 
 function checkUrl(url: string | undefined, ctx: z.RefinementCtx): void {
   if (!url) return;

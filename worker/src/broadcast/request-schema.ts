@@ -7,6 +7,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { PlaySchema } from './play-schema.ts';
+import { clientJsonObject, MAX_CLIENT_JSON_DEPTH } from '../client-json/bounded-json.ts';
 
 export const MAX_RECIPIENTS = 100_000;
 /** custom_data travels in every webhook and is stored in a D1 row (2 MB max): keep it a small context object. */
@@ -28,8 +29,6 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const utf8 = new TextEncoder();
-
 export const RecipientSchema = z
   .object({
     to: z.string({ error: 'is required' }).openapi({ description: 'E.164 with or without +, e.g. 918088394833.', example: '918088394833' }),
@@ -47,11 +46,9 @@ export const BroadcastRequestSchema = z
       .array(RecipientSchema, { error: 'is required and must be an array' })
       .min(1, 'must list at least one recipient')
       .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} recipients`),
-    custom_data: z
-      .record(z.string(), z.unknown(), { error: 'must be an object' })
-      .refine((v) => utf8.encode(JSON.stringify(v)).byteLength <= MAX_CUSTOM_DATA_BYTES, `must be at most ${MAX_CUSTOM_DATA_BYTES} bytes of JSON`)
+    custom_data: clientJsonObject(MAX_CUSTOM_DATA_BYTES)
       .optional()
-      .openapi({ description: 'Echoed verbatim in the response and in every webhook of this broadcast.' }),
+      .openapi({ description: `Echoed verbatim in the response and in every webhook of this broadcast. At most ${MAX_CUSTOM_DATA_BYTES} bytes of JSON, nested at most ${MAX_CLIENT_JSON_DEPTH} levels deep.` }),
     event_url: httpUrl('event_url'),
     call_handler_url: httpUrl('call_handler_url'),
     idle_timeout: z.number().int().min(5).max(3600).default(30).openapi({ description: 'Crier addition: seconds a leg may stay idle after playfinished before it is hung up.' }),

@@ -15,6 +15,7 @@ import { Problems, problemContent } from '../errors/problem.ts';
 import { BroadcastRequestSchema, BroadcastResponseSchema } from './request-schema.ts';
 import { BroadcastStatusSchema } from './status-schema.ts';
 import { validateBroadcastRequest } from './validate-request.ts';
+import { allowsLoopback } from '../outbound-urls/url-policy.ts';
 import { acceptBroadcast, type OriginalBody } from './accept-broadcast.ts';
 import { IDEMPOTENCY_HEADER, IdempotentRequest, MAX_IDEMPOTENCY_KEY } from './idempotency.ts';
 
@@ -59,7 +60,7 @@ export function broadcastRoutes() {
     const earlier = await idempotent?.earlierResponse();
     if (earlier) return replay(earlier);
 
-    const validated = validateBroadcastRequest(value);
+    const validated = validateBroadcastRequest(value, { allowLoopback: allowsLoopback(c.env.WEBHOOK_ALLOW_LOOPBACK) });
     if (!validated.ok) throw Problems.validation(validated.issues);
 
     const broadcastId = crypto.randomUUID();

@@ -9,9 +9,10 @@
  * texts cost no more memory than the request already holds), which turns
  * 100,000 zod runs into a handful.
  */
-import { PlaySchema, type PlayInput } from './play-schema.ts';
+import { PlaySchema, playFetchUrl, type PlayInput } from './play-schema.ts';
 import { RecipientSchema } from './request-schema.ts';
 import { parseE164 } from '../phone/e164.ts';
+import { clientJsonProblem } from '../client-json/bounded-json.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import type { FieldIssue } from '../errors/problem.ts';
 
@@ -42,7 +43,7 @@ const MAX_MEMOISED_PLAYS = 256;
 /**
  * A recipient is echoed verbatim (the response, blacklistednumber), extra keys
  * included, so it is stored verbatim too: its JSON must fit comfortably in a
- * storage row. Entries with only the documented keys are bounded by the
+ * storage row and be shallow enough to copy (client-json/bounded-json.ts). Entries with only the documented keys are bounded by the
  * schema's own limits and never need measuring.
  */
 export const MAX_RECIPIENT_JSON_BYTES = 64 * 1024;
@@ -51,7 +52,8 @@ const PLAY_KEYS = new Set<string>(PLAY_FIELDS);
 
 type PlayVerdict = ReturnType<typeof PlaySchema.safeParse>;
 
-export function validateRecipients(list: readonly unknown[]): RecipientsResult {
+/** `urlProblem` judges a valid play's audio URL by the outbound-URL policy (null = allowed). */
+export function validateRecipients(list: readonly unknown[], urlProblem: (url: string) => string | null = () => null): RecipientsResult {
   const recipients: ValidRecipient[] = [];
   const phones: ParsedPhone[] = [];
   const issues: FieldIssue[] = [];
@@ -68,12 +70,17 @@ export function validateRecipients(list: readonly unknown[]): RecipientsResult {
       if (!result.success) issues.push(...prefixed(fieldIssues(result.error), `/recipients/${i}`));
     } else {
       const verdict = playVerdict(play, verdicts);
-      if (verdict.success) recipients.push({ to, play: verdict.data });
-      else issues.push(...prefixed(fieldIssues(verdict.error), `/recipients/${i}/play`));
+      if (verdict.success) {
+        recipients.push({ to, play: verdict.data });
+        const url = playFetchUrl(verdict.data);
+        const problem = url === null ? null : urlProblem(url);
+        if (problem) issues.push({ pointer: `/recipients/${i}/play/url`, reason: problem });
+      } else issues.push(...prefixed(fieldIssues(verdict.error), `/recipients/${i}/play`));
     }
 
-    if (hasUnknownKeys(entry, play) && byteLength(JSON.stringify(entry)) > MAX_RECIPIENT_JSON_BYTES) {
-      issues.push({ pointer: `/recipients/${i}`, reason: `must be at most ${MAX_RECIPIENT_JSON_BYTES} bytes of JSON` });
+    if (hasUnknownKeys(entry, play)) {
+      const problem = clientJsonProblem(entry, MAX_RECIPIENT_JSON_BYTES);
+      if (problem) issues.push({ pointer: `/recipients/${i}`, reason: problem });
     }
 
     if (typeof to === 'string') {
@@ -113,11 +120,6 @@ function hasUnknownKeys(entry: unknown, play: unknown): boolean {
   for (const key in entry) if (!RECIPIENT_KEYS.has(key)) return true;
   if (isObject(play)) for (const key in play) if (!PLAY_KEYS.has(key)) return true;
   return false;
-}
-
-const utf8 = new TextEncoder();
-function byteLength(text: string): number {
-  return utf8.encode(text).byteLength;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

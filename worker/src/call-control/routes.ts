@@ -8,18 +8,21 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { appAuth } from '../middleware/app-auth/index.ts';
 import { readJsonBody } from '../middleware/json-body/index.ts';
-import { PlaySchema } from '../broadcast/play-schema.ts';
-import { Problems, ProblemError, problemContent } from '../errors/problem.ts';
+import { PlaySchema, playUrlProblem } from '../broadcast/play-schema.ts';
+import { allowsLoopback } from '../outbound-urls/url-policy.ts';
+import { MAX_CUSTOM_DATA_BYTES } from '../broadcast/request-schema.ts';
+import { clientJsonObject } from '../client-json/bounded-json.ts';
+import { Problems, ProblemError, problemContent, type FieldIssue } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
 import type { LegCommandResult } from '../durable/broadcast-session/contract.ts';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv, Env } from '../env.ts';
 import { broadcastSessionForLeg } from './leg-lookup.ts';
 import { assertDestinationAllowed, ConnectBodySchema, ConnectResponseSchema } from './connect-destination.ts';
-import { StreamBodySchema, StreamResponseSchema } from './stream-schema.ts';
+import { StreamBodySchema, StreamResponseSchema, wssHostPolicyProblem } from './stream-schema.ts';
 
 const VoiceIdParam = z.object({ voice_id: z.string().openapi({ param: { name: 'voice_id', in: 'path' } }) });
 
-const PlayBodySchema = z.object({ play: PlaySchema, custom_data: z.record(z.string(), z.unknown()).optional() }).openapi('PlayRequest');
+const PlayBodySchema = z.object({ play: PlaySchema, custom_data: clientJsonObject(MAX_CUSTOM_DATA_BYTES).optional() }).openapi('PlayRequest');
 
 const PlayResponseSchema = z
   .object({ broadcast_id: z.string(), voice_id: z.string(), to: z.string(), playstate: z.literal('initiated'), statusCode: z.literal(200), timestamp: z.string() })
@@ -68,6 +71,8 @@ interface LegCommandSpec<S extends z.ZodType> {
   bodyLimit: number;
   response: z.ZodType;
   conflicts: string;
+  /** Rules that depend on the deployment (the outbound-URL policy): issues → 400 like the schema's. */
+  policy?(body: z.infer<S>, env: Env): FieldIssue[];
   /** Documents a 403 (a compliance refusal) when set. */
   forbidden?: string;
   run(session: Session, voiceId: string, body: z.infer<S>, c: Context<AppEnv>): Promise<LegCommandResult | LegFailure>;
@@ -99,6 +104,8 @@ function putLegCommand<S extends z.ZodType>(app: OpenAPIHono<AppEnv>, spec: LegC
     const voiceId = c.req.param('voice_id')!;
     const parsed = spec.body.safeParse((await readJsonBody(c, spec.bodyLimit)).value);
     if (!parsed.success) throw Problems.validation(fieldIssues(parsed.error));
+    const refused = spec.policy?.(parsed.data, c.env) ?? [];
+    if (refused.length > 0) throw Problems.validation(refused);
     const { session } = await broadcastSessionForLeg(c.env, c.get('principal').tenantId, voiceId);
     const result = await spec.run(session, voiceId, parsed.data, c);
     if (!result.ok) throw failure(result, voiceId);
@@ -156,6 +163,7 @@ export function callControlRoutes() {
     bodyLimit: 256 * 1024,
     response: PlayResponseSchema,
     conflicts: 'The call has ended or is not answered yet',
+    policy: (body, env) => issueAt('/play/url', playUrlProblem(body.play, allowsLoopback(env.WEBHOOK_ALLOW_LOOPBACK))),
     run: (session, voiceId, body) => session.playOnLeg(voiceId, body.play),
     respond: (r) => ({ broadcast_id: r.broadcastId, voice_id: r.voiceId, to: r.to, playstate: 'initiated', statusCode: 200 }),
   });
@@ -207,6 +215,7 @@ export function callControlRoutes() {
     bodyLimit: 16 * 1024,
     response: StreamResponseSchema,
     conflicts: 'The call has ended, is not answered, or (stop) has no running stream',
+    policy: (body, env) => (body.wss_host === undefined ? [] : issueAt('/wss_host', wssHostPolicyProblem(body.wss_host, allowsLoopback(env.WEBHOOK_ALLOW_LOOPBACK)))),
     run: (session, voiceId, body) => session.streamLeg(voiceId, body.stop ? { action: 'stop' } : { action: 'start', wssHost: body.wss_host! }),
     respond: (r, body) =>
       body.stop
@@ -215,4 +224,8 @@ export function callControlRoutes() {
   });
 
   return app;
+}
+
+function issueAt(pointer: string, reason: string | null): FieldIssue[] {
+  return reason === null ? [] : [{ pointer, reason }];
 }

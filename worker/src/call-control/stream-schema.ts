@@ -3,10 +3,18 @@
  * `{ "wss_host": "wss://..." }` starts a stream (replacing a running one);
  * `{ "stop": true }` is Crier's way to stop it; the two are exclusive, like
  * recording's start and stop. Only an absolute wss:// URL is accepted (the spec
- * refuses plain ws://). Whether the host is reachable, public and trusted is
- * the media node's to find out: it reports that in a stream webhook.
+ * refuses plain ws://). The host must pass the outbound-URL policy
+ * (outbound-urls/url-policy.ts: no loopback, private or link-local address);
+ * whether it is reachable and trusted is the media node's to find out: it
+ * reports that in a stream webhook.
  */
 import { z } from '@hono/zod-openapi';
+import { outboundUrlProblem } from '../outbound-urls/url-policy.ts';
+
+/** The outbound-URL policy for a wss_host the schema accepted (it depends on the deployment's development setting). */
+export function wssHostPolicyProblem(value: string, allowLoopback: boolean): string | null {
+  return outboundUrlProblem(value, { schemes: ['wss:'], allowLoopback });
+}
 
 /** Why `value` is not a usable wss:// URL, or null if it is. */
 export function wssHostProblem(value: string): string | null {

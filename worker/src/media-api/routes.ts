@@ -5,7 +5,7 @@
  * part of the public OpenAPI document.
  */
 import { Hono } from 'hono';
-import { CONTENT_SHA256_HEADER, EventBatchSchema, HeartbeatSchema, MediaPaths, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBinary, type EventResult, type MediaEvent } from '../media-protocol/index.ts';
+import { CONTENT_SHA256_HEADER, EventBatchSchema, HeartbeatSchema, MediaPaths, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyDigestHeaders, type EventResult, type MediaEvent } from '../media-protocol/index.ts';
 import { eq } from 'drizzle-orm';
 import { database } from '../db/client.ts';
 import { calls, recordings } from '../db/schema.ts';
@@ -14,8 +14,11 @@ import { fieldIssues } from '../errors/zod-issues.ts';
 import { acceptHeartbeat } from '../durable/media-fleet/heartbeat-intake.ts';
 import { legOwnerObject } from '../durable/media-fleet/leg-owners.ts';
 import { verifySignedUrl } from '../signed-urls/index.ts';
-import { verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
+import { badNodeSignature, verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
 import { registrationRoutes } from './registration-routes.ts';
+
+/** As before: about 3.6 hours of 8 kHz 16-bit mono WAV. */
+const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
 
 export function mediaApiRoutes() {
   const app = new Hono<NodeEnv>();
@@ -60,26 +63,34 @@ export function mediaApiRoutes() {
     });
   });
 
-  // Recordings arrive as binary, signed over their SHA-256 (not through verifyNode, which reads text).
+  // Recordings arrive as binary, signed over their SHA-256 (X-Crier-Content-SHA256), so the
+  // MAC and the size are checked from the headers before a byte is read; the body then
+  // streams into R2, which refuses it (and stores nothing) if its SHA-256 is not the signed one.
   app.put(`${MediaPaths.recordings}/:id`, async (c) => {
-    const body = await c.req.arrayBuffer();
-    if (body.byteLength > 200 * 1024 * 1024) throw new ProblemError({ status: 413, slug: 'payload-too-large', title: 'Payload too large', detail: 'Recording over 200 MiB.' });
-    const check = await verifyBinary(c.env.MEDIA_SHARED_SECRET, body, {
-      timestamp: c.req.header(TIMESTAMP_HEADER),
-      signature: c.req.header(SIGNATURE_HEADER),
-      digest: c.req.header(CONTENT_SHA256_HEADER),
-    });
-    if (!check.ok) throw new ProblemError({ status: 401, slug: 'bad-node-signature', title: 'Unauthorized media node', detail: `Signature check failed: ${check.reason}.` });
+    const digest = c.req.header(CONTENT_SHA256_HEADER);
+    const check = await verifyDigestHeaders(c.env.MEDIA_SHARED_SECRET, { timestamp: c.req.header(TIMESTAMP_HEADER), signature: c.req.header(SIGNATURE_HEADER), digest });
+    if (!check.ok) throw badNodeSignature(check);
+    const length = Number(c.req.header('content-length') ?? NaN);
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new ProblemError({ status: 411, slug: 'length-required', title: 'Length required', detail: 'A recording upload must declare its Content-Length.' });
+    }
+    if (length > MAX_RECORDING_BYTES) throw Problems.payloadTooLarge(MAX_RECORDING_BYTES);
     const id = c.req.param('id');
     const db = database(c.env.DB);
     const row = await db.select().from(recordings).where(eq(recordings.id, id)).get();
     if (!row) throw Problems.notFound(`Recording ${id}`);
-    await c.env.BLOBS.put(row.r2Key, body, { httpMetadata: { contentType: 'audio/wav' } });
+    try {
+      await c.env.BLOBS.put(row.r2Key, c.req.raw.body ?? new Uint8Array(0), { sha256: digest!, httpMetadata: { contentType: 'audio/wav' } });
+    } catch (err) {
+      // R2 compares the digest itself (BadDigest): bytes other than the signed ones are not stored.
+      if (/checksum|digest/i.test(String(err))) throw badNodeSignature({ ok: false, reason: 'bad_signature' });
+      throw err;
+    }
     const durationMs = Number(c.req.query('duration_ms'));
     await db.batch([
       db
         .update(recordings)
-        .set({ status: 'stored', sizeBytes: body.byteLength, durationSeconds: Number.isFinite(durationMs) ? durationMs / 1000 : null, storedAt: new Date().toISOString() })
+        .set({ status: 'stored', sizeBytes: length, durationSeconds: Number.isFinite(durationMs) ? durationMs / 1000 : null, storedAt: new Date().toISOString() })
         .where(eq(recordings.id, id)),
       db.update(calls).set({ recordingId: id }).where(eq(calls.id, row.callId)),
     ]);

@@ -44,6 +44,18 @@ export async function signMessage(secret: string, body: string, timestampMs = Da
 
 export type VerifyOutcome = { ok: true } | { ok: false; reason: 'missing' | 'stale' | 'bad_signature' };
 
+/**
+ * What can be judged from the headers alone: present, well formed, inside the
+ * replay window. Receivers check this before reading a body, so an unsigned or
+ * stale request costs nothing however large its body.
+ */
+export function checkSignatureHeaders(timestampHeader: string | null | undefined, signatureHeader: string | null | undefined, nowMs = Date.now()): VerifyOutcome {
+  if (!timestampHeader || !signatureHeader || !signatureHeader.startsWith('v1=')) return { ok: false, reason: 'missing' };
+  const ts = Number(timestampHeader);
+  if (!Number.isFinite(ts) || Math.abs(nowMs - ts) > REPLAY_WINDOW_MS) return { ok: false, reason: 'stale' };
+  return { ok: true };
+}
+
 /** crypto.subtle.verify compares in constant time. */
 export async function verifyMessage(
   secret: string,
@@ -52,10 +64,9 @@ export async function verifyMessage(
   signatureHeader: string | null | undefined,
   nowMs = Date.now(),
 ): Promise<VerifyOutcome> {
-  if (!timestampHeader || !signatureHeader || !signatureHeader.startsWith('v1=')) return { ok: false, reason: 'missing' };
-  const ts = Number(timestampHeader);
-  if (!Number.isFinite(ts) || Math.abs(nowMs - ts) > REPLAY_WINDOW_MS) return { ok: false, reason: 'stale' };
-  const mac = fromHex(signatureHeader.slice(3));
+  const headers = checkSignatureHeaders(timestampHeader, signatureHeader, nowMs);
+  if (!headers.ok) return headers;
+  const mac = fromHex(signatureHeader!.slice(3));
   if (!mac) return { ok: false, reason: 'bad_signature' };
   const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), mac, encoder.encode(`${timestampHeader}.${body}`));
   return valid ? { ok: true } : { ok: false, reason: 'bad_signature' };
@@ -75,6 +86,21 @@ export async function sha256HexOf(bytes: ArrayBuffer | Uint8Array): Promise<stri
 export async function signBinary(secret: string, body: ArrayBuffer | Uint8Array, timestampMs = Date.now()): Promise<Record<string, string>> {
   const digest = await sha256HexOf(body);
   return { ...(await signMessage(secret, digest, timestampMs)), [CONTENT_SHA256_HEADER]: digest };
+}
+
+/**
+ * The MAC of a binary message checked from its headers alone (it covers the
+ * declared digest, not the bytes): the receiver then streams the body and
+ * refuses it if its SHA-256 is not the declared one.
+ */
+export async function verifyDigestHeaders(
+  secret: string,
+  headers: { timestamp: string | null | undefined; signature: string | null | undefined; digest: string | null | undefined },
+  nowMs = Date.now(),
+): Promise<VerifyOutcome> {
+  if (!headers.digest) return { ok: false, reason: 'missing' };
+  if (!/^[0-9a-f]{64}$/.test(headers.digest)) return { ok: false, reason: 'bad_signature' };
+  return verifyMessage(secret, headers.digest, headers.timestamp, headers.signature, nowMs);
 }
 
 export async function verifyBinary(

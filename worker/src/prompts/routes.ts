@@ -15,6 +15,7 @@ import { database } from '../db/client.ts';
 import { prompts } from '../db/schema.ts';
 import { sha256Hex } from '../db/hashing.ts';
 import { Problems, problemContent } from '../errors/problem.ts';
+import { readLimitedBytes } from '../middleware/body-limit/index.ts';
 
 export const MAX_PROMPT_BYTES = 20 * 1024 * 1024;
 const NAME_RULE = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -57,11 +58,11 @@ export function promptRoutes() {
   app.post('/voice/v1/prompts', async (c) => {
     const type = c.req.header('content-type') ?? '';
     if (!/^multipart\/form-data/i.test(type)) throw Problems.unsupportedMediaType(type);
-    const declared = Number(c.req.header('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > MAX_PROMPT_BYTES + 64 * 1024) throw Problems.payloadTooLarge(MAX_PROMPT_BYTES);
+    // Read within the limit first (a chunked body has no Content-Length to refuse up front), then parse.
+    const raw = await readLimitedBytes(c.req.raw, MAX_PROMPT_BYTES + 64 * 1024);
     let form: FormData;
     try {
-      form = await c.req.formData();
+      form = await new Response(raw, { headers: { 'content-type': c.req.header('content-type') ?? '' } }).formData();
     } catch {
       throw Problems.validation([{ pointer: '', reason: 'is not a readable multipart/form-data body' }]);
     }

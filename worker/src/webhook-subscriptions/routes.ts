@@ -27,7 +27,7 @@ import { uuidv7 } from '../ids/uuid-v7.ts';
 import { tenantEvents } from '../durable/tenant-events/index.ts';
 import type { DeliveryStatus } from '../durable/tenant-events/delivery-store.ts';
 import { forgetInterest } from '../dialer-events/interest.ts';
-import { allowsLoopback, webhookUrlProblem } from './url-policy.ts';
+import { allowsLoopback, webhookUrlProblem } from '../outbound-urls/url-policy.ts';
 import {
   CreateWebhookSchema,
   DeliverySchema,

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { webhookSubscriptions } from '../db/schema.ts';
 import { ALL_EVENTS, DIALER_EVENT_TYPES } from '../dialer-events/catalog.ts';
 import { DELIVERY_STATUSES } from '../durable/tenant-events/delivery-store.ts';
-import { MAX_URL_LENGTH } from './url-policy.ts';
+import { MAX_URL_LENGTH } from '../outbound-urls/url-policy.ts';
 
 const EVENT_TYPE_CHOICES = [...DIALER_EVENT_TYPES, ALL_EVENTS] as const;
 

@@ -1,7 +1,7 @@
 // The pure parts of dialer webhooks, tested directly: URL rules, the
 // envelope, call payloads, subscription filters, the delivery loop's limits.
 import { describe, expect, it } from 'vitest';
-import { webhookUrlProblem } from '../../../../worker/src/webhook-subscriptions/url-policy.ts';
+import { webhookUrlProblem } from '../../../../worker/src/outbound-urls/url-policy.ts';
 import { envelopeBody, prepareEvent } from '../../../../worker/src/dialer-events/envelope.ts';
 import { filterAccepts } from '../../../../worker/src/dialer-events/catalog.ts';
 import { callAnswered, callCompleted, callInitiated } from '../../../../worker/src/dialer-events/call-payloads.ts';

@@ -181,6 +181,19 @@ export class BroadcastSession extends DurableObject<Env> {
     await this.#wake(Date.now());
   }
 
+  /**
+   * Forgets a broadcast whose acceptance failed before start(): nothing was
+   * dialled, so everything stored goes. Returns false (and keeps all) once
+   * dispatch has begun: that broadcast is live and stays.
+   */
+  async discard(): Promise<boolean> {
+    if (this.#init && this.#phase() !== 'created') return false;
+    await this.ctx.storage.deleteAll();
+    this.#init = null;
+    this.#counts.clear();
+    return true;
+  }
+
   async status(): Promise<BroadcastStatus | null> {
     const init = this.#init;
     if (!init) return null;

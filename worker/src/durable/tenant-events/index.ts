@@ -26,7 +26,7 @@ import { Doorbell, pumpDeliveries } from '../../webhooks/delivery-pump.ts';
 import type { WebhookAttemptResult, WebhookHeaderNames } from '../../webhooks/post-webhook.ts';
 import { SenderPool } from '../../webhooks/sender-pool.ts';
 import { delayBeforeAttempt, retryScheduleFrom } from '../../webhooks/retry-schedule.ts';
-import { allowsLoopback, webhookUrlProblem } from '../../webhook-subscriptions/url-policy.ts';
+import { allowsLoopback, webhookUrlProblem } from '../../outbound-urls/url-policy.ts';
 import { DeliveryStore, type DeliveryStatus, type DeliveryView, type DueHead, type PendingDelivery } from './delivery-store.ts';
 import { RELOAD_AFTER_MS, loadSubscriptions, type LiveSubscription } from './subscriptions.ts';
 
