@@ -1,0 +1,586 @@
+/**
+ * CampaignDialer: one Durable Object per campaign (named by its id), the
+ * owner (`campaign`) of the campaign's customer legs. An alarm-driven tick
+ * (every second while it has work) asks the campaign's dialing mode how many
+ * to dial, takes that many due contacts from D1, passes each through the
+ * compliance engine and the tenant's pacer, and places the customer leg on
+ * the media node of an available assigned agent. Node events step each
+ * call's pure flow (campaigns/engine/call-flow.ts); this class only carries
+ * out what the flow asks. docs/campaign-engine.md describes the whole.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../../env.ts';
+import type { EventResult, LegOwner, MediaCommand, MediaEvent, PlaySpec } from '../../media-protocol/index.ts';
+import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
+import { mediaFleet } from '../media-fleet/index.ts';
+import { agentFloor } from '../agent-floor/index.ts';
+import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
+import { claimAgentForCall, releaseAgentFromCall } from '../../agents/agent-on-call.ts';
+import { checkCompliance, complianceBlockedEvent } from '../../compliance/index.ts';
+import { uuidv7 } from '../../ids/uuid-v7.ts';
+import { chooseCallerId } from '../../originate/caller-id-choice.ts';
+import { localDayOf } from '../../calls/local-day.ts';
+import { emptyAbandonWindows, recordLiveAnswer, abandonFigures, type AbandonWindows } from '../../campaigns/abandon-windows.ts';
+import { decideDials, initialPacingState, type PacingState } from '../../campaigns/dialing-modes/index.ts';
+import { retryDelayMs } from '../../campaigns/dialer-settings.ts';
+import { campaignFloor } from '../../campaigns/assignment/floor-readiness.ts';
+import type { AgentReadiness } from '../../campaigns/assignment/agent-readiness.ts';
+import { callDeadline, startCall, stepCall, type CallEffect, type CallInput, type CallLimits } from '../../campaigns/engine/call-flow.ts';
+import { contactAfterBlock, contactAfterCall } from '../../campaigns/engine/contact-after.ts';
+import { EMPTY_STATS, floorSnapshot, type DialStats } from '../../campaigns/engine/floor-snapshot.ts';
+import { spreadDials } from '../../campaigns/engine/node-spread.ts';
+import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, campaignCallInitiated, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
+import { CallStore, type StoredCall } from './call-store.ts';
+import { dueContacts, markContactConnected, settleContactStatement, takeContact, untakeContact, type DueContact } from './contact-rows.ts';
+import { deleteCallRow, endCallStatement, historyStatus, insertCallRow, markAnswered, markBridged } from './call-rows.ts';
+import { loadCampaignContext, type CampaignContext } from './campaign-context.ts';
+import { completeIfDone } from './completion.ts';
+import { PreviewOffers, type PreviewOffer } from './preview-offers.ts';
+
+const TICK_MS = 1_000;
+/** Most dials placed in one tick (the rest wait for the next second). */
+const MAX_DIALS_PER_TICK = 20;
+/** Ended calls are kept this long for late node events. */
+const ENDED_RETENTION_MS = 10 * 60_000;
+
+const LIMITS: Omit<CallLimits, 'ringTimeoutS'> = { agentWaitS: 2, agentRingS: 15, maxCallS: 3600, messageMaxS: 60, graceS: 30, hangupConfirmS: 15 };
+const AGENT_RING_S = 15;
+
+interface Meta {
+  tenantId: string;
+  campaignId: string;
+}
+
+/** What the dialer shows of itself (tests, the demo's live view). */
+export interface DialerView {
+  campaignId: string | null;
+  status: string | null;
+  dialLevel: number;
+  reason: string;
+  callsInFlight: number;
+  callsWaiting: number;
+  callsBridged: number;
+  openCalls: Array<{ callId: string; contactId: string; phase: string; nodeId: string; agentId: string | null }>;
+  abandon: { campaign: number | null; today: number | null; last30Days: number | null };
+  completedSent: boolean;
+}
+
+export class CampaignDialer extends DurableObject<Env> {
+  #calls: CallStore;
+  #offers: PreviewOffers;
+  #events: StoredEventQueue;
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#calls = new CallStore(ctx.storage.sql);
+    this.#offers = new PreviewOffers(ctx.storage.sql);
+    this.#events = new StoredEventQueue(ctx.storage.sql, env);
+  }
+
+  // ── RPC ───────────────────────────────────────────────────────────────
+
+  /** Start, resume or pause happened (or anything that may give it work): tick now. */
+  async wake(meta: Meta): Promise<void> {
+    await this.#serial(async () => {
+      await this.ctx.storage.put('meta', meta);
+      await this.ctx.storage.setAlarm(Date.now());
+    });
+  }
+
+  async applyEvents(events: MediaEvent[]): Promise<EventResult[]> {
+    return this.#serial(async () => {
+      const results: EventResult[] = [];
+      const ctx = await this.#context();
+      for (const ev of events) {
+        const call = this.#calls.get(ev.voice_id);
+        if (!call || !ctx) {
+          results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'rejected' });
+          continue;
+        }
+        if (ev.seq <= call.lastSeq) {
+          results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'duplicate' });
+          continue;
+        }
+        if (ev.seq > call.lastSeq + 1) {
+          results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'retry' });
+          continue;
+        }
+        call.lastSeq = ev.seq;
+        const input = inputOf(ev, call.connectId);
+        if (input) await this.#step(ctx, call, input);
+        else this.#calls.put(call);
+        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
+      }
+      await this.#afterChange();
+      return results;
+    });
+  }
+
+  /** The node is gone: its calls end (41), contacts are rescheduled by their outcome, agents released. */
+  async nodeLost(nodeId: string): Promise<void> {
+    await this.#serial(async () => {
+      const ctx = await this.#context();
+      if (!ctx) return;
+      for (const call of this.#calls.open()) {
+        if (call.nodeId !== nodeId || call.flow.phase === 'ended') continue;
+        await this.#step(ctx, call, { kind: 'node_lost', atMs: Date.now() }, { nodeGone: true });
+      }
+      await this.#afterChange();
+    });
+  }
+
+  async view(): Promise<DialerView> {
+    const meta = await this.ctx.storage.get<Meta>('meta');
+    const open = this.#calls.open().filter((c) => c.flow.phase !== 'ended');
+    const decision = (await this.ctx.storage.get<{ dialLevel: number; reason: string }>('decision')) ?? { dialLevel: 0, reason: 'not started' };
+    const abandon = (await this.ctx.storage.get<AbandonWindows>('abandon')) ?? emptyAbandonWindows();
+    const now = Date.now();
+    const figures = abandonFigures(abandon, now, now - 86_400_000);
+    return {
+      campaignId: meta?.campaignId ?? null,
+      status: (await this.ctx.storage.get<string>('status')) ?? null,
+      dialLevel: decision.dialLevel,
+      reason: decision.reason,
+      callsInFlight: open.filter((c) => c.flow.phase === 'dialing').length,
+      callsWaiting: open.filter((c) => c.flow.phase === 'waiting').length,
+      callsBridged: open.filter((c) => c.flow.phase === 'bridged').length,
+      openCalls: open.map((c) => ({ callId: c.callId, contactId: c.contactId, phase: c.flow.phase, nodeId: c.nodeId, agentId: c.bridgedAgentId ?? c.flow.agentId })),
+      abandon: { campaign: figures.campaign.rate, today: figures.last24Hours.rate, last30Days: figures.last30Days.rate },
+      completedSent: (await this.ctx.storage.get<boolean>('completed_sent')) ?? false,
+    };
+  }
+
+  // ── Preview ───────────────────────────────────────────────────────────
+
+  /** The agent's current offer, or the next due contact offered to them now; null when none is due. */
+  async previewNext(agentId: string): Promise<PreviewOffer | null> {
+    return this.#serial(async () => {
+      const meta = await this.ctx.storage.get<Meta>('meta');
+      if (!meta) return null;
+      const held = this.#offers.ofAgent(agentId);
+      if (held) return held;
+      const [contact] = await dueContacts(this.env.DB, meta.campaignId, new Date().toISOString(), 1, this.#offers.contactIds());
+      if (!contact) return null;
+      return this.#offers.offer(agentId, contact, Date.now());
+    });
+  }
+
+  /** The agent accepts their offer: they are taken for the call, then the customer is dialled on their node. */
+  async previewAccept(agentId: string, contactId: string): Promise<{ ok: true; callId: string } | { ok: false; error: 'no_offer' | 'agent_unavailable' | 'not_dialled' }> {
+    return this.#serial(async () => {
+      const ctx = await this.#context();
+      const offer = this.#offers.ofAgent(agentId);
+      if (!ctx || !offer || offer.contact.id !== contactId) return { ok: false, error: 'no_offer' };
+      const callId = uuidv7();
+      const claim = await claimAgentForCall(this.env, ctx.row.tenant_id, agentId, callId);
+      if (!claim.ok || !claim.binding) {
+        if (claim.ok) await releaseAgentFromCall(this.env, ctx.row.tenant_id, agentId, callId);
+        return { ok: false, error: 'agent_unavailable' };
+      }
+      this.#offers.remove(agentId);
+      const placed = await this.#dial(ctx, offer.contact, claim.binding.node_id, { callId, agentId });
+      if (!placed) {
+        await releaseAgentFromCall(this.env, ctx.row.tenant_id, agentId, callId);
+        await this.#afterChange();
+        return { ok: false, error: 'not_dialled' };
+      }
+      await this.#afterChange();
+      return { ok: true, callId };
+    });
+  }
+
+  /** The agent skips their offer: the contact goes back, due again after the retry delay (no attempt counted). */
+  async previewSkip(agentId: string, contactId: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const ctx = await this.#context();
+      const offer = this.#offers.ofAgent(agentId);
+      if (!ctx || !offer || offer.contact.id !== contactId) return false;
+      this.#offers.remove(agentId);
+      const next = new Date(Date.now() + retryDelayMs(ctx.settings, ctx.row.retry_delay_minutes)).toISOString();
+      await this.env.DB.prepare("UPDATE contacts SET next_attempt_at = ?2 WHERE id = ?1 AND status = 'pending'").bind(contactId, next).run();
+      return true;
+    });
+  }
+
+  // ── The tick ──────────────────────────────────────────────────────────
+
+  override async alarm(): Promise<void> {
+    await this.#serial(() => this.#tick());
+  }
+
+  async #tick(): Promise<void> {
+    const ctx = await this.#context();
+    if (!ctx) return;
+    const now = Date.now();
+    await this.ctx.storage.put('status', ctx.row.status);
+
+    // Calls: settle ended ones whose writes failed, act on passed deadlines, find agents for waiting answers.
+    for (const call of this.#calls.open()) {
+      if (call.flow.phase === 'ended') {
+        if (!call.settled) await this.#settle(ctx, call);
+        continue;
+      }
+      if (call.flow.phase === 'waiting') await this.#findAgent(ctx, call);
+      const current = this.#calls.get(call.callId)!;
+      const deadline = callDeadline(current.flow, current.phaseSinceMs, { ...LIMITS, ringTimeoutS: ctx.settings.ring_timeout_s });
+      if (deadline !== null && now >= deadline) await this.#step(ctx, current, current.flow.phase === 'waiting' ? { kind: 'no_agent' } : { kind: 'deadline', atMs: now });
+    }
+    this.#calls.prune(now - ENDED_RETENTION_MS);
+
+    if (ctx.row.status === 'active' && ctx.row.dialing_mode !== 'preview') await this.#dialDue(ctx, now);
+    if (ctx.row.status === 'active') {
+      const completed = await completeIfDone(this.env, ctx.row, this.#calls.openCount());
+      if (completed) {
+        this.#events.record(completed);
+        await this.ctx.storage.put('completed_sent', true);
+      }
+    }
+    await this.#afterChange();
+    await this.#scheduleTick(ctx);
+  }
+
+  /** Asks the mode how many to dial, the pacer how many it may, and places them. */
+  async #dialDue(ctx: CampaignContext, now: number): Promise<void> {
+    const { readiness } = await campaignFloor(this.env, ctx.row.tenant_id, ctx.row.id);
+    const open = this.#calls.open().filter((c) => c.flow.phase !== 'ended');
+    const inFlight = open.filter((c) => c.flow.phase === 'dialing');
+    const stats = (await this.ctx.storage.get<DialStats>('stats')) ?? EMPTY_STATS;
+    const abandon = (await this.ctx.storage.get<AbandonWindows>('abandon')) ?? emptyAbandonWindows();
+    const todayStart = Date.parse(localDayOf(now, ctx.row.timezone).fromIso);
+    const snapshot = floorSnapshot(readiness, { inFlightAgesS: inFlight.map((c) => (now - c.dialedAtMs) / 1000), waiting: open.filter((c) => c.flow.phase === 'waiting').length }, stats, abandon, now, Number.isFinite(todayStart) ? todayStart : now - 86_400_000);
+    const pacing = (await this.ctx.storage.get<PacingState>('pacing')) ?? initialPacingState(ctx.row.dialing_mode);
+    const decision = decideDials(
+      ctx.row.dialing_mode,
+      snapshot,
+      { dialRatio: ctx.row.dial_ratio, abandonTarget: ctx.settings.abandon_target_percent / 100, maxLinesPerAgent: ctx.settings.max_lines_per_agent, ringTimeoutS: ctx.settings.ring_timeout_s },
+      pacing,
+    );
+    await this.ctx.storage.put('pacing', decision.state);
+    await this.ctx.storage.put('decision', { dialLevel: decision.dialLevel, reason: decision.reason });
+    const wanted = Math.min(decision.dials, MAX_DIALS_PER_TICK);
+    if (wanted <= 0) return;
+
+    const nodes = spreadDials(wanted, nodeLoads(readiness, inFlight));
+    if (nodes.length === 0) return;
+    const contacts = await dueContacts(this.env.DB, ctx.row.id, new Date(now).toISOString(), nodes.length, this.#offers.contactIds());
+    if (contacts.length === 0) return;
+    const pacer = this.env.TENANT_PACER.getByName(ctx.row.tenant_id);
+    const grant = await pacer.acquire({ ownerId: ctx.row.id, liveNow: open.length, wanted: contacts.length, callsPerSecond: ctx.callsPerSecond, maxConcurrent: ctx.maxConcurrentCalls });
+    let unused = grant.granted;
+    for (const [i, contact] of contacts.slice(0, grant.granted).entries()) {
+      if (await this.#dial(ctx, contact, nodes[i]!, null)) unused--;
+    }
+    if (unused > 0) await pacer.refund(ctx.row.id, unused);
+  }
+
+  /**
+   * One attempt: compliance (blocked → the event and the contact rescheduled
+   * or finalised, nothing dialled), the contact taken, a slot on the node, the
+   * calls row, then the originate. Answers whether a leg was placed.
+   */
+  async #dial(ctx: CampaignContext, contact: DueContact, nodeId: string, preview: { callId: string; agentId: string } | null): Promise<boolean> {
+    const { row } = ctx;
+    const callId = preview?.callId ?? uuidv7();
+    const cli = chooseCallerId(ctx.cliNumbers, contact.phone);
+    const now = Date.now();
+    const compliance = await checkCompliance(this.env, { tenantId: row.tenant_id, phone: contact.phone, campaignId: row.id, cli, context: 'campaign', subject: row.id });
+    if (!compliance.allowed || cli === null) {
+      this.#events.record(complianceBlockedEvent({ tenantId: row.tenant_id, callId, campaignId: row.id, agentId: preview?.agentId ?? null }, compliance));
+      const after = contactAfterBlock(compliance.blockingRule, now, retryDelayMs(ctx.settings, row.retry_delay_minutes));
+      await settleContactStatement(this.env.DB, contact.id, after).run();
+      return false;
+    }
+    const taken = await takeContact(this.env.DB, contact.id, new Date(now).toISOString());
+    if (!taken) return false;
+    const owner = this.#owner(row.id);
+    const slot = await mediaFleet(this.env).reserveOn(owner, nodeId);
+    if (!slot) {
+      await untakeContact(this.env.DB, contact.id);
+      return false;
+    }
+    const startedAt = new Date(now).toISOString();
+    const call: StoredCall = {
+      callId,
+      contactId: contact.id,
+      phone: contact.phone,
+      cli,
+      attempt: taken.attempts,
+      nodeId: slot.nodeId,
+      controlUrl: slot.controlUrl,
+      dialedAtMs: now,
+      phaseSinceMs: now,
+      lastSeq: 0,
+      connectId: crypto.randomUUID(),
+      bridgedAgentId: null,
+      flow: startCall(preview?.agentId ?? null),
+      settled: false,
+    };
+    await insertCallRow(this.env.DB, { callId, tenantId: row.tenant_id, campaignId: row.id, contactId: contact.id, phone: contact.phone, cli, nodeId: slot.nodeId, agentId: preview?.agentId ?? null, startedAt });
+    this.#calls.put(call);
+    const [result] = await sendNodeCommands(slot.controlUrl, this.env.MEDIA_SHARED_SECRET, [
+      {
+        type: 'originate',
+        command_id: `${callId}:originate`,
+        voice_id: callId,
+        owner,
+        from: digits(cli),
+        to: digits(contact.phone),
+        play: tts(ctx, 'hold', 'Please hold.'),
+        amd: ctx.settings.amd,
+        ring_timeout_s: ctx.settings.ring_timeout_s,
+        max_duration_s: LIMITS.maxCallS,
+      },
+    ]);
+    if (!result?.ok) {
+      console.warn(JSON.stringify({ msg: 'campaign originate refused', campaign_id: row.id, call_id: callId, node_id: slot.nodeId, error: result?.error }));
+      this.ctx.storage.sql.exec('DELETE FROM calls WHERE call_id = ?', callId);
+      await deleteCallRow(this.env.DB, callId);
+      await untakeContact(this.env.DB, contact.id);
+      await mediaFleet(this.env).release(owner, { [slot.nodeId]: 1 });
+      return false;
+    }
+    this.#events.record(campaignCallInitiated(facts(row.tenant_id, row.id, call)));
+    return true;
+  }
+
+  // ── One call's flow ───────────────────────────────────────────────────
+
+  async #step(ctx: CampaignContext, call: StoredCall, input: CallInput, options: { nodeGone?: boolean } = {}): Promise<void> {
+    const before = call.flow.phase;
+    const { flow, effects } = stepCall(call.flow, input, { machineAction: ctx.settings.machine_action });
+    call.flow = flow;
+    if (flow.phase !== before) call.phaseSinceMs = Date.now();
+    this.#calls.put(call);
+    for (const effect of effects) await this.#effect(ctx, call, effect, options);
+  }
+
+  async #effect(ctx: CampaignContext, call: StoredCall, effect: CallEffect, options: { nodeGone?: boolean }): Promise<void> {
+    const { row } = ctx;
+    const tenantId = row.tenant_id;
+    try {
+      switch (effect.kind) {
+        case 'answered': {
+          const answeredAt = new Date(effect.atMs).toISOString();
+          this.#events.record(campaignCallAnswered(facts(tenantId, row.id, call), answeredAt, effect.answeredBy));
+          if (effect.answeredBy !== 'MACHINE') await this.#updateStats((s) => ({ ...s, liveAnswers: s.liveAnswers + 1, answerDelaySumS: s.answerDelaySumS + Math.max(0, (effect.atMs - call.dialedAtMs) / 1000) }));
+          await markAnswered(this.env.DB, call.callId, answeredAt, effect.answeredBy);
+          return;
+        }
+        case 'find_agent':
+          await this.#findAgent(ctx, call);
+          return;
+        case 'connect_agent': {
+          const binding = await agentFloor(this.env, tenantId).sipBinding(effect.agentId);
+          const ok =
+            binding !== null &&
+            binding.node_id === call.nodeId &&
+            (await this.#send(call, {
+              type: 'connect',
+              command_id: `${call.connectId}:connect`,
+              voice_id: call.callId,
+              connect_id: call.connectId,
+              from: digits(call.phone),
+              to: binding.sip_user,
+              ring_timeout_s: AGENT_RING_S,
+              target: { kind: 'agent', sip_user: binding.sip_user, realm: binding.realm },
+            })) === 'ok';
+          if (!ok) await this.#step(ctx, this.#calls.get(call.callId)!, { kind: 'agent_failed' });
+          return;
+        }
+        case 'play':
+          await this.#send(call, { type: 'play', command_id: `${call.callId}:play:${effect.message}`, voice_id: call.callId, play: tts(ctx, effect.message, effect.message === 'abandon' ? ctx.settings.abandon_message : ctx.settings.machine_message) });
+          return;
+        case 'hangup':
+          if (!options.nodeGone) await this.#send(call, { type: 'hangup', command_id: `${call.callId}:hangup`, voice_id: call.callId, cause: effect.cause });
+          return;
+        case 'release_agent':
+          await releaseAgentFromCall(this.env, tenantId, effect.agentId, call.callId);
+          return;
+        case 'bridged': {
+          const fresh = this.#calls.get(call.callId)!;
+          fresh.bridgedAgentId = effect.agentId;
+          this.#calls.put(fresh);
+          call.bridgedAgentId = effect.agentId;
+          await this.#recordLiveAnswer(effect.atMs, 'connected');
+          await markBridged(this.env.DB, call.callId, effect.agentId);
+          await markContactConnected(this.env.DB, call.contactId);
+          return;
+        }
+        case 'ended': {
+          const fresh = this.#calls.get(call.callId)!;
+          const f = facts(tenantId, row.id, fresh);
+          const endedAt = new Date(effect.atMs).toISOString();
+          const answeredAt = fresh.flow.answeredAtMs === null ? null : new Date(fresh.flow.answeredAtMs).toISOString();
+          if (effect.end.outcome === 'abandoned') {
+            this.#events.record(campaignCallAbandoned(f, answeredAt, endedAt));
+            await this.#recordLiveAnswer(effect.atMs, 'abandoned');
+          }
+          this.#events.record(campaignCallCompleted(f, effect.end, historyStatus(effect.end), answeredAt, endedAt));
+          await this.#updateStats((s) => ({
+            ...s,
+            dialsDone: s.dialsDone + 1,
+            handled: s.handled + (effect.end.outcome === 'completed' ? 1 : 0),
+            handleSumS: s.handleSumS + (effect.end.outcome === 'completed' ? effect.end.talkS : 0),
+          }));
+          await this.#settle(ctx, fresh);
+          return;
+        }
+      }
+    } catch (err) {
+      // A failed write is healed by the tick (unsettled calls are settled again; deadlines end stuck phases).
+      console.error(JSON.stringify({ msg: 'campaign call effect failed', campaign_id: row.id, call_id: call.callId, effect: effect.kind, error: String(err) }));
+    }
+  }
+
+  /** A live answer waits for an agent on its node: the longest idle available assigned agent is taken. */
+  async #findAgent(ctx: CampaignContext, call: StoredCall): Promise<void> {
+    const { readiness } = await campaignFloor(this.env, ctx.row.tenant_id, ctx.row.id);
+    const candidates = readiness.filter((a) => a.available && a.binding?.node_id === call.nodeId).sort(byIdleLongest);
+    for (const agent of candidates) {
+      const claim = await claimAgentForCall(this.env, ctx.row.tenant_id, agent.agentId, call.callId);
+      if (claim.ok) {
+        await this.#step(ctx, this.#calls.get(call.callId)!, { kind: 'agent_claimed', agentId: agent.agentId });
+        return;
+      }
+    }
+  }
+
+  /** The end written to D1 (row and contact in one batch) and the node slot given back; retried by the tick until done. */
+  async #settle(ctx: CampaignContext, call: StoredCall): Promise<void> {
+    const end = call.flow.end!;
+    const endedAt = new Date(call.flow.endedAtMs ?? Date.now()).toISOString();
+    const after = contactAfterCall(end.outcome, call.attempt, ctx.row.max_attempts, call.flow.endedAtMs ?? Date.now(), retryDelayMs(ctx.settings, ctx.row.retry_delay_minutes));
+    try {
+      await this.env.DB.batch([endCallStatement(this.env.DB, call.callId, end, endedAt), settleContactStatement(this.env.DB, call.contactId, after)]);
+      await mediaFleet(this.env).release(this.#owner(ctx.row.id), { [call.nodeId]: 1 });
+      call.settled = true;
+      this.#calls.put(call);
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'campaign call settle failed; will retry', call_id: call.callId, error: String(err) }));
+    }
+  }
+
+  // ── Bookkeeping ───────────────────────────────────────────────────────
+
+  async #recordLiveAnswer(atMs: number, outcome: 'connected' | 'abandoned'): Promise<void> {
+    const w = (await this.ctx.storage.get<AbandonWindows>('abandon')) ?? emptyAbandonWindows();
+    await this.ctx.storage.put('abandon', recordLiveAnswer(w, atMs, outcome));
+  }
+
+  async #updateStats(change: (s: DialStats) => DialStats): Promise<void> {
+    await this.ctx.storage.put('stats', change((await this.ctx.storage.get<DialStats>('stats')) ?? EMPTY_STATS));
+  }
+
+  /** Events out, the live count to the tenant's pacer. */
+  async #afterChange(): Promise<void> {
+    const meta = await this.ctx.storage.get<Meta>('meta');
+    if (meta) {
+      const open = this.#calls.open().filter((c) => c.flow.phase !== 'ended');
+      const ringing = open.filter((c) => c.flow.answeredAtMs === null).length;
+      await this.env.TENANT_PACER.getByName(meta.tenantId)
+        .report(meta.campaignId, { ringing, connected: open.length - ringing })
+        .catch((err: unknown) => console.warn(JSON.stringify({ msg: 'pacer report failed', error: String(err) })));
+    }
+    await this.#events.flush();
+  }
+
+  async #scheduleTick(ctx: CampaignContext): Promise<void> {
+    const now = Date.now();
+    const busy = this.#calls.openCount() > 0;
+    const candidates = [ctx.row.status === 'active' || busy ? now + TICK_MS : null, this.#events.nextFlushAt()].filter((t): t is number => t !== null);
+    if (candidates.length === 0) return;
+    await this.ctx.storage.setAlarm(Math.max(now + 10, Math.min(...candidates)));
+  }
+
+  async #context(): Promise<CampaignContext | null> {
+    const meta = await this.ctx.storage.get<Meta>('meta');
+    return meta ? loadCampaignContext(this.env, meta.tenantId, meta.campaignId) : null;
+  }
+
+  async #send(call: StoredCall, command: MediaCommand): Promise<'ok' | 'gone' | 'unavailable'> {
+    const [result] = await sendNodeCommands(call.controlUrl, this.env.MEDIA_SHARED_SECRET, [command]);
+    if (result?.ok) return 'ok';
+    console.warn(JSON.stringify({ msg: 'node command failed', call_id: call.callId, type: command.type, error: result?.error }));
+    return result?.error === 'unknown_leg' ? 'gone' : 'unavailable';
+  }
+
+  #owner(campaignId: string): LegOwner {
+    return { kind: 'campaign', id: campaignId };
+  }
+
+  /** One operation at a time: ticks, node events and RPCs interleave only between operations. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function nodeLoads(readiness: readonly AgentReadiness[], inFlight: readonly StoredCall[]) {
+  const byNode = new Map<string, { nodeId: string; availableAgents: number; callsInFlight: number }>();
+  for (const a of readiness) {
+    if (!a.available || !a.binding) continue;
+    const n = byNode.get(a.binding.node_id) ?? { nodeId: a.binding.node_id, availableAgents: 0, callsInFlight: 0 };
+    n.availableAgents++;
+    byNode.set(n.nodeId, n);
+  }
+  for (const c of inFlight) {
+    const n = byNode.get(c.nodeId);
+    if (n) n.callsInFlight++;
+  }
+  return [...byNode.values()];
+}
+
+function byIdleLongest(a: AgentReadiness, b: AgentReadiness): number {
+  return a.since < b.since ? -1 : a.since > b.since ? 1 : a.agentId < b.agentId ? -1 : 1;
+}
+
+function facts(tenantId: string, campaignId: string, call: StoredCall): CampaignCallFacts {
+  return {
+    tenantId,
+    campaignId,
+    callId: call.callId,
+    contactId: call.contactId,
+    phone: call.phone,
+    agentId: call.bridgedAgentId ?? (call.flow.preassigned ? call.flow.agentId : null),
+    startedAt: new Date(call.dialedAtMs).toISOString(),
+  };
+}
+
+function tts(ctx: CampaignContext, ref: string, text: string): PlaySpec {
+  return { type: 'tts', text, voice: 'Female', language: ctx.settings.tts_language, prompt_ref: `campaign:${ctx.row.id}:${ref}` };
+}
+
+/** A node event as a fact for the call's flow; null for what the flow does not follow. */
+function inputOf(ev: MediaEvent, connectId: string): CallInput | null {
+  const parsed = Date.parse(ev.at);
+  const atMs = Number.isFinite(parsed) ? parsed : Date.now();
+  switch (ev.type) {
+    case 'connected':
+      return { kind: 'answered', answeredBy: ev.answered_by ?? null, atMs };
+    case 'disconnected':
+      return { kind: 'disconnected', cause: ev.cause, reason: ev.reason, atMs };
+    case 'playstate':
+      return ev.playstate === 'initiated' || !ev.prompt_ref.endsWith(':abandon') && !ev.prompt_ref.endsWith(':machine') ? null : { kind: 'play_done' };
+    case 'connect':
+      if (ev.connect_id !== connectId) return null;
+      switch (ev.connectstate) {
+        case 'ringing':
+          return null;
+        case 'connected':
+          return { kind: 'agent_connected', atMs };
+        case 'failed':
+          return ev.ended_by === 'recipient' ? { kind: 'bridge_ended', endedBy: 'recipient', talkS: 0, atMs } : { kind: 'agent_failed' };
+        case 'disconnected':
+          return { kind: 'bridge_ended', endedBy: ev.ended_by ?? 'destination', talkS: ev.duration_s ?? null, atMs };
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+function digits(number: string): string {
+  return number.replace(/^\+/, '');
+}
