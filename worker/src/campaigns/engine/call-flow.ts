@@ -109,7 +109,7 @@ export function stepCall(flow: CampaignCallFlow, input: CallInput, options: Flow
   if (input.kind === 'disconnected') return legGone(flow, input.cause, input.reason, input.atMs);
   if (input.kind === 'node_lost') {
     const outcome: AttemptOutcome = flow.bridgedAtMs !== null ? 'completed' : (flow.decided ?? 'failed');
-    return finish(flow, { outcome, cause: Cause.TEMPORARY_FAILURE, reason: q850Reason(Cause.TEMPORARY_FAILURE), talkS: talk(flow, input.atMs) }, input.atMs, []);
+    return finish(flow, { outcome, cause: Cause.TEMPORARY_FAILURE, reason: q850Reason(Cause.TEMPORARY_FAILURE), talkS: talk(flow, input.atMs) }, input.atMs, releaseHeld(flow));
   }
 
   switch (flow.phase) {
@@ -180,7 +180,7 @@ export function stepCall(flow: CampaignCallFlow, input: CallInput, options: Flow
 
     case 'ending':
       if (input.kind === 'deadline') {
-        return finish(flow, { outcome: flow.decided ?? 'failed', cause: Cause.RECOVERY_ON_TIMER_EXPIRY, reason: q850Reason(Cause.RECOVERY_ON_TIMER_EXPIRY), talkS: talk(flow, input.atMs) }, input.atMs, []);
+        return finish(flow, { outcome: flow.decided ?? 'failed', cause: Cause.RECOVERY_ON_TIMER_EXPIRY, reason: q850Reason(Cause.RECOVERY_ON_TIMER_EXPIRY), talkS: talk(flow, input.atMs) }, input.atMs, releaseHeld(flow));
       }
       return same;
   }
@@ -234,7 +234,7 @@ function abandon(flow: CampaignCallFlow, effects: CallEffect[]): CallStep {
 }
 
 function legGone(flow: CampaignCallFlow, cause: number, reason: string, atMs: number): CallStep {
-  const release: CallEffect[] = flow.agentId !== null && (flow.phase === 'bridging' || flow.phase === 'bridged' || flow.preassigned) ? [{ kind: 'release_agent', agentId: flow.agentId }] : [];
+  const release = releaseHeld(flow);
   if (flow.decided !== null) return finish(flow, { outcome: flow.decided, cause, reason, talkS: talk(flow, atMs) }, atMs, release);
   if (flow.answeredAtMs !== null) {
     // Answered by a person who hung up while waiting for an agent (or during the agent's ring): abandoned.
@@ -246,8 +246,13 @@ function legGone(flow: CampaignCallFlow, cause: number, reason: string, atMs: nu
 }
 
 function hangUpAndFinish(flow: CampaignCallFlow, end: CallEnd, atMs: number): CallStep {
-  const done = finish(flow, end, atMs, flow.agentId !== null ? [{ kind: 'release_agent', agentId: flow.agentId }] : []);
+  const done = finish(flow, end, atMs, releaseHeld(flow));
   return { flow: done.flow, effects: [{ kind: 'hangup', cause: end.cause }, ...done.effects] };
+}
+
+/** The agent this call still holds (claimed for the bridge, or the preview agent), given back when the call ends. */
+function releaseHeld(flow: CampaignCallFlow): CallEffect[] {
+  return flow.agentId !== null ? [{ kind: 'release_agent', agentId: flow.agentId }] : [];
 }
 
 function finish(flow: CampaignCallFlow, end: CallEnd, atMs: number, before: CallEffect[]): CallStep {
