@@ -8,6 +8,7 @@ import { cliGroupRoutes } from '../cli-groups/routes.ts';
 import { campaignRoutes } from './routes.ts';
 import { campaignAgentRoutes } from './assignment/routes.ts';
 import { dialerSettingsRoutes } from './dialer-settings-routes.ts';
+import { previewRoutes } from './preview-routes.ts';
 import { contactRoutes } from '../contacts/routes.ts';
 import { contactSearchRoutes } from '../contacts/search-routes.ts';
 
@@ -17,6 +18,7 @@ export function campaignAreaRoutes() {
   app.route('/', campaignRoutes());
   app.route('/', campaignAgentRoutes());
   app.route('/', dialerSettingsRoutes());
+  app.route('/', previewRoutes());
   app.route('/', contactRoutes());
   app.route('/', contactSearchRoutes());
   return app;
