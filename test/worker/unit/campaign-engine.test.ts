@@ -2,7 +2,7 @@
 // abandon, machine, ends), what becomes of a contact, where dials go, and
 // which assigned agents are ready or available.
 import { describe, expect, it } from 'vitest';
-import { startCall, stepCall, callDeadline, type CallInput, type CampaignCallFlow } from '../../../worker/src/campaigns/engine/call-flow.ts';
+import { startCall, stepCall, callDeadline, type CallInput, type CampaignCallFlow, type FlowOptions } from '../../../worker/src/campaigns/engine/call-flow.ts';
 import { CALLING_HOURS_RECHECK_MS, contactAfterBlock, contactAfterCall } from '../../../worker/src/campaigns/engine/contact-after.ts';
 import { spreadDials } from '../../../worker/src/campaigns/engine/node-spread.ts';
 import { agentReadiness, startRefusal } from '../../../worker/src/campaigns/assignment/agent-readiness.ts';
@@ -12,7 +12,7 @@ import type { SipBinding } from '../../../worker/src/agents/sip-bindings.ts';
 const HANGUP = { machineAction: 'hangup' as const };
 const MESSAGE = { machineAction: 'message' as const };
 
-function run(inputs: CallInput[], options = HANGUP, flow: CampaignCallFlow = startCall()) {
+function run(inputs: CallInput[], options: FlowOptions = HANGUP, flow: CampaignCallFlow = startCall()) {
   const effects: string[] = [];
   for (const input of inputs) {
     const step = stepCall(flow, input, options);

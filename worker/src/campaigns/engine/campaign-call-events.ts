@@ -69,6 +69,7 @@ export function campaignCallAbandoned(c: CampaignCallFacts, answeredAt: string |
 
 export interface CampaignSummary {
   total_contacts: number;
+  contacted: number;
   completed: number;
   failed: number;
   dnc: number;

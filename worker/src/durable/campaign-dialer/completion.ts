@@ -7,7 +7,7 @@
 import type { Env } from '../../env.ts';
 import type { CampaignRow } from '../../campaigns/campaign-rows.ts';
 import type { DialerEvent } from '../../dialer-events/emit.ts';
-import { abandonRate } from '../../campaigns/campaign-counters.ts';
+import { ZERO_COUNTERS, campaignCounters } from '../../campaigns/campaign-counters.ts';
 import { campaignCompleted } from '../../campaigns/engine/campaign-call-events.ts';
 import { contactsLeft } from './contact-rows.ts';
 
@@ -20,18 +20,22 @@ export async function completeIfDone(env: Env, row: CampaignRow, openCalls: numb
     .bind(row.id, now)
     .first<{ completed_at: string }>();
   if (!changed) return null;
-  const s = await env.DB.prepare(
-    `SELECT
-       (SELECT count(*) FROM contacts WHERE campaign_id = ?1) AS total_contacts,
-       (SELECT count(*) FROM contacts WHERE campaign_id = ?1 AND status = 'completed') AS completed,
-       (SELECT count(*) FROM contacts WHERE campaign_id = ?1 AND status = 'failed') AS failed,
-       (SELECT count(*) FROM contacts WHERE campaign_id = ?1 AND status = 'dnc') AS dnc,
-       (SELECT count(*) FROM calls WHERE campaign_id = ?1) AS calls,
-       (SELECT count(*) FROM calls WHERE campaign_id = ?1 AND answered_at IS NOT NULL AND status <> 'voicemail' AND abandoned_at IS NULL) AS connected,
-       (SELECT count(*) FROM calls WHERE campaign_id = ?1 AND abandoned_at IS NOT NULL) AS abandoned`,
-  )
-    .bind(row.id)
-    .first<{ total_contacts: number; completed: number; failed: number; dnc: number; calls: number; connected: number; abandoned: number }>();
-  const sums = s ?? { total_contacts: 0, completed: 0, failed: 0, dnc: 0, calls: 0, connected: 0, abandoned: 0 };
-  return campaignCompleted(row.tenant_id, row.id, row.name, changed.completed_at, { ...sums, abandon_rate: abandonRate(sums.abandoned, sums.connected + sums.abandoned) });
+  const [counts, counters] = await Promise.all([
+    env.DB.prepare(
+      `SELECT count(*) AS total_contacts,
+              count(CASE WHEN status = 'completed' THEN 1 END) AS completed,
+              count(CASE WHEN status = 'failed' THEN 1 END) AS failed,
+              count(CASE WHEN status = 'dnc' THEN 1 END) AS dnc,
+              (SELECT count(*) FROM calls WHERE campaign_id = ?1) AS calls,
+              (SELECT count(*) FROM calls WHERE campaign_id = ?1 AND abandoned_at IS NOT NULL) AS abandoned
+       FROM contacts WHERE campaign_id = ?1`,
+    )
+      .bind(row.id)
+      .first<{ total_contacts: number; completed: number; failed: number; dnc: number; calls: number; abandoned: number }>(),
+    campaignCounters(env.DB, row.tenant_id, [row.id]),
+  ]);
+  const c = counters.get(row.id) ?? ZERO_COUNTERS;
+  const n = counts ?? { total_contacts: 0, completed: 0, failed: 0, dnc: 0, calls: 0, abandoned: 0 };
+  // The list's counters (contacted, connected, abandon_rate) exactly as GET /v1/campaigns shows them.
+  return campaignCompleted(row.tenant_id, row.id, row.name, changed.completed_at, { ...n, contacted: c.contacted, connected: c.connected, abandon_rate: c.abandonRate });
 }

@@ -73,3 +73,12 @@ export async function nextDueAt(db: D1Database, campaignId: string): Promise<num
   const row = await db.prepare("SELECT min(next_attempt_at) AS t FROM contacts WHERE campaign_id = ? AND status = 'pending'").bind(campaignId).first<{ t: string | null }>();
   return row?.t ? Date.parse(row.t) : null;
 }
+
+/** Contacts marked in a call since before `beforeIso` (a few per tick): the dialer heals those it holds no call for. */
+export async function contactsLongInCall(db: D1Database, campaignId: string, beforeIso: string, limit = 20): Promise<Array<{ id: string; attempts: number }>> {
+  const { results } = await db
+    .prepare("SELECT id, attempts FROM contacts WHERE campaign_id = ?1 AND status IN ('dialing', 'connected') AND last_call_at < ?2 ORDER BY last_call_at LIMIT ?3")
+    .bind(campaignId, beforeIso, limit)
+    .all<{ id: string; attempts: number }>();
+  return results;
+}

@@ -31,7 +31,7 @@ import { EMPTY_STATS, floorSnapshot, type DialStats } from '../../campaigns/engi
 import { spreadDials } from '../../campaigns/engine/node-spread.ts';
 import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, campaignCallInitiated, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
 import { CallStore, type StoredCall } from './call-store.ts';
-import { dueContacts, markContactConnected, settleContactStatement, takeContact, untakeContact, type DueContact } from './contact-rows.ts';
+import { contactsLongInCall, dueContacts, markContactConnected, settleContactStatement, takeContact, untakeContact, type DueContact } from './contact-rows.ts';
 import { deleteCallRow, endCallStatement, historyStatus, insertCallRow, markAnswered, markBridged } from './call-rows.ts';
 import { loadCampaignContext, type CampaignContext } from './campaign-context.ts';
 import { completeIfDone } from './completion.ts';
@@ -45,6 +45,8 @@ const ENDED_RETENTION_MS = 10 * 60_000;
 
 const LIMITS: Omit<CallLimits, 'ringTimeoutS'> = { agentWaitS: 2, agentRingS: 15, maxCallS: 3600, messageMaxS: 60, graceS: 30, hangupConfirmS: 15 };
 const AGENT_RING_S = 15;
+/** A contact in a call this long without a call in the object is an orphan (longer than any call's guards). */
+const ORPHAN_AFTER_MS = 2 * 3600_000;
 
 interface Meta {
   tenantId: string;
@@ -227,6 +229,7 @@ export class CampaignDialer extends DurableObject<Env> {
       if (deadline !== null && now >= deadline) await this.#step(ctx, current, current.flow.phase === 'waiting' ? { kind: 'no_agent' } : { kind: 'deadline', atMs: now });
     }
     this.#calls.prune(now - ENDED_RETENTION_MS);
+    await this.#healOrphans(ctx, now);
 
     if (ctx.row.status === 'active' && ctx.row.dialing_mode !== 'preview') await this.#dialDue(ctx, now);
     if (ctx.row.status === 'active') {
@@ -238,6 +241,20 @@ export class CampaignDialer extends DurableObject<Env> {
     }
     await this.#afterChange();
     await this.#scheduleTick(ctx);
+  }
+
+  /**
+   * A contact left `dialing`/`connected` with no call of ours (the object stopped between
+   * taking it and storing its call) counts as a failed attempt, so nothing stays dialing.
+   */
+  async #healOrphans(ctx: CampaignContext, now: number): Promise<void> {
+    const held = new Set(this.#calls.open().map((c) => c.contactId));
+    const stale = await contactsLongInCall(this.env.DB, ctx.row.id, new Date(now - ORPHAN_AFTER_MS).toISOString());
+    for (const contact of stale) {
+      if (held.has(contact.id)) continue;
+      console.warn(JSON.stringify({ msg: 'campaign contact without a call: rescheduled', campaign_id: ctx.row.id, contact_id: contact.id }));
+      await settleContactStatement(this.env.DB, contact.id, contactAfterCall('failed', contact.attempts, ctx.row.max_attempts, now, retryDelayMs(ctx.settings, ctx.row.retry_delay_minutes))).run();
+    }
   }
 
   /** Asks the mode how many to dial, the pacer how many it may, and places them. */
