@@ -9,6 +9,7 @@ import { campaignRoutes } from './routes.ts';
 import { campaignAgentRoutes } from './assignment/routes.ts';
 import { dialerSettingsRoutes } from './dialer-settings-routes.ts';
 import { previewRoutes } from './preview-routes.ts';
+import { dialerViewRoutes } from './dialer-view-route.ts';
 import { contactRoutes } from '../contacts/routes.ts';
 import { contactSearchRoutes } from '../contacts/search-routes.ts';
 
@@ -19,6 +20,7 @@ export function campaignAreaRoutes() {
   app.route('/', campaignAgentRoutes());
   app.route('/', dialerSettingsRoutes());
   app.route('/', previewRoutes());
+  app.route('/', dialerViewRoutes());
   app.route('/', contactRoutes());
   app.route('/', contactSearchRoutes());
   return app;

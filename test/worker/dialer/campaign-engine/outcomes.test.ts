@@ -38,6 +38,8 @@ describe('abandon', () => {
     expect(await campaignDetail(f)).toMatchObject({ abandon_rate: 50, connected: 1, contacted: 2 });
     // The agent is still with the first customer: the abandoned contact is not redialled meanwhile (progressive share of one agent is taken).
     expect((await agentStates(f.t)).get(f.t.agent.id)).toMatchObject({ state: 'on_call', current_call_id: a!.voice_id });
+    const live = (await (await call(f.t.supervisor, 'GET', `/v1/campaigns/${f.campaignId}/dialer`)).json()) as Record<string, any>;
+    expect(live).toMatchObject({ status: 'active', calls_bridged: 1, calls_waiting: 0, abandon_rate: { campaign: 0.5, last_24_hours: 0.5, last_30_days: 0.5 } });
   });
 
   it('a machine (AMD) is hung up on, never bridged, not abandoned, and retried as machine', async () => {

@@ -63,7 +63,7 @@ export interface DialerView {
   callsWaiting: number;
   callsBridged: number;
   openCalls: Array<{ callId: string; contactId: string; phase: string; nodeId: string; agentId: string | null }>;
-  abandon: { campaign: number | null; today: number | null; last30Days: number | null };
+  abandon: { campaign: number | null; last24Hours: number | null; last30Days: number | null };
   completedSent: boolean;
 }
 
@@ -148,7 +148,7 @@ export class CampaignDialer extends DurableObject<Env> {
       callsWaiting: open.filter((c) => c.flow.phase === 'waiting').length,
       callsBridged: open.filter((c) => c.flow.phase === 'bridged').length,
       openCalls: open.map((c) => ({ callId: c.callId, contactId: c.contactId, phase: c.flow.phase, nodeId: c.nodeId, agentId: c.bridgedAgentId ?? c.flow.agentId })),
-      abandon: { campaign: figures.campaign.rate, today: figures.last24Hours.rate, last30Days: figures.last30Days.rate },
+      abandon: { campaign: figures.campaign.rate, last24Hours: figures.last24Hours.rate, last30Days: figures.last30Days.rate },
       completedSent: (await this.ctx.storage.get<boolean>('completed_sent')) ?? false,
     };
   }
@@ -208,7 +208,15 @@ export class CampaignDialer extends DurableObject<Env> {
   // ── The tick ──────────────────────────────────────────────────────────
 
   override async alarm(): Promise<void> {
-    await this.#serial(() => this.#tick());
+    await this.#serial(async () => {
+      try {
+        await this.#tick();
+      } catch (err) {
+        // A failed tick (D1 or a stub unreachable) must not stop the campaign: try again next second.
+        console.error(JSON.stringify({ msg: 'campaign tick failed', error: String(err) }));
+        await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
+      }
+    });
   }
 
   async #tick(): Promise<void> {
