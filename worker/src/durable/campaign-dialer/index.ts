@@ -72,6 +72,8 @@ export class CampaignDialer extends DurableObject<Env> {
   #offers: PreviewOffers;
   #events: StoredEventQueue;
   #lock: Promise<unknown> = Promise.resolve();
+  /** When the tenant's pacer can grant the dials this tick could not place. */
+  #nextDialAtMs: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -239,6 +241,7 @@ export class CampaignDialer extends DurableObject<Env> {
     this.#calls.prune(now - ENDED_RETENTION_MS);
     await this.#healOrphans(ctx, now);
 
+    this.#nextDialAtMs = null;
     if (ctx.row.status === 'active' && ctx.row.dialing_mode !== 'preview') await this.#dialDue(ctx, now);
     if (ctx.row.status === 'active') {
       const completed = await completeIfDone(this.env, ctx.row, this.#calls.openCount());
@@ -292,6 +295,8 @@ export class CampaignDialer extends DurableObject<Env> {
     if (contacts.length === 0) return;
     const pacer = this.env.TENANT_PACER.getByName(ctx.row.tenant_id);
     const grant = await pacer.acquire({ ownerId: ctx.row.id, liveNow: open.length, wanted: contacts.length, callsPerSecond: ctx.callsPerSecond, maxConcurrent: ctx.maxConcurrentCalls });
+    // The tenant's pace spreads dials (one every 1/CPS s): come back for the rest when the pacer says, not a second later.
+    this.#nextDialAtMs = grant.granted < contacts.length ? grant.nextAtMs : null;
     let unused = grant.granted;
     for (const [i, contact] of contacts.slice(0, grant.granted).entries()) {
       if (await this.#dial(ctx, contact, nodes[i]!, null)) unused--;
@@ -513,7 +518,9 @@ export class CampaignDialer extends DurableObject<Env> {
   async #scheduleTick(ctx: CampaignContext): Promise<void> {
     const now = Date.now();
     const busy = this.#calls.openCount() > 0;
-    const candidates = [ctx.row.status === 'active' || busy ? now + TICK_MS : null, this.#events.nextFlushAt()].filter((t): t is number => t !== null);
+    const active = ctx.row.status === 'active';
+    const paced = active && this.#nextDialAtMs !== null ? this.#nextDialAtMs : null;
+    const candidates = [active || busy ? now + TICK_MS : null, paced, this.#events.nextFlushAt()].filter((t): t is number => t !== null);
     if (candidates.length === 0) return;
     await this.ctx.storage.setAlarm(Math.max(now + 10, Math.min(...candidates)));
   }
