@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startCall, stepCall, callDeadline, type CallInput, type CampaignCallFlow, type FlowOptions } from '../../../worker/src/campaigns/engine/call-flow.ts';
 import { CALLING_HOURS_RECHECK_MS, contactAfterBlock, contactAfterCall } from '../../../worker/src/campaigns/engine/contact-after.ts';
 import { spreadDials } from '../../../worker/src/campaigns/engine/node-spread.ts';
+import { callInputOf } from '../../../worker/src/campaigns/engine/node-event-input.ts';
 import { agentReadiness, startRefusal } from '../../../worker/src/campaigns/assignment/agent-readiness.ts';
 import type { AgentRecord } from '../../../worker/src/agents/agent-state-machine.ts';
 import type { SipBinding } from '../../../worker/src/agents/sip-bindings.ts';
@@ -125,5 +126,27 @@ describe('assigned agents ready for a campaign', () => {
     expect(startRefusal([assigned('a1', false)], agentReadiness([assigned('a1', false)], {}, {}))).toBe('no_agents_assigned');
     expect(startRefusal([assigned('a1')], agentReadiness([assigned('a1')], { a1: rec('offline') }, { a1: binding }))).toBe('no_agents_ready');
     expect(startRefusal([assigned('a1')], agentReadiness([assigned('a1')], { a1: rec('lunch') }, { a1: binding }))).toBeNull();
+  });
+});
+
+describe('node events as call facts', () => {
+  const owner = { kind: 'campaign' as const, id: 'c1' };
+  const base = { voice_id: '00000000-0000-4000-8000-000000000001', owner, seq: 1, at: '2026-06-12T10:00:00.000Z' };
+  const CONNECT = '00000000-0000-4000-8000-0000000000cc';
+  it.each<[string, Record<string, unknown>, string | null]>([
+    ['answered by a person', { type: 'connected' }, 'answered'],
+    ['answered by a machine', { type: 'connected', answered_by: 'MACHINE' }, 'answered'],
+    ['the leg gone', { type: 'disconnected', cause: 17, reason: 'User Busy', duration_s: 0, hangup_by: 'remote' }, 'disconnected'],
+    ['our abandon message over', { type: 'playstate', playstate: 'playfinished', prompt_ref: 'campaign:c1:abandon' }, 'play_done'],
+    ['the hold prompt over (not followed)', { type: 'playstate', playstate: 'playfinished', prompt_ref: 'campaign:c1:hold' }, null],
+    ['a message starting (not followed)', { type: 'playstate', playstate: 'initiated', prompt_ref: 'campaign:c1:machine' }, null],
+    ['the agent answered', { type: 'connect', connect_id: CONNECT, connectstate: 'connected' }, 'agent_connected'],
+    ["the agent's phone failed", { type: 'connect', connect_id: CONNECT, connectstate: 'failed', ended_by: 'destination' }, 'agent_failed'],
+    ['the customer left while the agent rang', { type: 'connect', connect_id: CONNECT, connectstate: 'failed', ended_by: 'recipient' }, 'bridge_ended'],
+    ['the bridge ended', { type: 'connect', connect_id: CONNECT, connectstate: 'disconnected', ended_by: 'destination', duration_s: 12 }, 'bridge_ended'],
+    ['another connect (not followed)', { type: 'connect', connect_id: '00000000-0000-4000-8000-0000000000dd', connectstate: 'connected' }, null],
+    ['ringing (not followed)', { type: 'ringing', channel_id: 'x' }, null],
+  ])('%s', (_name, ev, kind) => {
+    expect(callInputOf({ ...base, ...ev } as never, CONNECT)?.kind ?? null).toBe(kind);
   });
 });

@@ -8,7 +8,7 @@ import { call, dialerProblem } from '../../helpers/dialer.ts';
 import { stopNodesAfterEach, postEvents, waitFor } from '../../session/harness.ts';
 import { uaeMobiles } from '../campaigns/fixtures.ts';
 import { readyAgent } from '../campaigns/fixtures.ts';
-import { CAMPAIGN_CLI, agentStates, callRow, commandsOf, contactOf, customerLeg, engineFloor, envelopesWhen, ofType, sleep, startCampaign } from './fixtures.ts';
+import { CAMPAIGN_CLI, agentStates, callRow, commandsOf, contactOf, customerLeg, engineFloor, envelopesWhen, ofType, sleep } from './fixtures.ts';
 
 const stops = stopNodesAfterEach();
 const PROBLEM = 'https://engage.broadnet.me/errors/';

@@ -52,3 +52,10 @@ export function startRefusal(assigned: readonly AssignedAgent[], readiness: read
   if (!assigned.some((a) => a.on_floor)) return 'no_agents_assigned';
   return readiness.some((r) => r.ready) ? null : 'no_agents_ready';
 }
+
+/** The agents a live answer on `nodeId` can be bridged to: available, registered there, longest idle first (ties: id). */
+export function availableOn(readiness: readonly AgentReadiness[], nodeId: string): AgentReadiness[] {
+  return readiness
+    .filter((a) => a.available && a.binding?.node_id === nodeId)
+    .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : a.agentId < b.agentId ? -1 : 1));
+}

@@ -5,6 +5,8 @@
  * with the fewest calls in flight per available agent (ties: node id).
  * A node with no available agent gets none.
  */
+import type { AgentReadiness } from '../assignment/agent-readiness.ts';
+
 export interface NodeLoad {
   nodeId: string;
   availableAgents: number;
@@ -21,4 +23,20 @@ export function spreadDials(dials: number, nodes: readonly NodeLoad[]): string[]
     out.push(pick.nodeId);
   }
   return out;
+}
+
+/** Per node: available agents registered there and calls in flight on it (nodes without an available agent are left out). */
+export function nodeLoads(readiness: readonly AgentReadiness[], inFlightNodeIds: readonly string[]): NodeLoad[] {
+  const byNode = new Map<string, NodeLoad>();
+  for (const a of readiness) {
+    if (!a.available || !a.binding) continue;
+    const n = byNode.get(a.binding.node_id) ?? { nodeId: a.binding.node_id, availableAgents: 0, callsInFlight: 0 };
+    n.availableAgents++;
+    byNode.set(n.nodeId, n);
+  }
+  for (const nodeId of inFlightNodeIds) {
+    const n = byNode.get(nodeId);
+    if (n) n.callsInFlight++;
+  }
+  return [...byNode.values()];
 }

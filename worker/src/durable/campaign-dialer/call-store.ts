@@ -55,6 +55,11 @@ export class CallStore {
     );
   }
 
+  /** Forgets a call that was never placed (the node refused it). */
+  delete(callId: string): void {
+    this.sql.exec('DELETE FROM calls WHERE call_id = ?', callId);
+  }
+
   /** Calls not ended, or ended and not yet settled. */
   open(): StoredCall[] {
     return this.sql.exec<Row>('SELECT * FROM calls WHERE ended = 0 OR settled = 0').toArray().map((r) => JSON.parse(r.data) as StoredCall);

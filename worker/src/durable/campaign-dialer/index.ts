@@ -10,32 +10,33 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import type { EventResult, LegOwner, MediaCommand, MediaEvent, PlaySpec } from '../../media-protocol/index.ts';
+import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
 import { mediaFleet } from '../media-fleet/index.ts';
 import { agentFloor } from '../agent-floor/index.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { claimAgentForCall, releaseAgentFromCall } from '../../agents/agent-on-call.ts';
-import { checkCompliance, complianceBlockedEvent } from '../../compliance/index.ts';
 import { uuidv7 } from '../../ids/uuid-v7.ts';
-import { chooseCallerId } from '../../originate/caller-id-choice.ts';
 import { localDayOf } from '../../calls/local-day.ts';
 import { emptyAbandonWindows, recordLiveAnswer, abandonFigures, type AbandonWindows } from '../../campaigns/abandon-windows.ts';
 import { decideDials, initialPacingState, type PacingState } from '../../campaigns/dialing-modes/index.ts';
 import { retryDelayMs } from '../../campaigns/dialer-settings.ts';
 import { campaignFloor } from '../../campaigns/assignment/floor-readiness.ts';
-import type { AgentReadiness } from '../../campaigns/assignment/agent-readiness.ts';
-import { callDeadline, startCall, stepCall, type CallEffect, type CallInput, type CallLimits } from '../../campaigns/engine/call-flow.ts';
-import { contactAfterBlock, contactAfterCall } from '../../campaigns/engine/contact-after.ts';
+import { availableOn } from '../../campaigns/assignment/agent-readiness.ts';
+import { callDeadline, stepCall, type CallEffect, type CallInput, type CallLimits } from '../../campaigns/engine/call-flow.ts';
+import { contactAfterCall } from '../../campaigns/engine/contact-after.ts';
 import { EMPTY_STATS, floorSnapshot, type DialStats } from '../../campaigns/engine/floor-snapshot.ts';
-import { spreadDials } from '../../campaigns/engine/node-spread.ts';
-import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, campaignCallInitiated, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
+import { nodeLoads, spreadDials } from '../../campaigns/engine/node-spread.ts';
+import { campaignTts } from '../../campaigns/engine/campaign-messages.ts';
+import { callInputOf } from '../../campaigns/engine/node-event-input.ts';
+import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
 import { CallStore, type StoredCall } from './call-store.ts';
-import { contactsLongInCall, dueContacts, markContactConnected, settleContactStatement, takeContact, untakeContact, type DueContact } from './contact-rows.ts';
-import { deleteCallRow, endCallStatement, historyStatus, insertCallRow, markAnswered, markBridged } from './call-rows.ts';
+import { contactsLongInCall, dueContacts, markContactConnected, settleContactStatement } from './contact-rows.ts';
+import { endCallStatement, historyStatus, markAnswered, markBridged } from './call-rows.ts';
 import { loadCampaignContext, type CampaignContext } from './campaign-context.ts';
 import { completeIfDone } from './completion.ts';
 import { PreviewOffers, type PreviewOffer } from './preview-offers.ts';
+import { MAX_CALL_S, campaignOwner, placeDial, type DialDeps } from './place-dial.ts';
 
 const TICK_MS = 1_000;
 /** Most dials placed in one tick (the rest wait for the next second). */
@@ -43,7 +44,7 @@ const MAX_DIALS_PER_TICK = 20;
 /** Ended calls are kept this long for late node events. */
 const ENDED_RETENTION_MS = 10 * 60_000;
 
-const LIMITS: Omit<CallLimits, 'ringTimeoutS'> = { agentWaitS: 2, agentRingS: 15, maxCallS: 3600, messageMaxS: 60, graceS: 30, hangupConfirmS: 15 };
+const LIMITS: Omit<CallLimits, 'ringTimeoutS'> = { agentWaitS: 2, agentRingS: 15, maxCallS: MAX_CALL_S, messageMaxS: 60, graceS: 30, hangupConfirmS: 15 };
 const AGENT_RING_S = 15;
 /** A contact in a call this long without a call in the object is an orphan (longer than any call's guards). */
 const ORPHAN_AFTER_MS = 2 * 3600_000;
@@ -111,7 +112,7 @@ export class CampaignDialer extends DurableObject<Env> {
           continue;
         }
         call.lastSeq = ev.seq;
-        const input = inputOf(ev, call.connectId);
+        const input = callInputOf(ev, call.connectId);
         if (input) await this.#step(ctx, call, input);
         else this.#calls.put(call);
         results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
@@ -183,7 +184,7 @@ export class CampaignDialer extends DurableObject<Env> {
         return { ok: false, error: 'agent_unavailable' };
       }
       this.#offers.remove(agentId);
-      const placed = await this.#dial(ctx, offer.contact, claim.binding.node_id, { callId, agentId });
+      const placed = await placeDial(this.#deps(), ctx, offer.contact, claim.binding.node_id, { callId, agentId });
       if (!placed) {
         await releaseAgentFromCall(this.env, ctx.row.tenant_id, agentId, callId);
         await this.#afterChange();
@@ -289,7 +290,7 @@ export class CampaignDialer extends DurableObject<Env> {
     const wanted = Math.min(decision.dials, MAX_DIALS_PER_TICK);
     if (wanted <= 0) return;
 
-    const nodes = spreadDials(wanted, nodeLoads(readiness, inFlight));
+    const nodes = spreadDials(wanted, nodeLoads(readiness, inFlight.map((c) => c.nodeId)));
     if (nodes.length === 0) return;
     const contacts = await dueContacts(this.env.DB, ctx.row.id, new Date(now).toISOString(), nodes.length, this.#offers.contactIds());
     if (contacts.length === 0) return;
@@ -299,79 +300,9 @@ export class CampaignDialer extends DurableObject<Env> {
     this.#nextDialAtMs = grant.granted < contacts.length ? grant.nextAtMs : null;
     let unused = grant.granted;
     for (const [i, contact] of contacts.slice(0, grant.granted).entries()) {
-      if (await this.#dial(ctx, contact, nodes[i]!, null)) unused--;
+      if (await placeDial(this.#deps(), ctx, contact, nodes[i]!, null)) unused--;
     }
     if (unused > 0) await pacer.refund(ctx.row.id, unused);
-  }
-
-  /**
-   * One attempt: compliance (blocked → the event and the contact rescheduled
-   * or finalised, nothing dialled), the contact taken, a slot on the node, the
-   * calls row, then the originate. Answers whether a leg was placed.
-   */
-  async #dial(ctx: CampaignContext, contact: DueContact, nodeId: string, preview: { callId: string; agentId: string } | null): Promise<boolean> {
-    const { row } = ctx;
-    const callId = preview?.callId ?? uuidv7();
-    const cli = chooseCallerId(ctx.cliNumbers, contact.phone);
-    const now = Date.now();
-    const compliance = await checkCompliance(this.env, { tenantId: row.tenant_id, phone: contact.phone, campaignId: row.id, cli, context: 'campaign', subject: row.id });
-    if (!compliance.allowed || cli === null) {
-      this.#events.record(complianceBlockedEvent({ tenantId: row.tenant_id, callId, campaignId: row.id, agentId: preview?.agentId ?? null }, compliance));
-      const after = contactAfterBlock(compliance.blockingRule, now, retryDelayMs(ctx.settings, row.retry_delay_minutes));
-      await settleContactStatement(this.env.DB, contact.id, after).run();
-      return false;
-    }
-    const taken = await takeContact(this.env.DB, contact.id, new Date(now).toISOString());
-    if (!taken) return false;
-    const owner = this.#owner(row.id);
-    const slot = await mediaFleet(this.env).reserveOn(owner, nodeId);
-    if (!slot) {
-      await untakeContact(this.env.DB, contact.id);
-      return false;
-    }
-    const startedAt = new Date(now).toISOString();
-    const call: StoredCall = {
-      callId,
-      contactId: contact.id,
-      phone: contact.phone,
-      cli,
-      attempt: taken.attempts,
-      nodeId: slot.nodeId,
-      controlUrl: slot.controlUrl,
-      dialedAtMs: now,
-      phaseSinceMs: now,
-      lastSeq: 0,
-      connectId: crypto.randomUUID(),
-      bridgedAgentId: null,
-      flow: startCall(preview?.agentId ?? null),
-      settled: false,
-    };
-    await insertCallRow(this.env.DB, { callId, tenantId: row.tenant_id, campaignId: row.id, contactId: contact.id, phone: contact.phone, cli, nodeId: slot.nodeId, agentId: preview?.agentId ?? null, startedAt });
-    this.#calls.put(call);
-    const [result] = await sendNodeCommands(slot.controlUrl, this.env.MEDIA_SHARED_SECRET, [
-      {
-        type: 'originate',
-        command_id: `${callId}:originate`,
-        voice_id: callId,
-        owner,
-        from: digits(cli),
-        to: digits(contact.phone),
-        play: tts(ctx, 'hold', 'Please hold.'),
-        amd: ctx.settings.amd,
-        ring_timeout_s: ctx.settings.ring_timeout_s,
-        max_duration_s: LIMITS.maxCallS,
-      },
-    ]);
-    if (!result?.ok) {
-      console.warn(JSON.stringify({ msg: 'campaign originate refused', campaign_id: row.id, call_id: callId, node_id: slot.nodeId, error: result?.error }));
-      this.ctx.storage.sql.exec('DELETE FROM calls WHERE call_id = ?', callId);
-      await deleteCallRow(this.env.DB, callId);
-      await untakeContact(this.env.DB, contact.id);
-      await mediaFleet(this.env).release(owner, { [slot.nodeId]: 1 });
-      return false;
-    }
-    this.#events.record(campaignCallInitiated(facts(row.tenant_id, row.id, call)));
-    return true;
   }
 
   // ── One call's flow ───────────────────────────────────────────────────
@@ -419,7 +350,7 @@ export class CampaignDialer extends DurableObject<Env> {
           return;
         }
         case 'play':
-          await this.#send(call, { type: 'play', command_id: `${call.callId}:play:${effect.message}`, voice_id: call.callId, play: tts(ctx, effect.message, effect.message === 'abandon' ? ctx.settings.abandon_message : ctx.settings.machine_message) });
+          await this.#send(call, { type: 'play', command_id: `${call.callId}:play:${effect.message}`, voice_id: call.callId, play: campaignTts(ctx.row.id, ctx.settings.tts_language, effect.message, effect.message === 'abandon' ? ctx.settings.abandon_message : ctx.settings.machine_message) });
           return;
         case 'hangup':
           if (!options.nodeGone) await this.#send(call, { type: 'hangup', command_id: `${call.callId}:hangup`, voice_id: call.callId, cause: effect.cause });
@@ -466,7 +397,7 @@ export class CampaignDialer extends DurableObject<Env> {
   /** A live answer waits for an agent on its node: the longest idle available assigned agent is taken. */
   async #findAgent(ctx: CampaignContext, call: StoredCall): Promise<void> {
     const { readiness } = await campaignFloor(this.env, ctx.row.tenant_id, ctx.row.id);
-    const candidates = readiness.filter((a) => a.available && a.binding?.node_id === call.nodeId).sort(byIdleLongest);
+    const candidates = availableOn(readiness, call.nodeId);
     for (const agent of candidates) {
       const claim = await claimAgentForCall(this.env, ctx.row.tenant_id, agent.agentId, call.callId);
       if (claim.ok) {
@@ -538,7 +469,11 @@ export class CampaignDialer extends DurableObject<Env> {
   }
 
   #owner(campaignId: string): LegOwner {
-    return { kind: 'campaign', id: campaignId };
+    return campaignOwner(campaignId);
+  }
+
+  #deps(): DialDeps {
+    return { env: this.env, calls: this.#calls, events: this.#events };
   }
 
   /** One operation at a time: ticks, node events and RPCs interleave only between operations. */
@@ -547,25 +482,6 @@ export class CampaignDialer extends DurableObject<Env> {
     this.#lock = run.catch(() => undefined);
     return run;
   }
-}
-
-function nodeLoads(readiness: readonly AgentReadiness[], inFlight: readonly StoredCall[]) {
-  const byNode = new Map<string, { nodeId: string; availableAgents: number; callsInFlight: number }>();
-  for (const a of readiness) {
-    if (!a.available || !a.binding) continue;
-    const n = byNode.get(a.binding.node_id) ?? { nodeId: a.binding.node_id, availableAgents: 0, callsInFlight: 0 };
-    n.availableAgents++;
-    byNode.set(n.nodeId, n);
-  }
-  for (const c of inFlight) {
-    const n = byNode.get(c.nodeId);
-    if (n) n.callsInFlight++;
-  }
-  return [...byNode.values()];
-}
-
-function byIdleLongest(a: AgentReadiness, b: AgentReadiness): number {
-  return a.since < b.since ? -1 : a.since > b.since ? 1 : a.agentId < b.agentId ? -1 : 1;
 }
 
 function facts(tenantId: string, campaignId: string, call: StoredCall): CampaignCallFacts {
@@ -578,39 +494,6 @@ function facts(tenantId: string, campaignId: string, call: StoredCall): Campaign
     agentId: call.bridgedAgentId ?? (call.flow.preassigned ? call.flow.agentId : null),
     startedAt: new Date(call.dialedAtMs).toISOString(),
   };
-}
-
-function tts(ctx: CampaignContext, ref: string, text: string): PlaySpec {
-  return { type: 'tts', text, voice: 'Female', language: ctx.settings.tts_language, prompt_ref: `campaign:${ctx.row.id}:${ref}` };
-}
-
-/** A node event as a fact for the call's flow; null for what the flow does not follow. */
-function inputOf(ev: MediaEvent, connectId: string): CallInput | null {
-  const parsed = Date.parse(ev.at);
-  const atMs = Number.isFinite(parsed) ? parsed : Date.now();
-  switch (ev.type) {
-    case 'connected':
-      return { kind: 'answered', answeredBy: ev.answered_by ?? null, atMs };
-    case 'disconnected':
-      return { kind: 'disconnected', cause: ev.cause, reason: ev.reason, atMs };
-    case 'playstate':
-      return ev.playstate === 'initiated' || !ev.prompt_ref.endsWith(':abandon') && !ev.prompt_ref.endsWith(':machine') ? null : { kind: 'play_done' };
-    case 'connect':
-      if (ev.connect_id !== connectId) return null;
-      switch (ev.connectstate) {
-        case 'ringing':
-          return null;
-        case 'connected':
-          return { kind: 'agent_connected', atMs };
-        case 'failed':
-          return ev.ended_by === 'recipient' ? { kind: 'bridge_ended', endedBy: 'recipient', talkS: 0, atMs } : { kind: 'agent_failed' };
-        case 'disconnected':
-          return { kind: 'bridge_ended', endedBy: ev.ended_by ?? 'destination', talkS: ev.duration_s ?? null, atMs };
-      }
-      return null;
-    default:
-      return null;
-  }
 }
 
 function digits(number: string): string {
