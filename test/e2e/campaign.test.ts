@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('a campaign on the real stack', () => {
-  it('progressive: answers reach an agent with audio both ways; busy and no-answer retried after the delay, failed at max_attempts; one campaign.completed', async () => {
+  it('progressive: answers reach an agent with audio; busy and no-answer retried after the delay, failed at max_attempts; one campaign.completed', async () => {
     const id = await campaign(
       { name: 'E2E progressive', dialing_mode: 'progressive', max_attempts: 2, retry_delay_minutes: 1 },
       { retry_delay_seconds: 2, ring_timeout_s: 15 },
