@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../helpers/dialer.ts';
-import { stopNodesAfterEach, postEvents, waitFor } from '../../session/harness.ts';
+import { stopNodesAfterEach, postEvents, signedPost, waitFor } from '../../session/harness.ts';
 import { uaeMobiles } from '../campaigns/fixtures.ts';
 import { agentStates, callRow, campaignDetail, commandsOf, contactOf, customerLeg, engineFloor, envelopesWhen, ofType, sleep, startCampaign } from './fixtures.ts';
 
@@ -129,5 +129,32 @@ describe('node lost', () => {
     expect(await contactOf(f.campaignId, `+${a!.to}`)).toMatchObject({ status: 'completed' });
     expect(await contactOf(f.campaignId, `+${b!.to}`)).toMatchObject({ status: 'pending', attempts: 1, disposition: 'failed' });
     await waitFor(async () => ([...(await agentStates(f.t)).values()].every((s) => s.state !== 'on_call') ? true : null), 5000, 'agents released');
+  });
+});
+
+describe('heartbeat reconciliation', () => {
+  it('a live call its node no longer holds ends (41) and is rescheduled; a call the node still holds after it ended is hung up', async () => {
+    const f = await engineFloor(stops, { phones: uaeMobiles(2, 700), agents: 2 });
+    const [a, b] = await commandsOf(f.node, 'originate', 2);
+    const beat = async (voiceIds: string[]) => {
+      const res = await signedPost('/internal/media/v1/heartbeat', {
+        node_id: f.nodeId,
+        control_url: f.node.nodeUrl,
+        capacity: 100,
+        live_calls: voiceIds.length,
+        draining: false,
+        started_at: f.nodeStartedAt,
+        version: 'test',
+        live_legs: [{ owner: { kind: 'campaign', id: f.campaignId }, voice_ids: voiceIds }],
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { hangup_voice_ids?: string[] };
+    };
+    await sleep(3500); // past the reconciliation grace (MEDIA_RECONCILE_GRACE_S = 3 in tests)
+    expect((await beat([b!.voice_id])).hangup_voice_ids ?? []).toEqual([]); // a is missing: ended
+    const all = await envelopesWhen(f.hooks, (e) => ofType(e, 'call.completed').some((c) => c.payload.call_id === a!.voice_id), 'the missing call ended');
+    expect(ofType(all, 'call.completed').find((c) => c.payload.call_id === a!.voice_id)!.payload).toMatchObject({ status: 'failed', hangup_cause_code: 41 });
+    expect(await contactOf(f.campaignId, `+${a!.to}`)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await beat([a!.voice_id, b!.voice_id])).hangup_voice_ids).toEqual([a!.voice_id]);
   });
 });

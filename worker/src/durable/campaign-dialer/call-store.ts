@@ -15,6 +15,8 @@ export interface StoredCall {
   attempt: number;
   nodeId: string;
   controlUrl: string;
+  /** The node boot that took the leg (the originate result's `boot`), when it said. */
+  boot: string | null;
   dialedAtMs: number;
   phaseSinceMs: number;
   lastSeq: number;
@@ -24,6 +26,8 @@ export interface StoredCall {
   flow: CampaignCallFlow;
   /** The end was written to D1 (contact, row) and the slot given back. */
   settled: boolean;
+  /** The fleet settled the node slot itself (node lost or restarted): the settle must not give it back again. */
+  slotSettled?: boolean;
 }
 
 interface Row extends Record<string, SqlStorageValue> {

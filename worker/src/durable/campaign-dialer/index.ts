@@ -11,6 +11,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
+import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
 import { mediaFleet } from '../media-fleet/index.ts';
 import { agentFloor } from '../agent-floor/index.ts';
@@ -122,16 +123,60 @@ export class CampaignDialer extends DurableObject<Env> {
     });
   }
 
-  /** The node is gone: its calls end (41), contacts are rescheduled by their outcome, agents released. */
-  async nodeLost(nodeId: string): Promise<void> {
-    await this.#serial(async () => {
+  /**
+   * The node is gone (`keepBoot` null), or restarted as `keepBoot`: its calls
+   * (those known to live on an older boot, after a restart) end (41), contacts
+   * are rescheduled by their outcome, agents released. Answers how many ended;
+   * the fleet settles their slots itself.
+   */
+  async nodeLost(nodeId: string, keepBoot: string | null = null): Promise<number> {
+    return this.#serial(async () => {
       const ctx = await this.#context();
-      if (!ctx) return;
+      if (!ctx) return 0;
+      let ended = 0;
       for (const call of this.#calls.open()) {
         if (call.nodeId !== nodeId || call.flow.phase === 'ended') continue;
+        if (keepBoot !== null && (!call.boot || call.boot === keepBoot)) continue;
+        call.slotSettled = true;
         await this.#step(ctx, call, { kind: 'node_lost', atMs: Date.now() }, { nodeGone: true });
+        ended++;
       }
       await this.#afterChange();
+      return ended;
+    });
+  }
+
+  /**
+   * One heartbeat of a node (media-fleet/leg-reconciliation.ts): calls the node
+   * holds that this campaign has ended are hung up; live calls it no longer
+   * holds end (41) like a lost node's.
+   */
+  async reconcileNode(report: NodeLegsReport): Promise<{ hangup: string[] }> {
+    return this.#serial(async () => {
+      const onRecord = (c: StoredCall): LegOnRecord => ({ voiceId: c.callId, live: c.flow.phase !== 'ended', nodeId: c.nodeId, boot: c.boot, dialedAtMs: c.dialedAtMs });
+      const live = this.#calls.open().filter((c) => c.flow.phase !== 'ended' && c.nodeId === report.nodeId);
+      const { hangup, end } = reconcileLegs(
+        report,
+        (voiceId) => {
+          const c = this.#calls.get(voiceId);
+          return c ? onRecord(c) : null;
+        },
+        live.map(onRecord),
+        Date.now(),
+      );
+      if (end.length > 0) {
+        const ctx = await this.#context();
+        if (ctx) {
+          for (const callId of end) {
+            const call = this.#calls.get(callId);
+            if (!call || call.flow.phase === 'ended') continue;
+            console.warn(JSON.stringify({ msg: 'campaign call missing from its media node: ended', call_id: callId, node_id: report.nodeId, phase: call.flow.phase }));
+            await this.#step(ctx, call, { kind: 'node_lost', atMs: Date.now() }, { nodeGone: true });
+          }
+          await this.#afterChange();
+        }
+      }
+      return { hangup };
     });
   }
 
@@ -414,7 +459,7 @@ export class CampaignDialer extends DurableObject<Env> {
     const after = contactAfterCall(end.outcome, call.attempt, ctx.row.max_attempts, call.flow.endedAtMs ?? Date.now(), retryDelayMs(ctx.settings, ctx.row.retry_delay_minutes));
     try {
       await this.env.DB.batch([endCallStatement(this.env.DB, call.callId, end, endedAt), settleContactStatement(this.env.DB, call.contactId, after)]);
-      await mediaFleet(this.env).release(this.#owner(ctx.row.id), { [call.nodeId]: 1 });
+      if (!call.slotSettled) await mediaFleet(this.env).release(this.#owner(ctx.row.id), { [call.nodeId]: 1 });
       call.settled = true;
       this.#calls.put(call);
     } catch (err) {

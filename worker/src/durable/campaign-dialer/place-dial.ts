@@ -70,6 +70,7 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
     attempt: taken.attempts,
     nodeId: slot.nodeId,
     controlUrl: slot.controlUrl,
+    boot: null,
     dialedAtMs: now,
     phaseSinceMs: now,
     lastSeq: 0,
@@ -101,6 +102,11 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
     await untakeContact(deps.env.DB, contact.id);
     await mediaFleet(deps.env).release(owner, { [slot.nodeId]: 1 });
     return false;
+  }
+  const placed = deps.calls.get(callId);
+  if (placed && result.boot) {
+    placed.boot = result.boot;
+    deps.calls.put(placed);
   }
   deps.events.record(campaignCallInitiated({ tenantId: row.tenant_id, campaignId: row.id, callId, contactId: contact.id, phone: contact.phone, agentId: preview?.agentId ?? null, startedAt }));
   return true;
