@@ -82,3 +82,15 @@ describe('progressive', () => {
     expect(ofType(await f.hooks.delivered(), 'campaign.completed')).toHaveLength(1);
   });
 });
+
+describe('predictive', () => {
+  it('dials like progressive while it has no figures yet (warm-up), and shows why in the live view', async () => {
+    const f = await engineFloor(stops, { phones: uaeMobiles(6, 300), agents: 2, mode: 'predictive' });
+    await commandsOf(f.node, 'originate', 2);
+    await sleep(2000);
+    expect((await f.node.commands()).filter((c) => c.type === 'originate')).toHaveLength(2);
+    const live = (await (await call(f.t.supervisor, 'GET', `/v1/campaigns/${f.campaignId}/dialer`)).json()) as Record<string, any>;
+    expect(live).toMatchObject({ status: 'active', calls_in_flight: 2, calls_waiting: 0, calls_bridged: 0 });
+    expect(live.reason).toMatch(/warm-up|progressive/i);
+  });
+});
