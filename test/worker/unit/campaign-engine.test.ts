@@ -6,6 +6,7 @@ import { startCall, stepCall, callDeadline, type CallInput, type CampaignCallFlo
 import { CALLING_HOURS_RECHECK_MS, contactAfterBlock, contactAfterCall } from '../../../worker/src/campaigns/engine/contact-after.ts';
 import { spreadDials } from '../../../worker/src/campaigns/engine/node-spread.ts';
 import { callInputOf } from '../../../worker/src/campaigns/engine/node-event-input.ts';
+import { fallbackJurisdiction } from '../../../worker/src/campaigns/engine/calling-jurisdiction.ts';
 import { agentReadiness, startRefusal } from '../../../worker/src/campaigns/assignment/agent-readiness.ts';
 import type { AgentRecord } from '../../../worker/src/agents/agent-state-machine.ts';
 import type { SipBinding } from '../../../worker/src/agents/sip-bindings.ts';
@@ -148,5 +149,17 @@ describe('node events as call facts', () => {
     ['ringing (not followed)', { type: 'ringing', channel_id: 'x' }, null],
   ])('%s', (_name, ev, kind) => {
     expect(callInputOf({ ...base, ...ev } as never, CONNECT)?.kind ?? null).toBe(kind);
+  });
+});
+
+describe('whose calling hours', () => {
+  it.each<[string, string, string | null]>([
+    ['+971501234567', 'Asia/Riyadh', null], // the callee's own country (the engine derives it)
+    ['+12012774877', 'Asia/Dubai', null],
+    ['+80012345678', 'Asia/Dubai', 'AE'], // non-geographic: the campaign's zone decides
+    ['+80012345678', 'Africa/Cairo', 'EG'],
+    ['+80012345678', 'UTC', null], // a zone of no country: nobody says, calling hours block
+  ])('%s with a campaign in %s → %s', (phone, zone, expected) => {
+    expect(fallbackJurisdiction(phone, zone)).toBe(expected);
   });
 });

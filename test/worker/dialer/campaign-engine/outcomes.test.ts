@@ -158,3 +158,27 @@ describe('heartbeat reconciliation', () => {
     expect((await beat([a!.voice_id, b!.voice_id])).hangup_voice_ids).toEqual([a!.voice_id]);
   });
 });
+
+describe('calling hours at dial time', () => {
+  it("a contact outside its calling window is not dialled: call.compliance_blocked, rescheduled without an attempt; a non-geographic number follows the campaign's zone", async () => {
+    const uae = uaeMobiles(1, 800)[0]!;
+    const nonGeographic = '+80012345678';
+    const f = await engineFloor(stops, { phones: [uae, nonGeographic], agents: 1, start: false });
+    // Open only on a weekday that is not today in Dubai (the callee's zone, and the campaign's).
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    const today = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Dubai', weekday: 'short' }).format(new Date()).toLowerCase().slice(0, 3);
+    const other = days[(days.indexOf(today) + 3) % 7]!;
+    const rule = await call(f.t.admin, 'PUT', '/v1/compliance/rules/AE', { calling_windows: [{ days: [other], start: '09:00', end: '10:00' }], consent_required: false });
+    expect(rule.status, await rule.clone().text()).toBe(200);
+    await startCampaign(f);
+    const all = await envelopesWhen(f.hooks, (e) => ofType(e, 'call.compliance_blocked').length >= 2, 'both blocked');
+    for (const e of ofType(all, 'call.compliance_blocked')) expect(e.payload.compliance).toMatchObject({ allowed: false, rule: 'calling_hours' });
+    for (const phone of [uae, nonGeographic]) {
+      const contact = await contactOf(f.campaignId, phone);
+      expect(contact).toMatchObject({ status: 'pending', attempts: 0, disposition: 'outside_calling_hours' });
+      expect(Date.parse(contact.next_attempt_at) - Date.now()).toBeGreaterThan(10 * 60_000);
+    }
+    await sleep(1500);
+    expect((await f.node.commands()).filter((c) => c.type === 'originate')).toEqual([]);
+  });
+});

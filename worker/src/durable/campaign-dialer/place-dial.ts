@@ -17,6 +17,7 @@ import { retryDelayMs } from '../../campaigns/dialer-settings.ts';
 import { startCall } from '../../campaigns/engine/call-flow.ts';
 import { contactAfterBlock } from '../../campaigns/engine/contact-after.ts';
 import { campaignTts } from '../../campaigns/engine/campaign-messages.ts';
+import { fallbackJurisdiction } from '../../campaigns/engine/calling-jurisdiction.ts';
 import { campaignCallInitiated } from '../../campaigns/engine/campaign-call-events.ts';
 import type { CallStore, StoredCall } from './call-store.ts';
 import { settleContactStatement, takeContact, untakeContact, type DueContact } from './contact-rows.ts';
@@ -46,7 +47,16 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
   const callId = preview?.callId ?? uuidv7();
   const cli = chooseCallerId(ctx.cliNumbers, contact.phone);
   const now = Date.now();
-  const compliance = await checkCompliance(deps.env, { tenantId: row.tenant_id, phone: contact.phone, campaignId: row.id, cli, context: 'campaign', subject: row.id });
+  const jurisdiction = fallbackJurisdiction(contact.phone, row.timezone);
+  const compliance = await checkCompliance(deps.env, {
+    tenantId: row.tenant_id,
+    phone: contact.phone,
+    ...(jurisdiction ? { jurisdiction } : {}),
+    campaignId: row.id,
+    cli,
+    context: 'campaign',
+    subject: row.id,
+  });
   if (!compliance.allowed || cli === null) {
     deps.events.record(complianceBlockedEvent({ tenantId: row.tenant_id, callId, campaignId: row.id, agentId: preview?.agentId ?? null }, compliance));
     const after = contactAfterBlock(compliance.blockingRule, now, retryDelayMs(ctx.settings, row.retry_delay_minutes));
