@@ -10,6 +10,7 @@ import type { TenantEvents } from './durable/tenant-events/index.ts';
 import type { AgentFloor } from './durable/agent-floor/index.ts';
 import type { AgentCall } from './durable/agent-call/index.ts';
 import type { WebhookSender } from './durable/webhook-sender/index.ts';
+import type { CampaignDialer } from './durable/campaign-dialer/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -26,6 +27,7 @@ export interface Env {
   ASSETS: Fetcher;
   /** Stateless webhook POSTers, ≤ 6 connections each, sharded per outbox owner (docs/webhooks.md). */
   WEBHOOK_SENDER: DurableObjectNamespace<WebhookSender>;
+  CAMPAIGN_DIALER: DurableObjectNamespace<CampaignDialer>;
   DEFAULT_CALLS_PER_SECOND: string;
   DEFAULT_MAX_CONCURRENT_CALLS: string;
   MEDIA_NODE_HEARTBEAT_TIMEOUT_S: string;

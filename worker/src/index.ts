@@ -9,6 +9,7 @@ export { TenantEvents } from './durable/tenant-events/index.ts';
 export { AgentFloor } from './durable/agent-floor/index.ts';
 export { AgentCall } from './durable/agent-call/index.ts';
 export { WebhookSender } from './durable/webhook-sender/index.ts';
+export { CampaignDialer } from './durable/campaign-dialer/index.ts';
 
 const app = buildApp();
 export default app;

@@ -47,3 +47,9 @@ export const cliGroupEmpty = (groupId: string) =>
   Problems.conflict('campaign-cli-group-empty', 'CLI group has no numbers', `CLI group ${groupId} has no caller-ID numbers to present; add some (PATCH /v1/cli-groups/${groupId}) before starting.`);
 
 const completed = (verb: string) => Problems.conflict('campaign-completed', 'Campaign is completed', `A completed campaign cannot be ${verb} again; create a new campaign.`);
+
+export const noAgentsAssigned = (campaignId: string) =>
+  Problems.conflict('campaign-no-agents-assigned', 'Campaign has no agents', `Assign at least one agent (PUT /v1/campaigns/${campaignId}/agents) before starting.`);
+
+export const noAgentsReady = () =>
+  Problems.conflict('campaign-no-agents-ready', 'No assigned agent is ready', 'At least one assigned agent must be logged in (not offline) with a SIP-registered softphone before the campaign can start.');

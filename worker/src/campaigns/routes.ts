@@ -31,7 +31,10 @@ import {
 } from './campaign-schemas.ts';
 import { CAMPAIGN_COLUMNS, findCampaign, type CampaignRow } from './campaign-rows.ts';
 import { ZERO_COUNTERS, campaignCounters } from './campaign-counters.ts';
-import { cliGroupEmpty, noContacts, pauseTransition, startTransition } from './campaign-transitions.ts';
+import { cliGroupEmpty, noAgentsAssigned, noAgentsReady, noContacts, pauseTransition, startTransition } from './campaign-transitions.ts';
+import { campaignFloor } from './assignment/floor-readiness.ts';
+import { startRefusal } from './assignment/agent-readiness.ts';
+import { campaignDialer } from '../durable/stubs.ts';
 
 const IdParam = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 const security = [{ bearerAuth: [] }];
@@ -173,7 +176,7 @@ export function campaignRoutes() {
     path: '/v1/campaigns/{id}/start',
     summary: 'Start (or resume) dialing (supervisor)',
     description:
-      'draft or paused → active; 200 without change when already active. Checks today: at least one pending contact (409 campaign-no-contacts) and a CLI group with at least one number (409 campaign-cli-group-empty). The logged-in agent requirement arrives with live dialing.',
+      'draft or paused → active; 200 without change when already active. Needs at least one pending contact (409 campaign-no-contacts), a CLI group with at least one number (409 campaign-cli-group-empty), and at least one agent assigned (PUT /v1/campaigns/{id}/agents; 409 campaign-no-agents-assigned) who is logged in (not offline) and SIP-registered (409 campaign-no-agents-ready). Wakes the campaign\'s dialer.',
     tags: ['Campaigns'],
     security,
     request: { params: IdParam },
@@ -181,7 +184,7 @@ export function campaignRoutes() {
       200: { description: 'Active', content: { 'application/json': { schema: StartedCampaignSchema } } },
       403: { description: 'Below supervisor', ...problemContent },
       404: { description: 'No such campaign in your tenant', ...problemContent },
-      409: { description: 'campaign-no-contacts, campaign-cli-group-empty or campaign-completed', ...problemContent },
+      409: { description: 'campaign-no-contacts, campaign-cli-group-empty, campaign-no-agents-assigned, campaign-no-agents-ready or campaign-completed', ...problemContent },
     },
   });
   app.post('/v1/campaigns/:id/start', requireRole('supervisor'), async (c) => {
@@ -194,7 +197,21 @@ export function campaignRoutes() {
       const transition = startTransition(row.status);
       if (transition.kind === 'refused') throw transition.problem;
       // Active means started: started_at is set by the same UPDATE that makes a campaign active.
-      if (transition.kind === 'unchanged') return c.json({ id: row.id, status: 'active' as const, started_at: row.started_at!, message: 'Campaign is already active.' }, 200);
+      if (transition.kind === 'unchanged') {
+        await campaignDialer(c.env, row.id).wake({ tenantId: row.tenant_id, campaignId: row.id });
+        return c.json({ id: row.id, status: 'active' as const, started_at: row.started_at!, message: 'Campaign is already active.' }, 200);
+      }
+      // Refusals in the order a supervisor fixes them: contacts, caller IDs, then agents.
+      const [pendingNow, numbersNow] = await db.batch<{ n: number }>([
+        db.prepare("SELECT 1 AS n FROM contacts WHERE campaign_id = ? AND status = 'pending' LIMIT 1").bind(row.id),
+        db.prepare('SELECT 1 AS n FROM cli_numbers WHERE cli_group_id = ? LIMIT 1').bind(row.cli_group_id),
+      ]);
+      if (pendingNow!.results.length === 0) throw noContacts();
+      if (numbersNow!.results.length === 0) throw cliGroupEmpty(row.cli_group_id);
+      const { assigned, readiness } = await campaignFloor(c.env, user.tenantId, row.id);
+      const refusal = startRefusal(assigned, readiness);
+      if (refusal === 'no_agents_assigned') throw noAgentsAssigned(row.id);
+      if (refusal === 'no_agents_ready') throw noAgentsReady();
       const now = new Date().toISOString();
       const changed = await db
         .prepare(
@@ -208,6 +225,7 @@ export function campaignRoutes() {
         .first<{ started_at: string }>();
       if (changed) {
         await emitDialerEvents(c.env, [campaignEvent('campaign.started', row, user, now, { status: 'active', previous_status: row.status, started_at: changed.started_at })]);
+        await campaignDialer(c.env, row.id).wake({ tenantId: row.tenant_id, campaignId: row.id });
         return c.json({ id: row.id, status: 'active' as const, started_at: changed.started_at, message: 'Campaign dialing started.' }, 200);
       }
       const [pending, numbers] = await db.batch<{ n: number }>([
@@ -252,6 +270,8 @@ export function campaignRoutes() {
         .first<{ paused_at: string }>();
       if (changed) {
         await emitDialerEvents(c.env, [campaignEvent('campaign.paused', row, user, now, { status: 'paused', paused_at: changed.paused_at })]);
+        // The dialer reads the status before every dial; waking it only refreshes its live view.
+        await campaignDialer(c.env, row.id).wake({ tenantId: row.tenant_id, campaignId: row.id });
         return c.json({ id: row.id, status: 'paused' as const, paused_at: changed.paused_at }, 200);
       }
     }

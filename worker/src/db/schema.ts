@@ -256,8 +256,26 @@ export const campaigns = sqliteTable(
     startedAt: text('started_at'),
     pausedAt: text('paused_at'),
     completedAt: text('completed_at'),
+    /**
+     * JSON of the dialer settings (our addition, PUT /v1/campaigns/{id}/dialer-settings):
+     * ring time, AMD and what to do with a machine, the abandon message and target.
+     * NULL = the defaults in worker/src/campaigns/dialer-settings.ts.
+     */
+    dialerSettings: text('dialer_settings'),
   },
   (t) => [index('campaigns_tenant').on(t.tenantId, t.id)],
+);
+
+/** Which agents a campaign's calls may be bridged to (our addition, PUT /v1/campaigns/{id}/agents). */
+export const campaignAgents = sqliteTable(
+  'campaign_agents',
+  {
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    agentId: text('agent_id').notNull().references(() => users.id),
+    tenantId: text('tenant_id').notNull(),
+    assignedAt: text('assigned_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.agentId] }), index('campaign_agents_agent').on(t.tenantId, t.agentId)],
 );
 
 export const contacts = sqliteTable(
@@ -279,9 +297,12 @@ export const contacts = sqliteTable(
     lastCallAt: text('last_call_at'),
     disposition: text('disposition'),
     createdAt: text('created_at').notNull(),
+    /** A pending contact is not dialled before this instant (retry delay, calling hours); NULL = now. */
+    nextAttemptAt: text('next_attempt_at'),
   },
   (t) => [
     uniqueIndex('contacts_campaign_phone').on(t.campaignId, t.phone),
+    index('contacts_campaign_due').on(t.campaignId, t.status, t.nextAttemptAt),
     index('contacts_campaign_status').on(t.campaignId, t.status, t.id),
     index('contacts_tenant_phone').on(t.tenantId, t.phone),
   ],

@@ -13,3 +13,8 @@ export function broadcastSession(env: Env, broadcastId: string) {
 export function agentCall(env: Env, callId: string) {
   return env.AGENT_CALL.getByName(callId);
 }
+
+/** The CampaignDialer of one campaign, named by its id (docs/campaign-engine.md). */
+export function campaignDialer(env: Env, campaignId: string) {
+  return env.CAMPAIGN_DIALER.getByName(campaignId);
+}

@@ -7,7 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DialerEvent } from '../../../../worker/src/dialer-events/emit.ts';
 import { seedDialerTenant, type SeededUser } from '../../helpers/dialer.ts';
 import { BASE } from '../../helpers/tenant.ts';
-import { createCampaign, json, uaeMobiles, upload } from './fixtures.ts';
+import { createCampaign, json, readyAgent, uaeMobiles, upload } from './fixtures.ts';
 
 const emitted: DialerEvent[] = [];
 let app: ReturnType<typeof import('../../../../worker/src/app.ts').buildApp>;
@@ -33,6 +33,8 @@ describe('campaign.started / campaign.paused', () => {
     const t = await seedDialerTenant();
     const c = await createCampaign(t);
     await upload(t.supervisor, c.id, [{ phone: '+971501234567' }]);
+    await readyAgent(t, c.id);
+    emitted.length = 0; // the agent's agent.state_changed
     const started = await json<{ started_at: string }>(await post(t.supervisor, `/v1/campaigns/${c.id}/start`));
     expect(emitted).toEqual([
       {
@@ -51,6 +53,8 @@ describe('campaign.started / campaign.paused', () => {
     const t = await seedDialerTenant();
     const c = await createCampaign(t);
     await upload(t.supervisor, c.id, [{ phone: '+971501234567' }]);
+    await readyAgent(t, c.id);
+    emitted.length = 0; // the agent's agent.state_changed
     const started = await json<{ started_at: string }>(await post(t.supervisor, `/v1/campaigns/${c.id}/start`));
     const paused = await json<{ paused_at: string }>(await post(t.admin, `/v1/campaigns/${c.id}/pause`));
     expect(emitted[1]).toEqual({
@@ -80,6 +84,8 @@ describe('campaign.started / campaign.paused', () => {
     const t = await seedDialerTenant();
     const c = await createCampaign(t);
     await upload(t.supervisor, c.id, uaeMobiles(3).map((phone) => ({ phone })));
+    await readyAgent(t, c.id);
+    emitted.length = 0;
     const answers = await Promise.all([1, 2, 3].map(() => post(t.supervisor, `/v1/campaigns/${c.id}/start`)));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as Array<{ started_at: string; message: string }>;

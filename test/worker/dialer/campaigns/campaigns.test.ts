@@ -6,7 +6,7 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { allPages, call, dialerProblem, seedDialerTenant } from '../../helpers/dialer.ts';
 import { BASE } from '../../helpers/tenant.ts';
-import { createCampaign, createCliGroup, json, uaeMobiles, upload, type Campaign } from './fixtures.ts';
+import { createCampaign, createCliGroup, json, readyAgent, uaeMobiles, upload, type Campaign } from './fixtures.ts';
 
 const ITEM_FIELDS = ['abandon_rate', 'cli_group_id', 'connected', 'contacted', 'created_at', 'dialing_mode', 'id', 'name', 'started_at', 'status', 'total_contacts'];
 
@@ -91,6 +91,7 @@ describe('GET /v1/campaigns and /v1/campaigns/{id}', () => {
     const draft = await createCampaign(t, { name: 'draft', dialing_mode: 'power' });
     const active = await createCampaign(t, { name: 'active', dialing_mode: 'predictive' });
     await upload(t.supervisor, active.id, [{ phone: '+971501234567' }]);
+    await readyAgent(t, active.id);
     expect((await call(t.supervisor, 'POST', `/v1/campaigns/${active.id}/start`)).status).toBe(200);
 
     const names = async (query: string) => {
@@ -169,6 +170,7 @@ describe('start and pause', () => {
     const t = await seedDialerTenant();
     const c = await createCampaign(t);
     await upload(t.supervisor, c.id, [{ phone: '+971501234567' }]);
+    await readyAgent(t, c.id);
     const started = await json<Record<string, unknown>>(await call(t.supervisor, 'POST', `/v1/campaigns/${c.id}/start`));
     expect(started).toEqual({ id: c.id, status: 'active', started_at: expect.any(String), message: 'Campaign dialing started.' });
     const detail = await json<Campaign>(await call(t.agent, 'GET', `/v1/campaigns/${c.id}`));
@@ -181,6 +183,7 @@ describe('start and pause', () => {
     const t = await seedDialerTenant();
     const c = await createCampaign(t);
     await upload(t.supervisor, c.id, [{ phone: '+971501234567' }]);
+    await readyAgent(t, c.id);
     const started = await json<{ started_at: string }>(await call(t.supervisor, 'POST', `/v1/campaigns/${c.id}/start`));
     const paused = await json<Record<string, unknown>>(await call(t.admin, 'POST', `/v1/campaigns/${c.id}/pause`));
     expect(paused).toEqual({ id: c.id, status: 'paused', paused_at: expect.any(String) });
@@ -217,6 +220,7 @@ describe('start and pause', () => {
     await upload(t.supervisor, c.id, uaeMobiles(2).map((phone) => ({ phone })));
     expect((await dialerProblem(await call(t.supervisor, 'POST', `/v1/campaigns/${c.id}/start`), 409)).type).toBe('https://engage.broadnet.me/errors/campaign-cli-group-empty');
     await call(t.admin, 'PATCH', `/v1/cli-groups/${c.cli_group_id}`, { add_numbers: ['+97145550001'] });
+    await readyAgent(t, c.id);
     expect((await call(t.supervisor, 'POST', `/v1/campaigns/${c.id}/start`)).status).toBe(200);
   });
 

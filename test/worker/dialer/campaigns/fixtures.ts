@@ -5,6 +5,7 @@ import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { uuidv7 } from '../../../../worker/src/ids/uuid-v7.ts';
 import { call, type DialerTenant, type SeededUser } from '../../helpers/dialer.ts';
+import { change, report } from '../agents/sip-fixtures.ts';
 
 export interface Campaign {
   id: string;
@@ -69,4 +70,20 @@ export async function recordCall(
 export async function json<T>(res: Response, status = 200): Promise<T> {
   expect(res.status, await res.clone().text()).toBe(status);
   return (await res.json()) as T;
+}
+
+/**
+ * Makes `agent` (default t.agent) ready for start: assigned to the campaign,
+ * SIP-registered on a (stand-in) node and logged in. `state` break keeps the
+ * dialer from dialling (nobody available) for tests about the routes only.
+ */
+export async function readyAgent(t: DialerTenant, campaignId: string, options: { agent?: SeededUser; state?: string; nodeId?: string; startedAt?: string; sipUser?: string } = {}): Promise<void> {
+  const agent = options.agent ?? t.agent;
+  const current = (await (await call(t.supervisor, 'GET', `/v1/campaigns/${campaignId}/agents`)).json()) as { agents: Array<{ agent_id: string }> };
+  const ids = [...new Set([...current.agents.map((a) => a.agent_id), agent.id])];
+  const res = await call(t.supervisor, 'PUT', `/v1/campaigns/${campaignId}/agents`, { agent_ids: ids });
+  expect(res.status, await res.clone().text()).toBe(200);
+  await report([change(t, agent, options.sipUser ?? `agent_${agent.id.slice(-6).toLowerCase()}`)], options.nodeId ?? 'node-reg-1', options.startedAt);
+  const state = await call(t.supervisor, 'POST', `/v1/agents/${agent.id}/state`, { state: options.state ?? 'break' });
+  expect(state.status, await state.clone().text()).toBe(200);
 }

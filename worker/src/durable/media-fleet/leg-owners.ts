@@ -2,13 +2,13 @@
  * The one place that maps a leg's owner (LegOwner: kind + id) to the object
  * that owns its legs, and what every owner kind answers to: node events, a
  * node's loss or restart, and reconciliation against a heartbeat. Broadcasts
- * are BroadcastSessions, manual originates AgentCalls (docs/agents-calls.md); a
- * campaign kind joins here, not at each caller.
+ * are BroadcastSessions, manual originates AgentCalls (docs/agents-calls.md),
+ * campaign calls their campaign's CampaignDialer (docs/campaign-engine.md).
  */
 import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaEvent } from '../../media-protocol/index.ts';
 import type { NodeLegsReport } from './leg-reconciliation.ts';
-import { agentCall, broadcastSession } from '../stubs.ts';
+import { agentCall, broadcastSession, campaignDialer } from '../stubs.ts';
 
 export interface LegOwnerObject {
   /** Applies one node's events for this owner's legs, in order. */
@@ -31,7 +31,7 @@ export function legOwnerObject(env: Env, owner: LegOwner): LegOwnerObject | null
     case 'agent_call':
       return agentCall(env, owner.id);
     case 'campaign':
-      return null;
+      return campaignDialer(env, owner.id);
   }
 }
 
