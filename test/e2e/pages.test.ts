@@ -87,13 +87,14 @@ describe('the wallboard and the agent desk in Chromium', () => {
 
     // The event itself arrived over the socket (no reload, no poll), and the row shows it.
     await page.waitForFunction((s) => (window as any).crierWallboard.received.some((e: any) => e.type === 'agent.state_changed' && e.payload.state === s), target);
-    await expect.poll(() => row.getAttribute('data-state')).toBe(target);
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe(target);
 
     // A dropped socket reconnects and re-reads: a change made meanwhile still shows.
     await page.evaluate(() => (window as any).crierWallboard.drop());
+    await page.locator('#connection[data-state="reconnecting"]').waitFor();
     await api('/v1/agents/me/state', agentToken, { method: 'POST', body: { state: 'available' } });
     await page.locator('#connection[data-state="live"]').waitFor();
-    await expect.poll(() => row.getAttribute('data-state')).toBe('available');
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('available');
 
     await page.screenshot({ path: `${ARTIFACTS_DIR}/wallboard.png`, fullPage: true });
     await page.close();
@@ -105,7 +106,7 @@ describe('the wallboard and the agent desk in Chromium', () => {
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(page, '/desk', agent.email);
-    await expect.poll(() => page.locator('#phone-status').getAttribute('data-state')).toBe('not-configured');
+    await expect.poll(() => page.locator('#phone-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('not-configured');
 
     await page.getByRole('button', { name: 'Training' }).click();
     await page.locator('#my-state [data-state="training"]').waitFor();

@@ -37,7 +37,7 @@ export function openLiveFeed({ onConnected, onEvent, onStatus }) {
       if (stopped) return;
       onStatus('reconnecting');
       attempt++;
-      setTimeout(connect, Math.min(15000, 500 * 2 ** Math.min(attempt, 5)));
+      setTimeout(connect, Math.min(15000, 500 * 2 ** Math.min(attempt - 1, 5)));
     });
     pinger = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('ping'), 25000);
   };
