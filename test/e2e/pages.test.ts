@@ -86,11 +86,11 @@ describe('the wallboard and the agent desk in Chromium', () => {
     expect(changed.status).toBe(200);
 
     // The event itself arrived over the socket (no reload, no poll), and the row shows it.
-    await page.waitForFunction((s) => (window as any).crierWallboard.received.some((e: any) => e.type === 'agent.state_changed' && e.payload.state === s), target);
+    await page.waitForFunction((s) => (globalThis as any).crierWallboard.received.some((e: any) => e.type === 'agent.state_changed' && e.payload.state === s), target);
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe(target);
 
     // A dropped socket reconnects and re-reads: a change made meanwhile still shows.
-    await page.evaluate(() => (window as any).crierWallboard.drop());
+    await page.evaluate(() => (globalThis as any).crierWallboard.drop());
     await page.locator('#connection[data-state="reconnecting"]').waitFor();
     await api('/v1/agents/me/state', agentToken, { method: 'POST', body: { state: 'available' } });
     await page.locator('#connection[data-state="live"]').waitFor();
