@@ -17,6 +17,7 @@ import { healthRoutes } from './health/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
 import { dialerApiRoutes } from './dialer-api/index.ts';
 import { serveApiReference } from './api-reference/routes.ts';
+import { pageRoutes } from './pages/routes.ts';
 
 export function buildApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -34,6 +35,7 @@ export function buildApp() {
   app.route('/', recordingRoutes());
   app.route('/', mediaApiRoutes());
   app.route('/', dialerApiRoutes() as unknown as OpenAPIHono<AppEnv>);
+  app.route('/', pageRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', { type: 'http', scheme: 'basic' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

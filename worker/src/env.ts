@@ -11,6 +11,7 @@ import type { AgentFloor } from './durable/agent-floor/index.ts';
 import type { AgentCall } from './durable/agent-call/index.ts';
 import type { WebhookSender } from './durable/webhook-sender/index.ts';
 import type { CampaignDialer } from './durable/campaign-dialer/index.ts';
+import type { WallboardFeed } from './durable/wallboard-feed/index.ts';
 import type { Role } from './auth/tokens.ts';
 
 export interface Env {
@@ -23,7 +24,8 @@ export interface Env {
   TENANT_EVENTS: DurableObjectNamespace<TenantEvents>;
   AGENT_FLOOR: DurableObjectNamespace<AgentFloor>;
   AGENT_CALL: DurableObjectNamespace<AgentCall>;
-  /** Static assets (wrangler.toml [assets]): the API reference page's scripts and styles. */
+  WALLBOARD_FEED: DurableObjectNamespace<WallboardFeed>;
+  /** Static assets (wrangler.toml [assets], worker/public): the API reference's, the desk's and the wallboard's files. */
   ASSETS: Fetcher;
   /** Stateless webhook POSTers, ≤ 6 connections each, sharded per outbox owner (docs/webhooks.md). */
   WEBHOOK_SENDER: DurableObjectNamespace<WebhookSender>;
@@ -40,6 +42,8 @@ export interface Env {
   WEBHOOK_RETRY_DELAYS_MS?: string;
   /** "true" lets dialer webhook subscriptions point at loopback hosts over http (local dev and tests only). */
   WEBHOOK_ALLOW_LOOPBACK?: string;
+  /** wss:// URL of the SIP-over-WebSocket endpoint the agent desk's softphone registers to; unset = softphone not configured. */
+  SOFTPHONE_WSS_URL?: string;
   /** Public base URL of this Worker, used in URLs handed to media nodes; defaults to the request's origin. */
   PUBLIC_BASE_URL?: string;
   /** Secret: signs the dialer API's JWTs (HS256). */
@@ -78,4 +82,5 @@ export interface UserPrincipal {
   tenantRequestsPerMinute: number | null;
 }
 
-export type DialerEnv = { Bindings: Env; Variables: { user: UserPrincipal } };
+/** tokenExpiresAtMs: when the request's access token expires (set with `user`). */
+export type DialerEnv = { Bindings: Env; Variables: { user: UserPrincipal; tokenExpiresAtMs: number } };

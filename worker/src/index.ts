@@ -10,6 +10,7 @@ export { AgentFloor } from './durable/agent-floor/index.ts';
 export { AgentCall } from './durable/agent-call/index.ts';
 export { WebhookSender } from './durable/webhook-sender/index.ts';
 export { CampaignDialer } from './durable/campaign-dialer/index.ts';
+export { WallboardFeed } from './durable/wallboard-feed/index.ts';
 
 const app = buildApp();
 export default app;

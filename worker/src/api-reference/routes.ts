@@ -20,7 +20,7 @@ export function serveApiReference(app: OpenAPIHono<AppEnv>): void {
   app.get(`${ASSETS_PREFIX}:file`, async (c) => {
     const file = c.req.param('file');
     if (!(PAGE_ASSETS as readonly string[]).includes(file)) return c.notFound();
-    const res = await c.env.ASSETS.fetch(new URL(`/${file}`, c.req.url));
+    const res = await c.env.ASSETS.fetch(new URL(`/swagger-ui/${file}`, c.req.url));
     if (!res.ok) throw new Error(`API reference asset ${file}: ASSETS answered ${res.status}`);
     const headers = new Headers(res.headers);
     headers.set('cache-control', 'public, max-age=3600');

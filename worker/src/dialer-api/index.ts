@@ -24,6 +24,8 @@ import { callRoutes } from '../calls/routes.ts';
 import { originateRoutes } from '../originate/routes.ts';
 import { dialerRecordingRoutes } from '../recordings/dialer-routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
+import { wallboardRoutes } from '../wallboard/routes.ts';
+import { myDeskRoutes } from '../agents/my-desk-route.ts';
 
 export function dialerApiRoutes() {
   const app = new OpenAPIHono<DialerEnv>();
@@ -46,5 +48,7 @@ export function dialerApiRoutes() {
   app.route('/', originateRoutes());
   app.route('/', dialerRecordingRoutes());
   app.route('/', reportRoutes());
+  app.route('/', wallboardRoutes());
+  app.route('/', myDeskRoutes());
   return app;
 }

@@ -9,12 +9,16 @@
  * are handed over in order, so events raised in order for one correlation_id
  * are delivered in that order. Throws if the outbox cannot take them: the
  * caller decides whether its own work should fail with it.
+ *
+ * Every event (subscribed or not) also goes to the tenant's live wallboard
+ * feed first (wallboard/publish.ts), which never throws.
  */
 import type { Env } from '../env.ts';
 import { tenantEvents } from '../durable/tenant-events/index.ts';
 import { filterAccepts, isDialerEventType, type DialerEventType } from './catalog.ts';
 import { prepareEvent } from './envelope.ts';
 import { interestOf } from './interest.ts';
+import { feedEventsOf, publishToWallboard } from '../wallboard/publish.ts';
 
 export type { DialerEventType } from './catalog.ts';
 
@@ -43,6 +47,7 @@ export async function emitDialerEvents(env: Env, events: DialerEvent[]): Promise
     byTenant.set(event.tenantId, list);
   }
   for (const [tenantId, list] of byTenant) {
+    await publishToWallboard(env, tenantId, feedEventsOf(list));
     const interest = await interestOf(env, tenantId);
     const wanted = list.filter((e) => filterAccepts(interest, e.type));
     if (wanted.length === 0) continue;

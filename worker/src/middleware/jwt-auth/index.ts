@@ -3,11 +3,14 @@
  * token AND a live user row. Checking the row on every request is what makes
  * disabling a user, or changing their role or password, take effect at once
  * instead of up to 24 hours later (users.tokens_valid_after).
+ *
+ * A WebSocket upgrade may carry the token as ?access_token= instead: a
+ * browser cannot set headers on a WebSocket (the wallboard feed).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { DialerEnv } from '../../env.ts';
 import { Problems } from '../../errors/problem.ts';
-import { verifyAccessToken, type Role } from '../../auth/tokens.ts';
+import { ACCESS_TOKEN_TTL_S, verifyAccessToken, type Role } from '../../auth/tokens.ts';
 
 interface LiveUser {
   email: string;
@@ -26,7 +29,7 @@ export function jwtAuth(options: { except?: readonly string[] } = {}): Middlewar
   const except = options.except ?? [];
   return async (c, next) => {
     if (except.some((p) => c.req.path.startsWith(p))) return next();
-    const header = c.req.header('authorization');
+    const header = c.req.header('authorization') ?? socketToken(c.req.raw);
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) throw Problems.unauthorizedBearer('Send Authorization: Bearer <access_token> (POST /v1/auth/login).', 'invalid_request');
     const verified = await verifyAccessToken(c.env.JWT_SECRET, match[1]!);
@@ -45,7 +48,14 @@ export function jwtAuth(options: { except?: readonly string[] } = {}): Middlewar
       throw Problems.unauthorizedBearer('The access token was revoked (password, role or account change); log in again.');
     }
     // The role comes from the row, not the token: a demotion applies to tokens already issued.
+    c.set('tokenExpiresAtMs', issuedAtMs + ACCESS_TOKEN_TTL_S * 1000);
     c.set('user', { userId, tenantId, role: row.role, email: row.email, fullName: row.full_name, tenantRequestsPerMinute: row.rate_limit_per_minute });
     await next();
   };
+}
+
+function socketToken(request: Request): string | undefined {
+  if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return undefined;
+  const token = new URL(request.url).searchParams.get('access_token');
+  return token ? `Bearer ${token}` : undefined;
 }
