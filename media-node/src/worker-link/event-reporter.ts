@@ -6,8 +6,9 @@
  * only forgotten once the Worker has said applied, duplicate or rejected
  * (the last is logged).
  */
-import { EventBatchResultSchema, MediaPaths, signMessage, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
+import { EventBatchResultSchema, MediaPaths, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { Logger } from '../log/logger.ts';
+import { postSignedJson } from './signed-post.ts';
 
 export type EventBody = MediaEvent extends infer E ? (E extends MediaEvent ? Omit<E, 'seq' | 'at'> : never) : never;
 
@@ -75,12 +76,7 @@ export class EventReporter {
     const batch = this.#queue.slice(0, MAX_BATCH);
     try {
       const body = JSON.stringify({ node_id: this.nodeId, events: batch });
-      const res = await fetch(this.workerUrl.replace(/\/+$/, '') + MediaPaths.events, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await signMessage(this.secret, body)) },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
+      const res = await postSignedJson(this.workerUrl, MediaPaths.events, this.secret, body, 10_000);
       if (!res.ok) throw new Error(`Worker answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
       const { results } = EventBatchResultSchema.parse(await res.json());
       const done = new Set<string>();

@@ -2,8 +2,9 @@
  * Registers the node with the Worker and heart-beats its capacity and the legs
  * it holds; the Worker answers with calls to hang up (reconciliation).
  */
-import { HeartbeatAckSchema, MediaPaths, signMessage, type Heartbeat, type LegOwner } from '../../../worker/src/media-protocol/index.ts';
+import { HeartbeatAckSchema, MediaPaths, type Heartbeat, type LegOwner } from '../../../worker/src/media-protocol/index.ts';
 import type { Logger } from '../log/logger.ts';
+import { postSignedJson } from './signed-post.ts';
 
 export class HeartbeatClient {
   #timer: NodeJS.Timeout | null = null;
@@ -34,12 +35,7 @@ export class HeartbeatClient {
     let ok = false;
     try {
       const body = JSON.stringify({ ...this.snapshot(), started_at: this.startedAt, version: '0.1.0' } satisfies Heartbeat);
-      const res = await fetch(this.workerUrl.replace(/\/+$/, '') + MediaPaths.heartbeat, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await signMessage(this.secret, body)) },
-        body,
-        signal: AbortSignal.timeout(5_000),
-      });
+      const res = await postSignedJson(this.workerUrl, MediaPaths.heartbeat, this.secret, body, 5_000);
       if (!res.ok) throw new Error(`Worker answered ${res.status}`);
       const ack = HeartbeatAckSchema.parse(await res.json());
       this.#intervalMs = ack.interval_s * 1000;

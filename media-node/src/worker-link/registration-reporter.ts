@@ -5,8 +5,9 @@
  * answered 200; a 4xx other than 429 means the batch itself is wrong: logged
  * and dropped, never retried forever.
  */
-import { MediaPaths, RegistrationReportAckSchema, signMessage, type RegistrationChange, type RegistrationReport } from '../../../worker/src/media-protocol/index.ts';
+import { MediaPaths, RegistrationReportAckSchema, type RegistrationChange, type RegistrationReport } from '../../../worker/src/media-protocol/index.ts';
 import type { Logger } from '../log/logger.ts';
+import { postSignedJson } from './signed-post.ts';
 
 const MAX_BATCH = 500;
 
@@ -58,12 +59,7 @@ export class RegistrationReporter {
     const batch = this.#queue.slice(0, MAX_BATCH);
     try {
       const body = JSON.stringify({ node_id: this.nodeId, started_at: this.startedAt, changes: batch } satisfies RegistrationReport);
-      const res = await fetch(this.workerUrl.replace(/\/+$/, '') + MediaPaths.registrations, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await signMessage(this.secret, body)) },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
+      const res = await postSignedJson(this.workerUrl, MediaPaths.registrations, this.secret, body, 10_000);
       if (res.status >= 400 && res.status < 500 && res.status !== 429 && res.status !== 401) {
         this.log.error('registration changes refused by the Worker: dropped', { status: res.status, body: (await res.text()).slice(0, 200), changes: batch.length });
       } else {
