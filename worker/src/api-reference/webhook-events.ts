@@ -3,8 +3,10 @@
  * body (written from the builders that produce them: broadcast-session/
  * webhook-payloads.ts and connect-payload.ts, dialer-events/envelope.ts,
  * call-payloads.ts and the modules that raise the other catalog events) and the
- * signed headers. Documentation only: nothing validates outgoing events against
- * these schemas, so a change to a builder must be mirrored here (docs/webhooks.md).
+ * signed headers. Outgoing events are not validated at run time; instead
+ * test/worker/api-reference/webhook-payload-schemas.test.ts runs every builder
+ * through these schemas (strictly: no field may go undocumented), so a change to
+ * a builder that is not mirrored here fails a test.
  */
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { DIALER_EVENT_TYPES, TEST_EVENT_TYPE, type DialerEventType } from '../dialer-events/catalog.ts';
@@ -135,6 +137,7 @@ const callIdentity = {
   campaign_id: z.string().nullable(),
   broadcast_id: z.string().nullable().openapi({ description: 'Crier addition: the broadcast a leg belongs to.' }),
   contact_phone: z.string().openapi({ example: '+971501234567' }),
+  contact_id: z.string().optional().openapi({ description: 'Crier addition, on campaign calls: the contact dialled.' }),
 };
 
 const dialerPayloads: Record<DialerEventType | typeof TEST_EVENT_TYPE, { description: string; payload: z.ZodType }> = {
@@ -167,6 +170,10 @@ const dialerPayloads: Record<DialerEventType | typeof TEST_EVENT_TYPE, { descrip
       ended_at: z.string(),
       hangup_cause_code: z.number().int().openapi({ description: 'Q.850 cause.' }),
       hangup_cause: z.string(),
+      outcome: z
+        .enum(['completed', 'busy', 'no_answer', 'failed', 'machine', 'abandoned'])
+        .optional()
+        .openapi({ description: 'Crier addition, on campaign calls: the attempt’s outcome, which decides the retry (docs/campaign-engine.md).' }),
       ended_by: z
         .enum(['agent', 'customer', 'platform'])
         .optional()
@@ -174,8 +181,15 @@ const dialerPayloads: Record<DialerEventType | typeof TEST_EVENT_TYPE, { descrip
     }),
   },
   'call.abandoned': {
-    description: 'An answered call found no agent (live dialing; not raised yet).',
-    payload: z.object({ ...callIdentity, answered_at: z.string(), abandoned_at: z.string() }),
+    description: 'A live answer found no free agent within the campaign’s wait (2 s): it heard the abandon message and was hung up. A call.completed with outcome "abandoned" follows.',
+    payload: z.object({
+      ...callIdentity,
+      direction: z.literal('outbound'),
+      status: z.literal('abandoned'),
+      started_at: z.string(),
+      answered_at: z.string().nullable(),
+      abandoned_at: z.string(),
+    }),
   },
   'call.compliance_blocked': {
     description: 'The compliance engine refused a dial.',
@@ -208,8 +222,22 @@ const dialerPayloads: Record<DialerEventType | typeof TEST_EVENT_TYPE, { descrip
     payload: z.object({ campaign_id: z.string(), name: z.string(), dialing_mode: z.string(), status: z.literal('paused'), paused_at: z.string().nullable(), changed_by: z.string() }),
   },
   'campaign.completed': {
-    description: 'A campaign ran out of contacts (raised by the dialer; see docs/dialer-api.md).',
-    payload: z.object({ campaign_id: z.string(), name: z.string(), status: z.literal('completed'), completed_at: z.string() }).passthrough(),
+    description: 'Every contact of the campaign reached a final status (raised once by the dialer, with its summary; docs/campaign-engine.md).',
+    payload: z.object({
+      campaign_id: z.string(),
+      name: z.string(),
+      status: z.literal('completed'),
+      completed_at: z.string(),
+      total_contacts: z.number().int(),
+      contacted: z.number().int(),
+      completed: z.number().int().openapi({ description: 'Contacts whose final status is completed.' }),
+      failed: z.number().int(),
+      dnc: z.number().int(),
+      calls: z.number().int().openapi({ description: 'Call attempts placed.' }),
+      connected: z.number().int(),
+      abandoned: z.number().int(),
+      abandon_rate: z.number().openapi({ description: 'Percent of live answers abandoned over the campaign.' }),
+    }),
   },
   'dnc.added': {
     description: 'A number was added to the tenant’s DNC list (one event per number).',
@@ -237,18 +265,30 @@ function envelope(type: string, payload: z.ZodType) {
 export const BROADCAST_WEBHOOKS = ['state (ringing, connected, disconnected, dtmf)', 'playstate', 'connectstate', 'streamstate', 'broadcastcall_complete'] as const;
 export const DIALER_WEBHOOKS = [...DIALER_EVENT_TYPES, TEST_EVENT_TYPE] as const;
 
+/** Each broadcast webhook's body, by its name in the document. */
+export const BROADCAST_WEBHOOK_BODIES: Record<(typeof BROADCAST_WEBHOOKS)[number], z.ZodObject> = {
+  [BROADCAST_WEBHOOKS[0]]: CallStateEvent,
+  playstate: PlayStateEvent,
+  connectstate: ConnectStateEvent,
+  streamstate: StreamStateEvent,
+  broadcastcall_complete: CompleteEvent,
+};
+
+/** A dialer event's documented payload (inside the envelope). */
+export function dialerWebhookPayload(type: DialerEventType | typeof TEST_EVENT_TYPE): z.ZodType {
+  return dialerPayloads[type].payload;
+}
+
+/** A dialer event's whole documented body: the spec's envelope around its payload. */
+export function dialerWebhookBody(type: DialerEventType | typeof TEST_EVENT_TYPE): z.ZodObject {
+  return envelope(type, dialerPayloads[type].payload);
+}
+
 const ok = { 200: { description: 'Any 2xx within 10 s acknowledges the event; anything else, or no answer, is retried (immediately, 30 s, 5 min, 30 min, 2 h).' } };
 
 /** Adds both APIs' webhooks to the app's OpenAPI registry. */
 export function registerWebhooks(app: Pick<OpenAPIHono, 'openAPIRegistry'>): void {
-  const broadcast: [string, z.ZodType][] = [
-    [BROADCAST_WEBHOOKS[0], CallStateEvent],
-    ['playstate', PlayStateEvent],
-    ['connectstate', ConnectStateEvent],
-    ['streamstate', StreamStateEvent],
-    ['broadcastcall_complete', CompleteEvent],
-  ];
-  for (const [name, schema] of broadcast) {
+  for (const [name, schema] of Object.entries(BROADCAST_WEBHOOK_BODIES)) {
     app.openAPIRegistry.registerWebhook({
       method: 'post',
       path: name,
@@ -265,7 +305,7 @@ export function registerWebhooks(app: Pick<OpenAPIHono, 'openAPIRegistry'>): voi
       path: name,
       summary: entry.description,
       description: 'POSTed to every active subscription whose event_types take it; signed with that subscription’s secret (X-BroadNet-Signature).',
-      request: { headers: dialerHeaders, body: { content: { 'application/json': { schema: envelope(name, entry.payload) } } } },
+      request: { headers: dialerHeaders, body: { content: { 'application/json': { schema: dialerWebhookBody(name) } } } },
       responses: ok,
     });
   }
