@@ -9,6 +9,7 @@
 import { EventBatchResultSchema, MediaPaths, type MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { postSignedJson } from './signed-post.ts';
+import { BatchSendQueue, type BatchResult } from './batch-send-queue.ts';
 
 export type EventBody = MediaEvent extends infer E ? (E extends MediaEvent ? Omit<E, 'seq' | 'at'> : never) : never;
 
@@ -16,11 +17,7 @@ const MAX_BATCH = 200;
 
 export class EventReporter {
   readonly #seq = new Map<string, number>();
-  #queue: MediaEvent[] = [];
-  #sending = false;
-  #backoffMs = 0;
-  #timer: NodeJS.Timeout | null = null;
-  readonly #idleWaiters: Array<() => void> = [];
+  readonly #queue: BatchSendQueue<MediaEvent>;
 
   constructor(
     private readonly workerUrl: string,
@@ -29,10 +26,16 @@ export class EventReporter {
     private readonly log: Logger,
     /** Sees every event as it is queued (the node's metrics count outcomes from them). */
     private readonly onReport?: (event: EventBody) => void,
-  ) {}
+  ) {
+    this.#queue = new BatchSendQueue<MediaEvent>({
+      maxBatch: MAX_BATCH,
+      send: (batch) => this.#send(batch),
+      onFailure: (error, pending, retryInMs) => this.log.warn('event delivery failed; will retry', { error: error.message, pending, retry_in_ms: retryInMs }),
+    });
+  }
 
   get pending(): number {
-    return this.#queue.length;
+    return this.#queue.pending;
   }
 
   /** Queues an event; `at` is when it happened if that was before now (default: now). */
@@ -41,62 +44,40 @@ export class EventReporter {
     const seq = (this.#seq.get(event.voice_id) ?? 0) + 1;
     this.#seq.set(event.voice_id, seq);
     this.#queue.push({ ...event, seq, at: at.toISOString() } as MediaEvent);
-    this.#schedule(0);
   }
 
   /** Legs with events not yet acknowledged, with their owners: the node still holds them for reconciliation. */
   unacknowledgedLegs(): Array<{ voice_id: string; owner: MediaEvent['owner'] }> {
     const legs = new Map<string, MediaEvent['owner']>();
-    for (const e of this.#queue) legs.set(e.voice_id, e.owner);
+    for (const e of this.#queue.items) legs.set(e.voice_id, e.owner);
     return [...legs].map(([voice_id, owner]) => ({ voice_id, owner }));
   }
 
   /** Forgets a leg's counter once its last event is acknowledged (no growth over a long run). */
   forgetLeg(voiceId: string): void {
-    if (!this.#queue.some((e) => e.voice_id === voiceId)) this.#seq.delete(voiceId);
+    if (!this.#queue.items.some((e) => e.voice_id === voiceId)) this.#seq.delete(voiceId);
   }
 
   /** Resolves when everything queued has been acknowledged (SIGTERM waits on this). */
   flushed(): Promise<void> {
-    if (this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#queue.flushed();
   }
 
-  #schedule(delayMs: number): void {
-    if (this.#timer || this.#sending) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      void this.#send();
-    }, delayMs);
-  }
-
-  async #send(): Promise<void> {
-    if (this.#sending || this.#queue.length === 0) return;
-    this.#sending = true;
-    const batch = this.#queue.slice(0, MAX_BATCH);
-    try {
-      const body = JSON.stringify({ node_id: this.nodeId, events: batch });
-      const res = await postSignedJson(this.workerUrl, MediaPaths.events, this.secret, body, 10_000);
-      if (!res.ok) throw new Error(`Worker answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-      const { results } = EventBatchResultSchema.parse(await res.json());
-      const done = new Set<string>();
-      let retry = false;
-      for (const r of results) {
-        if (r.status === 'retry') retry = true;
-        else {
-          if (r.status === 'rejected') this.log.warn('event rejected by the Worker', { voice_id: r.voice_id, seq: r.seq });
-          done.add(`${r.voice_id}#${r.seq}`);
-        }
+  /** Applied, duplicate and rejected events are done (the last logged); `retry` ones stay, and come back soon. */
+  async #send(batch: MediaEvent[]): Promise<BatchResult<MediaEvent>> {
+    const body = JSON.stringify({ node_id: this.nodeId, events: batch });
+    const res = await postSignedJson(this.workerUrl, MediaPaths.events, this.secret, body, 10_000);
+    if (!res.ok) throw new Error(`Worker answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    const { results } = EventBatchResultSchema.parse(await res.json());
+    const done = new Set<string>();
+    let retrySoon = false;
+    for (const r of results) {
+      if (r.status === 'retry') retrySoon = true;
+      else {
+        if (r.status === 'rejected') this.log.warn('event rejected by the Worker', { voice_id: r.voice_id, seq: r.seq });
+        done.add(`${r.voice_id}#${r.seq}`);
       }
-      this.#queue = this.#queue.filter((e) => !done.has(`${e.voice_id}#${e.seq}`));
-      this.#backoffMs = retry ? Math.min(Math.max(this.#backoffMs * 2, 200), 5_000) : 0;
-    } catch (err) {
-      this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 500), 30_000);
-      this.log.warn('event delivery failed; will retry', { error: (err as Error).message, pending: this.#queue.length, retry_in_ms: this.#backoffMs });
-    } finally {
-      this.#sending = false;
     }
-    if (this.#queue.length > 0) this.#schedule(this.#backoffMs);
-    else for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    return { done: (e) => done.has(`${e.voice_id}#${e.seq}`), retrySoon };
   }
 }

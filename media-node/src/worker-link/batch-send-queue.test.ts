@@ -1,0 +1,67 @@
+// BatchSendQueue with fake timers: order, batch size, partial acknowledgement,
+// backoff after failures and on requested retries, flushed() and stop().
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BatchSendQueue, type BatchResult } from './batch-send-queue.ts';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+function queue(send: (batch: number[]) => Promise<BatchResult<number>>, maxBatch = 2) {
+  const failures: number[] = [];
+  const q = new BatchSendQueue<number>({ maxBatch, send, onFailure: (_e, _p, retryInMs) => failures.push(retryInMs) });
+  return { q, failures };
+}
+
+describe('BatchSendQueue', () => {
+  it('sends in order, at most maxBatch at a time, one batch in flight', async () => {
+    const batches: number[][] = [];
+    const { q } = queue(async (batch) => (batches.push(batch), { done: () => true }));
+    for (const n of [1, 2, 3, 4, 5]) q.push(n);
+    const flushed = q.flushed();
+    await vi.runAllTimersAsync();
+    await flushed;
+    expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+    expect(q.pending).toBe(0);
+  });
+
+  it('keeps what the sender is not done with and comes back soon when asked to', async () => {
+    const batches: number[][] = [];
+    let first = true;
+    const { q, failures } = queue(async (batch) => {
+      batches.push(batch);
+      if (first) return (first = false), { done: (n) => n !== 2, retrySoon: true };
+      return { done: () => true };
+    }, 3);
+    for (const n of [1, 2, 3, 4]) q.push(n);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(q.items).toEqual([2, 4]);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(batches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches[1]).toEqual([2, 4]);
+    expect(failures).toEqual([]);
+  });
+
+  it('backs off 500 ms, doubling to 30 s, while sends fail, and resets after a success', async () => {
+    let fail = 3;
+    const { q, failures } = queue(async () => {
+      if (fail-- > 0) throw new Error('ECONNREFUSED');
+      return { done: () => true };
+    });
+    q.push(1);
+    const flushed = q.flushed();
+    await vi.runAllTimersAsync();
+    await flushed;
+    expect(failures).toEqual([500, 1000, 2000]);
+  });
+
+  it('sends nothing more after stop()', async () => {
+    const send = vi.fn(async () => ({ done: () => true }));
+    const { q } = queue(send);
+    q.stop();
+    q.push(1);
+    await vi.runAllTimersAsync();
+    expect(send).not.toHaveBeenCalled();
+    expect(q.pending).toBe(1);
+  });
+});
