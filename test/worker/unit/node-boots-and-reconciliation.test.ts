@@ -18,6 +18,10 @@ describe('classifyBeat', () => {
     expect(classifyBeat(known(T0, true), T0, NOW, TIMEOUT)).toBe('returned');
   });
 
+  it('compares boots as instants, as an agent floor does: another precision is the same boot', () => {
+    expect(classifyBeat(known(T0), '2026-12-05T04:00:00Z', NOW, TIMEOUT)).toBe('same');
+  });
+
   it('takes a newer boot as a restart, alive predecessor or not', () => {
     expect(classifyBeat(known(T0), T1, NOW, TIMEOUT)).toBe('restarted');
     expect(classifyBeat(known(T0, true), T1, NOW, TIMEOUT)).toBe('restarted');

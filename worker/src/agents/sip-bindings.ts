@@ -12,6 +12,8 @@
  *    where the agent is rung.
  */
 
+import { bootIsOlder, sameBoot } from '../durable/media-fleet/node-boot.ts';
+
 /** What AgentFloor.sipBinding answers (CONTRACT §3). */
 export interface SipBinding {
   node_id: string;
@@ -50,16 +52,13 @@ export function publicBinding(b: SipBinding): SipBinding {
 
 /**
  * How a report from boot `reportStartedAt` of a node relates to the boot
- * the floor last recorded for it (null: none). started_at values are ISO
- * 8601 UTC instants from the same node, so they order as strings would not
- * reliably (precision may differ): compare them as instants.
+ * the floor last recorded for it (null: none), by the fleet's own boot
+ * comparison (media-fleet/node-boot.ts), so floor and fleet agree.
  */
 export type BootOrder = 'same' | 'newer' | 'stale';
 
 export function bootOrder(reportStartedAt: string, knownStartedAt: string | null): BootOrder {
-  if (knownStartedAt === null || knownStartedAt === reportStartedAt) return knownStartedAt === null ? 'newer' : 'same';
-  const report = Date.parse(reportStartedAt);
-  const known = Date.parse(knownStartedAt);
-  if (!Number.isFinite(report) || !Number.isFinite(known)) return 'newer';
-  return report === known ? 'same' : report < known ? 'stale' : 'newer';
+  if (knownStartedAt === null) return 'newer';
+  if (sameBoot(reportStartedAt, knownStartedAt)) return 'same';
+  return bootIsOlder(reportStartedAt, knownStartedAt) ? 'stale' : 'newer';
 }

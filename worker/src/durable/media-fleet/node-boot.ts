@@ -26,13 +26,23 @@ export interface KnownBoot {
 
 export function classifyBeat(known: KnownBoot | null, startedAt: string, nowMs: number, timeoutMs: number): BeatKind {
   if (!known) return 'first';
-  if (known.startedAt === startedAt) return known.lost ? 'returned' : 'same';
+  if (sameBoot(known.startedAt, startedAt)) return known.lost ? 'returned' : 'same';
   // Once the known boot is lost or silent, any other boot takes over, even one whose clock says it is older.
   const knownAlive = !known.lost && nowMs - known.lastSeenMs <= timeoutMs;
   return knownAlive && bootIsOlder(startedAt, known.startedAt) ? 'stale' : 'restarted';
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Boots are compared as instants, never as strings: the same instant written
+ * with another precision ("…:00Z", "…:00.000Z") is the same boot. Every place
+ * that orders boots (the fleet's heartbeats, an agent floor's bindings) uses
+ * these two, so they cannot disagree about which boot is current.
+ */
+export function sameBoot(a: string, b: string): boolean {
+  return a === b || (ISO_INSTANT.test(a) && ISO_INSTANT.test(b) && Date.parse(a) === Date.parse(b));
+}
 
 /** Boot `a` started before boot `b`. Only two ISO instants compare: anything else is never older, so a node is never locked out. */
 export function bootIsOlder(a: string, b: string): boolean {
