@@ -88,7 +88,9 @@ describe('media node against SIPp', () => {
     await worker.send(node.controlUrl, [{ type: 'hangup', command_id: `${voice_id}:hangup`, voice_id, cause: 16 }]);
     await worker.waitFor(() => !!disconnect(worker, voice_id), 10_000, 'disconnected');
     expect(disconnect(worker, voice_id)).toMatchObject({ cause: 16, reason: 'Normal Clearing', hangup_by: 'local' });
-    expect(disconnect(worker, voice_id)!.duration_s).toBeGreaterThan(1.5);
+    // The connected time, not 0: the 1.5 s prompt played within it. Not held to 1.5 exactly: on a loaded
+    // machine the node's answer instant and its frame clock drift apart by scheduling delays.
+    expect(disconnect(worker, voice_id)!.duration_s).toBeGreaterThan(1);
   });
 
   it.each([

@@ -149,7 +149,9 @@ describe('wss streams against SIPp', () => {
     const spanS = (media.at(-1)!.receivedAt - media[0]!.receivedAt) / 1000;
     expect(media.length / spanS).toBeGreaterThan(40);
     expect(media.length / spanS).toBeLessThan(62);
-    expect(toneShare(media.slice(25), 1000)).toBeGreaterThan(0.8);
+    // Mostly the 1 kHz tone (another tone or speech scores near 0); not 0.8+, since SIPp's own pacing under a
+    // loaded machine cuts the sine at frame edges, which spreads some energy off the bin.
+    expect(toneShare(media.slice(25), 1000)).toBeGreaterThan(0.6);
 
     await hangup(voiceId);
     await peer.waitFor(() => conn.closed, 5000, 'the socket to close');
