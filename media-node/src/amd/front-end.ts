@@ -11,6 +11,7 @@ import type { AmdParameters } from './parameters.ts';
 import { FeatureVad } from './feature-vad.ts';
 import { HighPassEnergy } from './high-pass.ts';
 import { PitchTracker } from './pitch.ts';
+import { ToneBank } from './tone-bank.ts';
 import { ToneRunDetector } from './tone-run.ts';
 
 export interface FrontEndFrame {
@@ -31,6 +32,8 @@ const TONE_RUN_MS = 200;
 
 export class AmdFrontEnd {
   readonly features = new CallFeatures();
+  /** One scan per frame for both tone detectors. */
+  readonly #tones: ToneBank;
   readonly #beep: BeepDetector;
   readonly #toneRun: ToneRunDetector;
   /**
@@ -44,6 +47,7 @@ export class AmdFrontEnd {
   readonly #pitch = new PitchTracker();
 
   constructor(p: AmdParameters) {
+    this.#tones = new ToneBank({ minFrequencyHz: p.beepMinFrequency, maxFrequencyHz: p.beepMaxFrequency, minToneRms: p.minVoiceRms });
     this.#beep = new BeepDetector({
       minFrequencyHz: p.beepMinFrequency,
       maxFrequencyHz: p.beepMaxFrequency,
@@ -55,8 +59,9 @@ export class AmdFrontEnd {
   }
 
   push(pcm: Int16Array): FrontEndFrame {
-    const beep = this.#beep.push(pcm);
-    const run = this.#toneRun.push(pcm);
+    const scan = this.#tones.analyse(pcm);
+    const beep = this.#beep.pushScan(scan);
+    const run = this.#toneRun.pushScan(scan);
     const beepRunning = (beep.toneMs > 0 && beep.beepHeard) || run.running;
     const shape = frameShape(pcm);
     const rms = this.#energy.rms(pcm);
