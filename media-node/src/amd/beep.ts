@@ -19,6 +19,12 @@ export interface BeepOptions {
   tonePurity: number;
   /** Quieter frames are never tones (a faint hum on the line is not a beep). */
   minToneRms: number;
+  /**
+   * Judge purity on the frame's energy above the line's noise (tone-bank.ts),
+   * so a beep under loud noise still counts. The learned engine's choice; the
+   * rules engine keeps the raw share it was tuned with.
+   */
+  purityOverNoise?: boolean;
 }
 
 export interface BeepFrame {
@@ -54,7 +60,7 @@ export class BeepDetector {
 
   /** Feed a frame another bank with the same range and floor already scanned (the learned engine's front end). */
   pushScan(s: ToneSpectrum): BeepFrame {
-    const tone = s.loud && s.oneToneShare >= this.#o.tonePurity ? s.strongestHz : null;
+    const tone = s.loud && (this.#o.purityOverNoise ? s.oneToneShareOverNoise : s.oneToneShare) >= this.#o.tonePurity ? s.strongestHz : null;
     // Drift is measured from the tone's first frame, so a slow sweep is not one beep.
     const continues = tone !== null && this.#toneHz !== null && Math.abs(tone - this.#toneHz) <= SAME_TONE_HZ;
     if (!continues) this.#toneHz = tone;

@@ -30,6 +30,12 @@ export interface FrontEndFrame {
 const TONE_RUN_PURITY = 0.85;
 const TONE_RUN_MS = 200;
 
+function peakOf(pcm: Int16Array): number {
+  let peak = 0;
+  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
+  return peak;
+}
+
 export class AmdFrontEnd {
   readonly features = new CallFeatures();
   /** One scan per frame for both tone detectors. */
@@ -54,8 +60,9 @@ export class AmdFrontEnd {
       minBeepMs: p.minBeepLength,
       tonePurity: p.beepPurity,
       minToneRms: p.minVoiceRms,
+      purityOverNoise: true,
     });
-    this.#toneRun = new ToneRunDetector({ minFrequencyHz: p.beepMinFrequency, maxFrequencyHz: p.beepMaxFrequency, minRunMs: TONE_RUN_MS, purity: TONE_RUN_PURITY, minToneRms: p.minVoiceRms });
+    this.#toneRun = new ToneRunDetector({ minFrequencyHz: p.beepMinFrequency, maxFrequencyHz: p.beepMaxFrequency, minRunMs: TONE_RUN_MS, purity: TONE_RUN_PURITY, minToneRms: p.minVoiceRms, purityOverNoise: true });
   }
 
   push(pcm: Int16Array): FrontEndFrame {
@@ -65,9 +72,9 @@ export class AmdFrontEnd {
     const beepRunning = (beep.toneMs > 0 && beep.beepHeard) || run.running;
     const shape = frameShape(pcm);
     const rms = this.#energy.rms(pcm);
-    const { loud, voiced } = this.#featureVad.push(rms, beepRunning);
+    const { loud, voiced } = this.#featureVad.push(rms, beepRunning, peakOf(pcm));
     const pitchHz = this.#pitch.push(pcm, loud && voiced);
-    this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null, pitchHz });
+    this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null, pitchHz, toneShare: scan.twoToneShare, toneHz: scan.strongestHz });
     return { voiced, beep, beepRunning, beepHeard: beep.beepHeard || run.heard, beepEnded: beep.beepEnded || run.ended };
   }
 }

@@ -18,6 +18,8 @@ export interface ToneRunOptions {
   minRunMs: number;
   purity: number;
   minToneRms: number;
+  /** Judge purity on the energy above the line's noise (see beep.ts). */
+  purityOverNoise?: boolean;
 }
 
 export interface ToneRunFrame {
@@ -48,7 +50,7 @@ export class ToneRunDetector {
 
   /** Feed a frame another bank with the same range and floor already scanned (the front end's). */
   pushScan(s: ToneSpectrum): ToneRunFrame {
-    const tonal = s.twoToneShare >= this.#o.purity;
+    const tonal = (this.#o.purityOverNoise ? s.twoToneShareOverNoise : s.twoToneShare) >= this.#o.purity;
     const { running, ended, heard } = this.#run.push(tonal);
     return { tonal, running, ended, heard };
   }
