@@ -22,6 +22,10 @@ export interface FrameObservation {
   tonal: boolean;
   /** Voice pitch in Hz (0: none measured; pitch.ts). */
   pitchHz: number;
+  /** Share of the frame's energy in its two strongest tones (tone-bank.ts; 0 when quiet). */
+  toneShare: number;
+  /** The strongest tone's frequency (Hz). */
+  toneHz: number;
 }
 
 /** Silence at least this long ends an utterance (pauses between words are shorter). */
@@ -61,6 +65,13 @@ export const FEATURE_NAMES = [
   'pitch_std',
   'pitched_ratio',
   'first_pitch_end_rise',
+  'pitch_end_trend',
+  'first_pitch_end_trend',
+  'second_utterance_ms',
+  'long_utterances',
+  'first_utterance_tonal',
+  'tone_after_pause_ms',
+  'first_utterance_steady',
 ] as const;
 
 /** Pitched frames at an utterance's end compared with the rest (120 ms: the last syllable's tune). */
@@ -68,6 +79,30 @@ const PITCH_TAIL = 4;
 /** A pitch this far (semitones) from the utterance's mean so far is an octave error or a fricative, not the tune. */
 const PITCH_JUMP = 6;
 const semitones = (hz: number) => 12 * Math.log2(hz / 100);
+
+/** Pitched frames the end trend is fitted over (~300 ms: the last word's tune, steadier than PITCH_TAIL's syllable). */
+const TREND_FRAMES = 15;
+/** An utterance this long is a sentence: a person says at most one, a carrier or a greeting several. */
+const LONG_UTTERANCE_MS = 1500;
+/**
+ * A frame whose two strongest tones hold this share is tone-like (music, a
+ * ring-back, a beep too noisy or too short for the beep detectors). Vowels
+ * reach it too, so it is a feature for the trees, never a rule.
+ */
+const TONE_LIKE_SHARE = 0.6;
+/** Consecutive tone-like frames within this drift are one tone. */
+const SAME_TONE_HZ = 60;
+/** A tone-like run that starts after this much silence, once voice was heard, stands apart from speech (a beep). */
+const TONE_PAUSE_MS = 100;
+
+/**
+ * A pitch within this many semitones of the pitch STEADY_LAG frames before
+ * is held, as a note of music is: music on hold holds its notes (a median
+ * 69 % of its pitched frames in the tuning split's preludes), a voice glides
+ * (21 %).
+ */
+const STEADY_SEMITONES = 0.3;
+const STEADY_LAG = 3;
 
 /** Frames of recent activity kept for active_last_*. */
 const RECENT_FRAMES = 100;
@@ -114,6 +149,25 @@ export class CallFeatures {
   #lastRise = 0;
   #lastSlope = 0;
   #firstRise = 0;
+  readonly #trend = new Float64Array(TREND_FRAMES);
+  #lastTrend = 0;
+  #firstTrend = 0;
+  // more timing: the second utterance, sentences said, how tone-like the first utterance is
+  #secondUtt = -1;
+  #longUtterances = 0;
+  #uttLoud = 0;
+  #uttTonal = 0;
+  #firstTonal = 0;
+  // held pitch (music): the last frames' pitch, and the current and first utterance's share of held frames
+  readonly #recentSt = new Float64Array(STEADY_LAG + 1).fill(Number.NaN);
+  #uttSteady = 0;
+  #uttSteadyOf = 0;
+  #firstSteady = 0;
+  // tone-like runs: the current one, and the longest that began after a pause in the voice
+  #toneRunMs = 0;
+  #toneRunHz = 0;
+  #toneRunIsolated = false;
+  #toneAfterPause = 0;
 
   get silenceMs(): number {
     return this.#silence;
@@ -128,6 +182,11 @@ export class CallFeatures {
   }
 
   push(o: FrameObservation): void {
+    this.#trackToneRun(o);
+    const frame = this.#t / FRAME_MS;
+    const heldSt = this.#recentSt[(frame + 1) % (STEADY_LAG + 1)]!; // STEADY_LAG frames ago
+    const nowSt = o.pitchHz > 0 ? semitones(o.pitchHz) : Number.NaN;
+    this.#recentSt[frame % (STEADY_LAG + 1)] = nowSt;
     this.#t += FRAME_MS;
     this.#floorDb = db(o.noiseFloor);
     this.#recent[this.#frames % RECENT_FRAMES] = o.voiced ? 1 : 0;
@@ -145,6 +204,10 @@ export class CallFeatures {
       this.#uttVoice = 0;
       this.#uttSumSt = 0;
       this.#uttPitched = 0;
+      this.#uttLoud = 0;
+      this.#uttTonal = 0;
+      this.#uttSteady = 0;
+      this.#uttSteadyOf = 0;
       if (this.#firstEnd >= 0 && this.#secondStart < 0) this.#secondStart = start;
     }
     this.#uttVoice += FRAME_MS;
@@ -152,6 +215,12 @@ export class CallFeatures {
     this.#lastVoice = this.#t;
     this.#silence = 0;
     if (!o.loud) return;
+    this.#uttLoud++;
+    if (o.toneShare >= TONE_LIKE_SHARE) this.#uttTonal++;
+    if (!Number.isNaN(nowSt) && !Number.isNaN(heldSt)) {
+      this.#uttSteadyOf++;
+      if (Math.abs(nowSt - heldSt) < STEADY_SEMITONES) this.#uttSteady++;
+    }
     const d = db(o.rms);
     this.#n++;
     this.#sumDb += d;
@@ -170,6 +239,7 @@ export class CallFeatures {
       this.#sumSt += st;
       this.#sumSt2 += st * st;
       this.#tail[this.#uttPitched % this.#tail.length] = st;
+      this.#trend[this.#uttPitched % TREND_FRAMES] = st;
       this.#uttPitched++;
       this.#uttSumSt += st;
     }
@@ -189,11 +259,49 @@ export class CallFeatures {
     return [last - this.#uttSumSt / n, nBefore ? last - before / nBefore : 0];
   }
 
+  /** Least-squares slope (semitones per second) of the current utterance's last TREND_FRAMES pitched frames. */
+  #endTrend(): number {
+    const n = Math.min(this.#uttPitched, TREND_FRAMES);
+    if (n < 5) return 0;
+    let sx = 0;
+    let sy = 0;
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+      const y = this.#trend[(this.#uttPitched - n + i) % TREND_FRAMES]!;
+      sx += i;
+      sy += y;
+      sxy += i * y;
+      sxx += i * i;
+    }
+    return ((n * sxy - sx * sy) / (n * sxx - sx * sx)) * (1000 / FRAME_MS);
+  }
+
+  #trackToneRun(o: FrameObservation): void {
+    const toneLike = o.toneShare >= TONE_LIKE_SHARE;
+    if (toneLike && this.#toneRunMs > 0 && Math.abs(o.toneHz - this.#toneRunHz) <= SAME_TONE_HZ) this.#toneRunMs += FRAME_MS;
+    else if (toneLike) {
+      this.#toneRunMs = FRAME_MS;
+      this.#toneRunHz = o.toneHz;
+      // The silence counter still holds the pause before this frame.
+      this.#toneRunIsolated = this.#onset >= 0 && this.#silence >= TONE_PAUSE_MS;
+    } else this.#toneRunMs = 0;
+    if (this.#toneRunIsolated && this.#toneRunMs > this.#toneAfterPause) this.#toneAfterPause = this.#toneRunMs;
+  }
+
   #closeUtterance(): void {
     const length = this.#lastVoice - this.#uttStart;
     if (this.#uttVoice >= MIN_UTTERANCE_VOICE_MS) {
       [this.#lastRise, this.#lastSlope] = this.#tune();
-      if (this.#utterances === 0) this.#firstRise = this.#lastRise;
+      this.#lastTrend = this.#endTrend();
+      if (this.#utterances === 0) {
+        this.#firstRise = this.#lastRise;
+        this.#firstTrend = this.#lastTrend;
+        this.#firstTonal = this.#uttLoud ? this.#uttTonal / this.#uttLoud : 0;
+        this.#firstSteady = this.#uttSteadyOf ? this.#uttSteady / this.#uttSteadyOf : 0;
+      }
+      if (this.#utterances === 1) this.#secondUtt = length;
+      if (length >= LONG_UTTERANCE_MS) this.#longUtterances++;
       this.#utterances++;
       if (this.#firstUtt < 0) {
         this.#firstUtt = length;
@@ -249,6 +357,14 @@ export class CallFeatures {
     out[28] = this.#pitched > 1 ? Math.sqrt(Math.max(0, this.#sumSt2 / this.#pitched - (this.#sumSt / this.#pitched) ** 2)) : 0;
     out[29] = this.#pitched / n;
     out[30] = firstDone ? this.#firstRise : rise;
+    const trend = speaking ? this.#endTrend() : this.#lastTrend;
+    out[31] = trend;
+    out[32] = firstDone ? this.#firstTrend : trend;
+    out[33] = this.#secondUtt >= 0 ? this.#secondUtt : this.#utterances === 1 && speaking ? current : 0;
+    out[34] = this.#longUtterances + (speaking && current >= LONG_UTTERANCE_MS ? 1 : 0);
+    out[35] = firstDone ? this.#firstTonal : this.#uttLoud ? this.#uttTonal / this.#uttLoud : 0;
+    out[36] = this.#toneAfterPause;
+    out[37] = firstDone ? this.#firstSteady : this.#uttSteadyOf ? this.#uttSteady / this.#uttSteadyOf : 0;
     return out;
   }
 

@@ -11,6 +11,7 @@ import type { AmdParameters } from './parameters.ts';
 import { FeatureVad } from './feature-vad.ts';
 import { HighPassEnergy } from './high-pass.ts';
 import { PitchTracker } from './pitch.ts';
+import { ToneBank } from './tone-bank.ts';
 import { ToneRunDetector } from './tone-run.ts';
 
 export interface FrontEndFrame {
@@ -29,8 +30,16 @@ export interface FrontEndFrame {
 const TONE_RUN_PURITY = 0.85;
 const TONE_RUN_MS = 200;
 
+function peakOf(pcm: Int16Array): number {
+  let peak = 0;
+  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
+  return peak;
+}
+
 export class AmdFrontEnd {
   readonly features = new CallFeatures();
+  /** One scan per frame for both tone detectors. */
+  readonly #tones: ToneBank;
   readonly #beep: BeepDetector;
   readonly #toneRun: ToneRunDetector;
   /**
@@ -44,25 +53,28 @@ export class AmdFrontEnd {
   readonly #pitch = new PitchTracker();
 
   constructor(p: AmdParameters) {
+    this.#tones = new ToneBank({ minFrequencyHz: p.beepMinFrequency, maxFrequencyHz: p.beepMaxFrequency, minToneRms: p.minVoiceRms });
     this.#beep = new BeepDetector({
       minFrequencyHz: p.beepMinFrequency,
       maxFrequencyHz: p.beepMaxFrequency,
       minBeepMs: p.minBeepLength,
       tonePurity: p.beepPurity,
       minToneRms: p.minVoiceRms,
+      purityOverNoise: true,
     });
-    this.#toneRun = new ToneRunDetector({ minFrequencyHz: p.beepMinFrequency, maxFrequencyHz: p.beepMaxFrequency, minRunMs: TONE_RUN_MS, purity: TONE_RUN_PURITY, minToneRms: p.minVoiceRms });
+    this.#toneRun = new ToneRunDetector({ minFrequencyHz: p.beepMinFrequency, maxFrequencyHz: p.beepMaxFrequency, minRunMs: TONE_RUN_MS, purity: TONE_RUN_PURITY, minToneRms: p.minVoiceRms, purityOverNoise: true });
   }
 
   push(pcm: Int16Array): FrontEndFrame {
-    const beep = this.#beep.push(pcm);
-    const run = this.#toneRun.push(pcm);
+    const scan = this.#tones.analyse(pcm);
+    const beep = this.#beep.pushScan(scan);
+    const run = this.#toneRun.pushScan(scan);
     const beepRunning = (beep.toneMs > 0 && beep.beepHeard) || run.running;
     const shape = frameShape(pcm);
     const rms = this.#energy.rms(pcm);
-    const { loud, voiced } = this.#featureVad.push(rms, beepRunning);
+    const { loud, voiced } = this.#featureVad.push(rms, beepRunning, peakOf(pcm));
     const pitchHz = this.#pitch.push(pcm, loud && voiced);
-    this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null, pitchHz });
+    this.features.push({ voiced, loud, rms, noiseFloor: this.#featureVad.noiseFloor, zcr: shape.zcr, tilt: shape.tilt, tonal: beep.toneHz !== null, pitchHz, toneShare: scan.twoToneShare, toneHz: scan.strongestHz });
     return { voiced, beep, beepRunning, beepHeard: beep.beepHeard || run.heard, beepEnded: beep.beepEnded || run.ended };
   }
 }

@@ -21,5 +21,7 @@ export { AMD_MODEL_FORMAT, AMD_MODEL_URL, defaultAmdModel, parseAmdModel, type A
 export { DEFAULT_AMD_PARAMETERS, type AmdParameters } from './parameters.ts';
 export { EnergyVad, type VadFrame, type VadOptions } from './vad.ts';
 export { BeepDetector, type BeepFrame, type BeepOptions } from './beep.ts';
+export { ToneBank, type ToneBankOptions, type ToneSpectrum } from './tone-bank.ts';
+export { SustainedRun, type RunFrame } from './sustained-run.ts';
 export { goertzelPower, blockPower, frameRms } from './goertzel.ts';
 export { classifyPcm, classifyWith, type AmdVerdict } from './classify.ts';

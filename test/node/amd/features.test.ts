@@ -1,8 +1,8 @@
 // The learned AMD engine's inputs on synthetic signals: the per-frame
 // spectral shape and the call features (voice timing, contour) it is built on.
 import { describe, expect, it } from 'vitest';
-import { AmdFrontEnd, CallFeatures, DEFAULT_AMD_PARAMETERS, FEATURE_NAMES, HighPassEnergy, PitchTracker, frameShape } from '../../../media-node/src/amd/index.ts';
-import { buzz, concat, frames, noise, silence, tone } from './signals.ts';
+import { AmdFrontEnd, CallFeatures, DEFAULT_AMD_PARAMETERS, FEATURE_NAMES, FeatureVad, HighPassEnergy, PitchTracker, frameShape } from '../../../media-node/src/amd/index.ts';
+import { buzz, concat, frames, noise, silence, speech, tone } from './signals.ts';
 
 const feature = (x: Float64Array, name: (typeof FEATURE_NAMES)[number]) => x[FEATURE_NAMES.indexOf(name)]!;
 
@@ -64,9 +64,32 @@ describe('CallFeatures', () => {
     expect(feature(loud, 'snr_db') - feature(quiet, 'snr_db')).toBeGreaterThan(6);
   });
 
+  it('measures the second utterance and counts sentence-long ones (a carrier says its sentence again)', () => {
+    const x = featuresOf(concat(silence(300), speech(2000), silence(800), speech(2000), silence(600)));
+    expect(feature(x, 'long_utterances')).toBe(2);
+    expect(feature(x, 'second_utterance_ms')).toBeGreaterThan(1700);
+    const hello = featuresOf(concat(silence(300), buzz(500), silence(800), buzz(700), silence(600)));
+    expect(feature(hello, 'long_utterances')).toBe(0);
+  });
+
+  it('notices a tone that starts after a pause in the voice, not the voice itself', () => {
+    const beepAfter = featuresOf(concat(silence(300), speech(1500), silence(400), tone(1000, 140, 4000), silence(800)));
+    expect(feature(beepAfter, 'tone_after_pause_ms')).toBeGreaterThanOrEqual(100);
+    expect(feature(featuresOf(concat(silence(300), speech(1500), silence(800))), 'tone_after_pause_ms')).toBe(0);
+  });
+
+  it('tells held notes (music on hold) from a gliding voice', () => {
+    // A 200 Hz note with its harmonics, held: the pitch stays put frame after frame.
+    const note = Int16Array.from({ length: 12000 }, (_, i) => Math.round([1, 2, 3, 4].reduce((v, h) => v + (3000 / h) * Math.sin((2 * Math.PI * 200 * h * i) / 8000), 0)));
+    const held = featuresOf(concat(silence(300), note, silence(800)));
+    const voice = featuresOf(concat(silence(300), buzz(1500), silence(800)));
+    expect(feature(held, 'first_utterance_steady')).toBeGreaterThan(0.8);
+    expect(feature(voice, 'first_utterance_steady')).toBeLessThan(feature(held, 'first_utterance_steady') - 0.3);
+  });
+
   it('is a pure accumulator: a snapshot does not change it', () => {
     const c = new CallFeatures();
-    c.push({ voiced: true, loud: true, rms: 1000, noiseFloor: 10, zcr: 0.1, tilt: 0.2, tonal: false, pitchHz: 0 });
+    c.push({ voiced: true, loud: true, rms: 1000, noiseFloor: 10, zcr: 0.1, tilt: 0.2, tonal: false, pitchHz: 0, toneShare: 0, toneHz: 0 });
     expect(Array.from(c.snapshot())).toEqual(Array.from(c.snapshot()));
   });
 });
@@ -83,6 +106,33 @@ describe('HighPassEnergy (the learned engine’s voice detector input)', () => {
     expect(level(1000)).toBeGreaterThan(-0.5);
     expect(level(400)).toBeGreaterThan(-1.5);
     expect(level(50)).toBeLessThan(-20);
+  });
+});
+
+describe('FeatureVad (the learned engine’s voice detector)', () => {
+  /** Voiced flags over line noise of RMS 300 in which a lost burst was concealed as a fade (each frame half the last) or decoded from A-law zeros (±8). */
+  function voicedAfterGap(gap: Int16Array[]): boolean[] {
+    const vad = new FeatureVad();
+    const out: boolean[] = [];
+    const line = [...frames(noise(3000, 300, 11))];
+    const all = [...line.slice(0, 60), ...gap, ...line.slice(60)];
+    for (const f of all) {
+      let peak = 0;
+      for (const v of f) peak = Math.max(peak, Math.abs(v));
+      out.push(vad.push(Math.sqrt(f.reduce((a, v) => a + v * v, 0) / f.length), false, peak).voiced);
+    }
+    return out;
+  }
+
+  it('does not take line noise for voice after a concealed burst fades out', () => {
+    const last = [...frames(noise(20, 300, 12))][0]!;
+    const fade = [0.5, 0.25, 0.125, 0.0625].map((g) => Int16Array.from(last, (v) => Math.round(v * g)));
+    expect(voicedAfterGap(fade).some(Boolean)).toBe(false);
+  });
+
+  it('takes A-law silence (±8) in a gap for a lost packet, not for the floor', () => {
+    const alawZero = Int16Array.from({ length: 160 }, (_, i) => (i % 2 ? 8 : -8));
+    expect(voicedAfterGap([alawZero, alawZero, alawZero]).some(Boolean)).toBe(false);
   });
 });
 

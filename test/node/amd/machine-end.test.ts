@@ -31,6 +31,30 @@ describe('ToneRunDetector', () => {
   });
 });
 
+describe('tone purity over the line noise (ToneBank)', () => {
+  // A 400 Hz beep under white noise of 60 % of its RMS: about 70 % of each frame, too little for the raw purity.
+  const noisyBeep = () => concat(noise(1500, 1500, 7), mix(tone(400, 500, 3500), noise(500, 1500, 8)), noise(500, 1500, 9));
+  const detectors = (purityOverNoise: boolean) => ({
+    single: new BeepDetector({ minFrequencyHz: 350, maxFrequencyHz: 2100, minBeepMs: 160, tonePurity: 0.8, minToneRms: 200, purityOverNoise }),
+    run: new ToneRunDetector({ minFrequencyHz: 350, maxFrequencyHz: 2100, minRunMs: 200, purity: 0.85, minToneRms: 200, purityOverNoise }),
+  });
+
+  it('hears a beep under loud noise that the raw share misses', () => {
+    const raw = detectors(false);
+    const over = detectors(true);
+    const pcm = [...frames(noisyBeep())];
+    expect(pcm.map((f) => raw.single.push(f)).some((f) => f.beepHeard)).toBe(false);
+    expect(pcm.map((f) => over.single.push(f)).some((f) => f.beepHeard)).toBe(true);
+  });
+
+  it('still takes neither speech nor the noise alone for a beep', () => {
+    const over = detectors(true);
+    const pcm = [...frames(concat(noise(1500, 1500, 3), mix(speech(2000), noise(2000, 1500, 4)), noise(1000, 1500, 5), speech(1500), silence(300)))];
+    expect(pcm.map((f) => over.single.push(f)).some((f) => f.beepHeard)).toBe(false);
+    expect(pcm.map((f) => over.run.push(f)).some((f) => f.heard)).toBe(false);
+  });
+});
+
 describe('MachineEnd', () => {
   const end = () => new MachineEnd({ greetingEndSilenceMs: 1500, maxWaitMs: 20_000 });
   const frame = (tMs: number, o: Partial<Parameters<MachineEnd['push']>[0]> = {}) => ({ tMs, voiced: false, beepRunning: false, beepEnded: false, heardVoice: false, silenceMs: 0, ...o });
