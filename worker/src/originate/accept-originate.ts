@@ -14,8 +14,7 @@ import { checkCompliance, complianceBlockedEvent, complianceBlockedProblem } fro
 import { requireCampaign } from '../compliance/routes/campaign-lookup.ts';
 import { emitDialerEvents } from '../dialer-events/emit.ts';
 import { claimAgentForCall, claimRefusalProblem, releaseAgentFromCall } from '../agents/agent-on-call.ts';
-import { mediaFleet } from '../durable/media-fleet/index.ts';
-import { agentCall } from '../durable/stubs.ts';
+import { agentCall, mediaFleet } from '../durable/stubs.ts';
 import type { LegOwner } from '../media-protocol/index.ts';
 import { resolveCallerId } from './caller-id.ts';
 import type { OriginateAccepted, OriginateRequest } from './originate-schema.ts';

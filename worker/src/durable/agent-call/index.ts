@@ -17,7 +17,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { mediaFleet, tenantPacer } from '../stubs.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { callAnswered, callCompleted, callInitiated, type CallIdentity } from '../../dialer-events/call-payloads.ts';
 import { releaseAgentFromCall } from '../../agents/agent-on-call.ts';
@@ -327,7 +327,7 @@ export class AgentCall extends DurableObject<Env> {
       case 'report_live': {
         const phase = s.flow.phase;
         const live = phase === 'ended' ? { ringing: 0, connected: 0 } : s.flow.customerAnsweredAtMs !== null ? { ringing: 0, connected: 1 } : { ringing: 1, connected: 0 };
-        await this.env.TENANT_PACER.getByName(init.tenantId).report(init.callId, live);
+        await tenantPacer(this.env, init.tenantId).report(init.callId, live);
         return null;
       }
     }

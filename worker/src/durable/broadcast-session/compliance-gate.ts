@@ -17,7 +17,7 @@
 import type { Env } from '../../env.ts';
 import type { BroadcastInit } from './contract.ts';
 import type { NodeSlot } from '../media-fleet/index.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { mediaFleet, tenantPacer } from '../stubs.ts';
 import { checkComplianceBatch, type ComplianceResult } from '../../compliance/engine.ts';
 import { complianceBlockedEvent } from '../../compliance/blocked-event.ts';
 import { emitDialerEvents } from '../../dialer-events/emit.ts';
@@ -90,7 +90,7 @@ async function giveBack(env: Env, init: BroadcastInit, slots: readonly NodeSlot[
   const perNode: Record<string, number> = {};
   for (const slot of slots) perNode[slot.nodeId] = (perNode[slot.nodeId] ?? 0) + 1;
   await mediaFleet(env).release({ kind: 'broadcast', id: init.broadcastId }, perNode);
-  await env.TENANT_PACER.get(env.TENANT_PACER.idFromName(init.tenantId)).refund(init.broadcastId, slots.length);
+  await tenantPacer(env, init.tenantId).refund(init.broadcastId, slots.length);
 }
 
 function blockedCallRow(db: D1Database, init: BroadcastInit, voiceId: string, phone: string, nowMs: number): D1PreparedStatement {

@@ -36,7 +36,7 @@ import type { ConnectEvent, EventResult, MediaCommand, MediaEvent } from '../../
 import type { PlayInput } from '../../broadcast/play-schema.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
 import { resolvePlay } from '../../media-dispatch/resolve-play.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { mediaFleet, tenantPacer } from '../stubs.ts';
 import { Cause, q850Reason } from '../../telephony/q850.ts';
 import { callHistoryStatus } from '../../calls/call-outcome.ts';
 import { clearLegsForDialing } from './compliance-gate.ts';
@@ -538,7 +538,7 @@ export class BroadcastSession extends DurableObject<Env> {
     const init = this.#requireInit();
     const queued = this.#count('queued');
     if (queued === 0) return null;
-    const pacer = this.env.TENANT_PACER.get(this.env.TENANT_PACER.idFromName(init.tenantId));
+    const pacer = tenantPacer(this.env, init.tenantId);
     const decision = await pacer.acquire({
       ownerId: init.broadcastId,
       liveNow: this.#live(),
@@ -990,7 +990,7 @@ export class BroadcastSession extends DurableObject<Env> {
   async #reportLive(): Promise<void> {
     const init = this.#requireInit();
     const live = this.#liveLegs();
-    await this.env.TENANT_PACER.get(this.env.TENANT_PACER.idFromName(init.tenantId)).report(init.broadcastId, live);
+    await tenantPacer(this.env, init.tenantId).report(init.broadcastId, live);
     this.#reportedLive = JSON.stringify(live);
   }
 

@@ -13,8 +13,7 @@ import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
-import { agentFloor } from '../agent-floor/index.ts';
+import { agentFloor, mediaFleet, tenantPacer } from '../stubs.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { claimAgentForCall, releaseAgentFromCall } from '../../agents/agent-on-call.ts';
 import { uuidv7 } from '../../ids/uuid-v7.ts';
@@ -339,7 +338,7 @@ export class CampaignDialer extends DurableObject<Env> {
     if (nodes.length === 0) return;
     const contacts = await dueContacts(this.env.DB, ctx.row.id, new Date(now).toISOString(), nodes.length, this.#offers.contactIds());
     if (contacts.length === 0) return;
-    const pacer = this.env.TENANT_PACER.getByName(ctx.row.tenant_id);
+    const pacer = tenantPacer(this.env, ctx.row.tenant_id);
     const grant = await pacer.acquire({ ownerId: ctx.row.id, liveNow: open.length, wanted: contacts.length, callsPerSecond: ctx.callsPerSecond, maxConcurrent: ctx.maxConcurrentCalls });
     // The tenant's pace spreads dials (one every 1/CPS s): come back for the rest when the pacer says, not a second later.
     this.#nextDialAtMs = grant.granted < contacts.length ? grant.nextAtMs : null;
@@ -484,7 +483,7 @@ export class CampaignDialer extends DurableObject<Env> {
     if (meta) {
       const open = this.#calls.open().filter((c) => c.flow.phase !== 'ended');
       const ringing = open.filter((c) => c.flow.answeredAtMs === null).length;
-      await this.env.TENANT_PACER.getByName(meta.tenantId)
+      await tenantPacer(this.env, meta.tenantId)
         .report(meta.campaignId, { ringing, connected: open.length - ringing })
         .catch((err: unknown) => console.warn(JSON.stringify({ msg: 'pacer report failed', error: String(err) })));
     }

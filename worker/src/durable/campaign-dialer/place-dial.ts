@@ -8,7 +8,7 @@
 import type { Env } from '../../env.ts';
 import type { LegOwner } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { mediaFleet } from '../stubs.ts';
 import type { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { checkCompliance, complianceBlockedEvent } from '../../compliance/index.ts';
 import { uuidv7 } from '../../ids/uuid-v7.ts';
