@@ -10,7 +10,9 @@ import type { Env } from '../env.ts';
 export const FLEET_NAME = 'global';
 
 export function broadcastSession(env: Env, broadcastId: string) {
-  return env.BROADCAST_SESSION.getByName(broadcastId);
+  // The same object getByName names; spelt get(idFromName) because test/worker/broadcast/hardening.test.ts
+  // stands in a namespace that has only those two methods to fail a session mid-acceptance.
+  return env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(broadcastId));
 }
 
 /** The AgentCall of one manual originate, named by its call_id. */
