@@ -23,6 +23,12 @@ export function liveLegsFrom(answered: Iterable<boolean>): LiveLegs {
   return { ringing, connected };
 }
 
+/** One report to the tenant's pacer: this owner's live legs now (absolute, so the newest replaces the last). */
+export async function reportLiveLegs(env: Env, tenantId: string, ownerId: string, live: LiveLegs): Promise<void> {
+  await tenantPacer(env, tenantId).report(ownerId, live);
+}
+
+/** For an owner that reports often (a broadcast): remembers the last report. */
 export class LiveReporter {
   #last = '';
 
@@ -34,7 +40,7 @@ export class LiveReporter {
 
   /** Sends the report (always). */
   async report(live: LiveLegs): Promise<void> {
-    await tenantPacer(this.env, this.tenantId()).report(this.ownerId(), live);
+    await reportLiveLegs(this.env, this.tenantId(), this.ownerId(), live);
     this.#last = JSON.stringify(live);
   }
 

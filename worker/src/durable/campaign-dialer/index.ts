@@ -12,8 +12,14 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
-import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { agentFloor, mediaFleet, tenantPacer } from '../stubs.ts';
+import { agentFloor, tenantPacer } from '../stubs.ts';
+import { applyInOrder } from '../../legs/event-order.ts';
+import { callAnsweredStatement } from '../../legs/call-history.ts';
+import { sendLegCommand, type CommandOutcome } from '../../legs/leg-command.ts';
+import { endsWithNode } from '../../legs/node-loss.ts';
+import { liveLegsFrom, reportLiveLegs } from '../../legs/live-report.ts';
+import { releaseSlots } from '../../legs/node-slots.ts';
+import { digits } from '../../legs/number-forms.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { claimAgentForCall, releaseAgentFromCall } from '../../agents/agent-on-call.ts';
 import { uuidv7 } from '../../ids/uuid-v7.ts';
@@ -32,7 +38,7 @@ import { callInputOf } from '../../campaigns/engine/node-event-input.ts';
 import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
 import { CallStore, type StoredCall } from './call-store.ts';
 import { contactsLongInCall, dueContacts, markContactConnected, settleContactStatement } from './contact-rows.ts';
-import { endCallStatement, historyStatus, markAnswered, markBridged } from './call-rows.ts';
+import { endCallStatement, historyStatus, markBridged } from './call-rows.ts';
 import { loadCampaignContext, type CampaignContext } from './campaign-context.ts';
 import { completeIfDone } from './completion.ts';
 import { PreviewOffers, type PreviewOffer } from './preview-offers.ts';
@@ -95,28 +101,17 @@ export class CampaignDialer extends DurableObject<Env> {
 
   async applyEvents(events: MediaEvent[]): Promise<EventResult[]> {
     return this.#serial(async () => {
-      const results: EventResult[] = [];
       const ctx = await this.#context();
-      for (const ev of events) {
-        const call = this.#calls.get(ev.voice_id);
-        if (!call || !ctx) {
-          results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'rejected' });
-          continue;
-        }
-        if (ev.seq <= call.lastSeq) {
-          results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'duplicate' });
-          continue;
-        }
-        if (ev.seq > call.lastSeq + 1) {
-          results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'retry' });
-          continue;
-        }
-        call.lastSeq = ev.seq;
-        const input = callInputOf(ev, call.connectId);
-        if (input) await this.#step(ctx, call, input);
-        else this.#calls.put(call);
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
-      }
+      const results = await applyInOrder(events, {
+        find: (voiceId) => (ctx ? this.#calls.get(voiceId) : null),
+        lastSeq: (call) => call.lastSeq,
+        apply: async (call, ev) => {
+          call.lastSeq = ev.seq;
+          const input = callInputOf(ev, call.connectId);
+          if (input) await this.#step(ctx!, call, input);
+          else this.#calls.put(call);
+        },
+      });
       await this.#afterChange();
       return results;
     });
@@ -134,8 +129,7 @@ export class CampaignDialer extends DurableObject<Env> {
       if (!ctx) return 0;
       let ended = 0;
       for (const call of this.#calls.open()) {
-        if (call.nodeId !== nodeId || call.flow.phase === 'ended') continue;
-        if (keepBoot !== null && (!call.boot || call.boot === keepBoot)) continue;
+        if (call.flow.phase === 'ended' || !endsWithNode(call, nodeId, keepBoot)) continue;
         call.slotSettled = true;
         await this.#step(ctx, call, { kind: 'node_lost', atMs: Date.now() }, { nodeGone: true });
         ended++;
@@ -369,7 +363,7 @@ export class CampaignDialer extends DurableObject<Env> {
           const answeredAt = new Date(effect.atMs).toISOString();
           this.#events.record(campaignCallAnswered(facts(tenantId, row.id, call), answeredAt, effect.answeredBy));
           if (effect.answeredBy !== 'MACHINE') await this.#updateStats((s) => ({ ...s, liveAnswers: s.liveAnswers + 1, answerDelaySumS: s.answerDelaySumS + Math.max(0, (effect.atMs - call.dialedAtMs) / 1000) }));
-          await markAnswered(this.env.DB, call.callId, answeredAt, effect.answeredBy);
+          await callAnsweredStatement(this.env.DB, call.callId, answeredAt, effect.answeredBy).run();
           return;
         }
         case 'find_agent':
@@ -458,7 +452,7 @@ export class CampaignDialer extends DurableObject<Env> {
     const after = contactAfterCall(end.outcome, call.attempt, ctx.row.max_attempts, call.flow.endedAtMs ?? Date.now(), retryDelayMs(ctx.settings, ctx.row.retry_delay_minutes));
     try {
       await this.env.DB.batch([endCallStatement(this.env.DB, call.callId, end, endedAt), settleContactStatement(this.env.DB, call.contactId, after)]);
-      if (!call.slotSettled) await mediaFleet(this.env).release(this.#owner(ctx.row.id), { [call.nodeId]: 1 });
+      if (!call.slotSettled) await releaseSlots(this.env, this.#owner(ctx.row.id), { [call.nodeId]: 1 });
       call.settled = true;
       this.#calls.put(call);
     } catch (err) {
@@ -482,9 +476,7 @@ export class CampaignDialer extends DurableObject<Env> {
     const meta = await this.ctx.storage.get<Meta>('meta');
     if (meta) {
       const open = this.#calls.open().filter((c) => c.flow.phase !== 'ended');
-      const ringing = open.filter((c) => c.flow.answeredAtMs === null).length;
-      await tenantPacer(this.env, meta.tenantId)
-        .report(meta.campaignId, { ringing, connected: open.length - ringing })
+      await reportLiveLegs(this.env, meta.tenantId, meta.campaignId, liveLegsFrom(open.map((c) => c.flow.answeredAtMs !== null)))
         .catch((err: unknown) => console.warn(JSON.stringify({ msg: 'pacer report failed', error: String(err) })));
     }
     await this.#events.flush();
@@ -505,11 +497,8 @@ export class CampaignDialer extends DurableObject<Env> {
     return meta ? loadCampaignContext(this.env, meta.tenantId, meta.campaignId) : null;
   }
 
-  async #send(call: StoredCall, command: MediaCommand): Promise<'ok' | 'gone' | 'unavailable'> {
-    const [result] = await sendNodeCommands(call.controlUrl, this.env.MEDIA_SHARED_SECRET, [command]);
-    if (result?.ok) return 'ok';
-    console.warn(JSON.stringify({ msg: 'node command failed', call_id: call.callId, type: command.type, error: result?.error }));
-    return result?.error === 'unknown_leg' ? 'gone' : 'unavailable';
+  #send(call: StoredCall, command: MediaCommand): Promise<CommandOutcome> {
+    return sendLegCommand(this.env, call.controlUrl, command);
   }
 
   #owner(campaignId: string): LegOwner {
@@ -538,8 +527,4 @@ function facts(tenantId: string, campaignId: string, call: StoredCall): Campaign
     agentId: call.bridgedAgentId ?? (call.flow.preassigned ? call.flow.agentId : null),
     startedAt: new Date(call.dialedAtMs).toISOString(),
   };
-}
-
-function digits(number: string): string {
-  return number.replace(/^\+/, '');
 }
