@@ -9,19 +9,24 @@
  * Every effect that leaves the object is a job stored with the step that
  * caused it and retried by the alarm until it succeeds, so a D1 or node
  * hiccup never leaves an agent on_call or a call in progress forever; the
- * call.* events are queued in the same step (StoredEventQueue). Built from
- * the pieces the broadcast engine uses (node client, fleet, pacer, event
- * builders), small enough to move onto the shared leg engine of issue 13.
+ * call.* events are queued in the same step (StoredEventQueue). The parts
+ * every leg owner shares (event order, node commands, the node-loss rule,
+ * history writes, slots, the pacer report) come from worker/src/legs/.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
 import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { mediaFleet, tenantPacer } from '../stubs.ts';
+import { applyInOrder } from '../../legs/event-order.ts';
+import { callAnsweredStatement, callEndedStatement, deleteCallRow, insertCallRows } from '../../legs/call-history.ts';
+import { sendLegCommand, type CommandOutcome } from '../../legs/leg-command.ts';
+import { endsWithNode } from '../../legs/node-loss.ts';
+import { liveLegsFrom, NO_LIVE_LEGS, reportLiveLegs } from '../../legs/live-report.ts';
+import { releaseSlots } from '../../legs/node-slots.ts';
+import { digits } from '../../legs/number-forms.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { callAnswered, callCompleted, callInitiated, type CallIdentity } from '../../dialer-events/call-payloads.ts';
 import { releaseAgentFromCall } from '../../agents/agent-on-call.ts';
-import { insertCallRow, markCallAnswered, markCallEnded } from './call-row.ts';
 import { phaseDeadline, startFlow, stepFlow, type AgentCallFlow, type CallOutcome, type FlowEffect, type FlowInput } from './call-flow.ts';
 import { flowInputOf } from './flow-input.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
@@ -78,7 +83,19 @@ export class AgentCall extends DurableObject<Env> {
   async begin(init: AgentCallInit): Promise<BeginResult> {
     if (this.#state) return { ok: true };
     const nowMs = Date.now();
-    await insertCallRow(this.env.DB, init);
+    await insertCallRows(this.env.DB, [
+      {
+        id: init.callId,
+        tenantId: init.tenantId,
+        campaignId: init.campaignId,
+        agentId: init.agent.id,
+        contactPhone: init.destination,
+        fromNumber: init.cli,
+        status: 'in_progress',
+        mediaNodeId: init.node.nodeId,
+        startedAt: init.startedAt,
+      },
+    ]);
     this.#state = { init, flow: startFlow(), connectId: crypto.randomUUID(), lastSeq: 0, phaseSinceMs: nowMs, jobs: [] };
     await this.#save();
     const initiatedId = this.#events.record(callInitiated(identity(init), { startedAt: init.startedAt }));
@@ -100,7 +117,7 @@ export class AgentCall extends DurableObject<Env> {
     if (!result?.ok) {
       console.warn(JSON.stringify({ msg: 'agent originate refused', call_id: init.callId, node_id: init.node.nodeId, error: result?.error }));
       this.#events.forget(initiatedId);
-      await this.env.DB.prepare('DELETE FROM calls WHERE id = ?').bind(init.callId).run();
+      await deleteCallRow(this.env.DB, init.callId);
       await this.#forget();
       return { ok: false, error: result?.error === 'agent_not_registered' ? 'agent_not_registered' : 'node_unavailable' };
     }
@@ -113,26 +130,15 @@ export class AgentCall extends DurableObject<Env> {
 
   /** The node's events for this call's leg, in seq order (docs/media-protocol.md). */
   async applyEvents(events: MediaEvent[]): Promise<EventResult[]> {
-    const results: EventResult[] = [];
-    for (const ev of events) {
-      const state = this.#state;
-      if (!state || ev.voice_id !== state.init.callId) {
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'rejected' });
-        continue;
-      }
-      if (ev.seq <= state.lastSeq) {
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'duplicate' });
-        continue;
-      }
-      if (ev.seq > state.lastSeq + 1) {
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'retry' });
-        continue;
-      }
-      state.lastSeq = ev.seq;
-      const input = flowInputOf(ev, state.connectId);
-      if (input) this.#step(input);
-      results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
-    }
+    const results = await applyInOrder(events, {
+      find: (voiceId) => (this.#state?.init.callId === voiceId ? this.#state : null),
+      lastSeq: (state) => state.lastSeq,
+      apply: (state, ev) => {
+        state.lastSeq = ev.seq;
+        const input = flowInputOf(ev, state.connectId);
+        if (input) this.#step(input);
+      },
+    });
     await this.#save();
     await this.#settle();
     return results;
@@ -146,8 +152,7 @@ export class AgentCall extends DurableObject<Env> {
    */
   async nodeLost(nodeId: string, keepBoot: string | null = null): Promise<number> {
     const s = this.#state;
-    if (!s || s.init.node.nodeId !== nodeId || s.flow.phase === 'ended') return 0;
-    if (keepBoot !== null && (!s.boot || s.boot === keepBoot)) return 0;
+    if (!s || s.flow.phase === 'ended' || !endsWithNode({ nodeId: s.init.node.nodeId, boot: s.boot ?? null }, nodeId, keepBoot)) return 0;
     this.#step({ kind: 'node_lost', atMs: Date.now() });
     s.jobs = s.jobs.filter((j) => j.kind !== 'release_slot');
     await this.#save();
@@ -313,32 +318,29 @@ export class AgentCall extends DurableObject<Env> {
         return null;
       }
       case 'row_answered':
-        await markCallAnswered(this.env.DB, init.callId, new Date(job.atMs).toISOString());
+        await callAnsweredStatement(this.env.DB, init.callId, new Date(job.atMs).toISOString()).run();
         return null;
       case 'row_ended':
-        await markCallEnded(this.env.DB, init.callId, job.outcome, new Date(job.atMs).toISOString());
+        // duration_seconds is the customer's connected time, as for every other call leg.
+        const { status, cause, reason, talkS } = job.outcome;
+        await callEndedStatement(this.env.DB, init.callId, { status, cause, reason, durationS: talkS, endedAt: new Date(job.atMs).toISOString() }).run();
         return null;
       case 'release_agent':
         await releaseAgentFromCall(this.env, init.tenantId, init.agent.id, init.callId);
         return null;
       case 'release_slot':
-        await mediaFleet(this.env).release(this.#owner(), { [init.node.nodeId]: 1 });
+        await releaseSlots(this.env, this.#owner(), { [init.node.nodeId]: 1 });
         return null;
       case 'report_live': {
-        const phase = s.flow.phase;
-        const live = phase === 'ended' ? { ringing: 0, connected: 0 } : s.flow.customerAnsweredAtMs !== null ? { ringing: 0, connected: 1 } : { ringing: 1, connected: 0 };
-        await tenantPacer(this.env, init.tenantId).report(init.callId, live);
+        const live = s.flow.phase === 'ended' ? NO_LIVE_LEGS : liveLegsFrom([s.flow.customerAnsweredAtMs !== null]);
+        await reportLiveLegs(this.env, init.tenantId, init.callId, live);
         return null;
       }
     }
   }
 
-  async #send(command: MediaCommand): Promise<'ok' | 'gone' | 'unavailable'> {
-    const { init } = this.#state!;
-    const [result] = await sendNodeCommands(init.node.controlUrl, this.env.MEDIA_SHARED_SECRET, [command]);
-    if (result?.ok) return 'ok';
-    console.warn(JSON.stringify({ msg: 'node command failed', call_id: init.callId, type: command.type, error: result?.error }));
-    return result?.error === 'unknown_leg' ? 'gone' : 'unavailable';
+  #send(command: MediaCommand): Promise<CommandOutcome> {
+    return sendLegCommand(this.env, this.#state!.init.node.controlUrl, command);
   }
 
   // ── Storage and time ──────────────────────────────────────────────────
@@ -382,8 +384,4 @@ export class AgentCall extends DurableObject<Env> {
 
 function identity(init: AgentCallInit): CallIdentity {
   return { tenantId: init.tenantId, callId: init.callId, contactPhone: init.destination, agentId: init.agent.id, campaignId: init.campaignId, broadcastId: null };
-}
-
-function digits(number: string): string {
-  return number.replace(/^\+/, '');
 }
