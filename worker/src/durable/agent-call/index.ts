@@ -32,6 +32,7 @@ import { flowInputOf } from './flow-input.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { AGENT_CALL_LIMITS, ENDED_RETENTION_MS, type AgentCallInit, type AgentCallSnapshot, type BeginResult } from './contract.ts';
 import { WHISPER } from './whisper.ts';
+import { agentCallOwner } from '../media-fleet/leg-owners.ts';
 
 /** Work that leaves the object, stored until done. */
 type Job =
@@ -378,7 +379,7 @@ export class AgentCall extends DurableObject<Env> {
   }
 
   #owner(): LegOwner {
-    return { kind: 'agent_call', id: this.#state!.init.callId };
+    return agentCallOwner(this.#state!.init.callId);
   }
 }
 

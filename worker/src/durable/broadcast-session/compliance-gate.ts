@@ -18,6 +18,7 @@ import type { Env } from '../../env.ts';
 import type { BroadcastInit } from './contract.ts';
 import type { NodeSlot } from '../media-fleet/index.ts';
 import { tenantPacer } from '../stubs.ts';
+import { broadcastOwner } from '../media-fleet/leg-owners.ts';
 import { releaseSlots, slotsPerNode } from '../../legs/node-slots.ts';
 import { toE164 } from '../../legs/number-forms.ts';
 import { checkComplianceBatch, type ComplianceResult } from '../../compliance/engine.ts';
@@ -89,7 +90,7 @@ export async function clearLegsForDialing<L extends GateLeg>({ env, sql, init, l
 /** Unused slots go back to the fleet, and their pacing tokens to the tenant's pacer: a refused call is not a call. */
 async function giveBack(env: Env, init: BroadcastInit, slots: readonly NodeSlot[]): Promise<void> {
   if (slots.length === 0) return;
-  await releaseSlots(env, { kind: 'broadcast', id: init.broadcastId }, slotsPerNode(slots));
+  await releaseSlots(env, broadcastOwner(init.broadcastId), slotsPerNode(slots));
   await tenantPacer(env, init.tenantId).refund(init.broadcastId, slots.length);
 }
 

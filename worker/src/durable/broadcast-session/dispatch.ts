@@ -19,7 +19,8 @@ import { mediaFleet, tenantPacer } from '../stubs.ts';
 import { clearLegsForDialing } from './compliance-gate.ts';
 import { recordLegBoot } from './leg-boots.ts';
 import type { LegRow } from './leg-store.ts';
-import { broadcastOwner, finalizeLeg } from './leg-end.ts';
+import { finalizeLeg } from './leg-end.ts';
+import { broadcastOwner } from '../media-fleet/leg-owners.ts';
 import type { SessionParts } from './session-parts.ts';
 
 /** At most this many legs leave per tick, whatever the CPS: keeps one tick short. */
@@ -43,7 +44,7 @@ export async function dispatchDueLegs(s: SessionParts, now: number): Promise<num
   });
   if (decision.granted === 0) return decision.nextAtMs ?? now + IDLE_TICK_MS;
 
-  const owner = broadcastOwner(s);
+  const owner = broadcastOwner(init.broadcastId);
   const slots = await mediaFleet(s.env).reserve(owner, decision.granted);
   if (slots.length < decision.granted) await pacer.refund(init.broadcastId, decision.granted - slots.length);
   if (slots.length === 0) return waitForNodes(s, now);

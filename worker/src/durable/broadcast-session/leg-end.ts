@@ -12,6 +12,7 @@ import { callEndedStatement, insertCallRows } from '../../legs/call-history.ts';
 import { toE164 } from '../../legs/number-forms.ts';
 import { releaseSlots, type SlotsPerNode } from '../../legs/node-slots.ts';
 import { q850Reason } from '../../telephony/q850.ts';
+import { broadcastOwner } from '../media-fleet/leg-owners.ts';
 import { closeConnectWithLeg } from './connect-flow.ts';
 import { isTerminal } from './leg-state-machine.ts';
 import type { LegRow } from './leg-store.ts';
@@ -82,7 +83,7 @@ export async function finalizeLeg(
 /** Legs ended on these nodes: their slots go back to the fleet and the pacer hears the new live count. */
 export async function legsEnded(s: SessionParts, releasedPerNode: SlotsPerNode): Promise<void> {
   if (Object.keys(releasedPerNode).length === 0) return;
-  await releaseSlots(s.env, broadcastOwner(s), releasedPerNode);
+  await releaseSlots(s.env, broadcastOwner(s.init().broadcastId), releasedPerNode);
   await reportLive(s);
 }
 
@@ -92,8 +93,4 @@ export async function reportLive(s: SessionParts): Promise<void> {
 
 export function currentLive(s: SessionParts) {
   return liveLegsOf((state) => s.legs.count(state));
-}
-
-export function broadcastOwner(s: SessionParts) {
-  return { kind: 'broadcast' as const, id: s.init().broadcastId };
 }

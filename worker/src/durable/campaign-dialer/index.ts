@@ -42,7 +42,8 @@ import { endCallStatement, historyStatus, markBridged } from './call-rows.ts';
 import { loadCampaignContext, type CampaignContext } from './campaign-context.ts';
 import { completeIfDone } from './completion.ts';
 import { PreviewOffers, type PreviewOffer } from './preview-offers.ts';
-import { MAX_CALL_S, campaignOwner, placeDial, type DialDeps } from './place-dial.ts';
+import { MAX_CALL_S, placeDial, type DialDeps } from './place-dial.ts';
+import { campaignOwner } from '../media-fleet/leg-owners.ts';
 
 const TICK_MS = 1_000;
 /** Most dials placed in one tick (the rest wait for the next second). */

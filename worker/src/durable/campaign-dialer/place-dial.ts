@@ -6,9 +6,9 @@
  * call, then the originate; anything refused on the way is taken back.
  */
 import type { Env } from '../../env.ts';
-import type { LegOwner } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
 import { mediaFleet } from '../stubs.ts';
+import { campaignOwner } from '../media-fleet/leg-owners.ts';
 import { deleteCallRow, insertCallRows } from '../../legs/call-history.ts';
 import { releaseSlots } from '../../legs/node-slots.ts';
 import { digits } from '../../legs/number-forms.ts';
@@ -34,10 +34,6 @@ export interface DialDeps {
 
 /** The longest a campaign call may last; the node ends the leg there too. */
 export const MAX_CALL_S = 3600;
-
-export function campaignOwner(campaignId: string): LegOwner {
-  return { kind: 'campaign', id: campaignId };
-}
 
 /**
  * One attempt: compliance (blocked → the event and the contact rescheduled
