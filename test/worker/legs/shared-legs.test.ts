@@ -48,6 +48,9 @@ describe('node loss', () => {
     ['n2', 'b1', null, false],
     ['n1', 'b1', 'b2', true],
     ['n1', 'b2', 'b2', false],
+    // The same instant at another precision is the same boot.
+    ['n1', '2026-12-05T07:00:00Z', '2026-12-05T07:00:00.000Z', false],
+    ['n1', '2026-12-05T07:00:00Z', '2026-12-05T07:00:01.000Z', true],
     // A leg whose originate has not told its boot is left to reconciliation after a restart.
     ['n1', null, 'b2', false],
   ] as const)('leg on %s (boot %s), node n1 lost keeping %s → %s', (nodeId, boot, keepBoot, ends) => {
