@@ -6,8 +6,8 @@
  * the flow asks: node commands, the calls row, call.* events, the agent back
  * on the floor, the node slot back, the tenant's live-call count.
  *
- * Every effect that leaves the object is a job stored with the step that
- * caused it and retried by the alarm until it succeeds, so a D1 or node
+ * Every effect that leaves the object is a job (call-jobs.ts) stored with
+ * the step that caused it and retried by the alarm until it succeeds, so a D1 or node
  * hiccup never leaves an agent on_call or a call in progress forever; the
  * call.* events are queued in the same step (StoredEventQueue). The parts
  * every leg owner shares (event order, node commands, the node-loss rule,
@@ -15,52 +15,28 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
+import type { EventResult, LegOwner, MediaEvent } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
 import { applyInOrder } from '../../legs/event-order.ts';
-import { callAnsweredStatement, callEndedStatement, deleteCallRow, insertCallRows } from '../../legs/call-history.ts';
-import { sendLegCommand, type CommandOutcome } from '../../legs/leg-command.ts';
+import { deleteCallRow, insertCallRows } from '../../legs/call-history.ts';
 import { endsWithNode } from '../../legs/node-loss.ts';
-import { liveLegsFrom, NO_LIVE_LEGS, reportLiveLegs } from '../../legs/live-report.ts';
-import { releaseSlots } from '../../legs/node-slots.ts';
 import { digits } from '../../legs/number-forms.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { callAnswered, callCompleted, callInitiated, type CallIdentity } from '../../dialer-events/call-payloads.ts';
-import { releaseAgentFromCall } from '../../agents/agent-on-call.ts';
-import { phaseDeadline, startFlow, stepFlow, type AgentCallFlow, type CallOutcome, type FlowEffect, type FlowInput } from './call-flow.ts';
+import { phaseDeadline, startFlow, stepFlow, type FlowEffect, type FlowInput } from './call-flow.ts';
 import { flowInputOf } from './flow-input.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { AGENT_CALL_LIMITS, ENDED_RETENTION_MS, type AgentCallInit, type AgentCallSnapshot, type BeginResult } from './contract.ts';
 import { WHISPER } from './whisper.ts';
 import { agentCallOwner } from '../media-fleet/leg-owners.ts';
-
-/** Work that leaves the object, stored until done. */
-type Job =
-  | { kind: 'send_connect' }
-  | { kind: 'hangup_agent'; cause: number }
-  | { kind: 'row_answered'; atMs: number }
-  | { kind: 'row_ended'; outcome: CallOutcome; atMs: number }
-  | { kind: 'release_agent' }
-  | { kind: 'release_slot' }
-  | { kind: 'report_live' };
-
-interface Stored {
-  init: AgentCallInit;
-  flow: AgentCallFlow;
-  connectId: string;
-  lastSeq: number;
-  phaseSinceMs: number;
-  jobs: Job[];
-  /** The node boot that took the agent's leg (the originate result's `boot`), when it said. */
-  boot?: string | null;
-}
+import { runJob, type Job, type StoredAgentCall } from './call-jobs.ts';
 
 const JOB_RETRY_MS = 1_000;
 const STATE_KEY = 'call';
 
 export class AgentCall extends DurableObject<Env> {
   #events: StoredEventQueue;
-  #state: Stored | null = null;
+  #state: StoredAgentCall | null = null;
   /** Jobs run one batch at a time; a caller arriving meanwhile waits for it and runs what is left. */
   #running: Promise<void> | null = null;
 
@@ -68,7 +44,7 @@ export class AgentCall extends DurableObject<Env> {
     super(ctx, env);
     this.#events = new StoredEventQueue(ctx.storage.sql, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.#state = (await ctx.storage.get<Stored>(STATE_KEY)) ?? null;
+      this.#state = (await ctx.storage.get<StoredAgentCall>(STATE_KEY)) ?? null;
     });
   }
 
@@ -283,7 +259,7 @@ export class AgentCall extends DurableObject<Env> {
       const job = s.jobs[0]!;
       let followUp: FlowInput | null;
       try {
-        followUp = await this.#run(job, s);
+        followUp = await runJob(this.env, job, s);
       } catch (err) {
         console.error(JSON.stringify({ msg: 'agent call job failed; will retry', call_id: s.init.callId, job: job.kind, error: String(err) }));
         return;
@@ -292,56 +268,6 @@ export class AgentCall extends DurableObject<Env> {
       if (followUp) this.#step(followUp);
       await this.#save();
     }
-  }
-
-  /** One job; throws to be retried. May answer a fact for the flow (a refused connect). */
-  async #run(job: Job, s: Stored): Promise<FlowInput | null> {
-    const { init } = s;
-    switch (job.kind) {
-      case 'send_connect': {
-        if (s.flow.phase !== 'dialing_customer') return null;
-        const result = await this.#send({
-          type: 'connect',
-          command_id: `${s.connectId}:connect`,
-          voice_id: init.callId,
-          connect_id: s.connectId,
-          from: digits(init.cli),
-          to: digits(init.destination),
-          ring_timeout_s: AGENT_CALL_LIMITS.customerRingS,
-        });
-        // unknown_leg: the agent leg is already gone; its disconnected ends the call.
-        if (result === 'ok' || result === 'gone') return null;
-        return { kind: 'connect_refused', atMs: Date.now() };
-      }
-      case 'hangup_agent': {
-        const result = await this.#send({ type: 'hangup', command_id: `${init.callId}:hangup`, voice_id: init.callId, cause: job.cause });
-        if (result === 'unavailable' && s.flow.phase !== 'ended') throw new Error('node did not take the hangup');
-        return null;
-      }
-      case 'row_answered':
-        await callAnsweredStatement(this.env.DB, init.callId, new Date(job.atMs).toISOString()).run();
-        return null;
-      case 'row_ended':
-        // duration_seconds is the customer's connected time, as for every other call leg.
-        const { status, cause, reason, talkS } = job.outcome;
-        await callEndedStatement(this.env.DB, init.callId, { status, cause, reason, durationS: talkS, endedAt: new Date(job.atMs).toISOString() }).run();
-        return null;
-      case 'release_agent':
-        await releaseAgentFromCall(this.env, init.tenantId, init.agent.id, init.callId);
-        return null;
-      case 'release_slot':
-        await releaseSlots(this.env, this.#owner(), { [init.node.nodeId]: 1 });
-        return null;
-      case 'report_live': {
-        const live = s.flow.phase === 'ended' ? NO_LIVE_LEGS : liveLegsFrom([s.flow.customerAnsweredAtMs !== null]);
-        await reportLiveLegs(this.env, init.tenantId, init.callId, live);
-        return null;
-      }
-    }
-  }
-
-  #send(command: MediaCommand): Promise<CommandOutcome> {
-    return sendLegCommand(this.env, this.#state!.init.node.controlUrl, command);
   }
 
   // ── Storage and time ──────────────────────────────────────────────────
