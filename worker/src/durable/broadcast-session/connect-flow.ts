@@ -36,7 +36,7 @@ export async function connectLeg(s: SessionParts, voiceId: string, request: Conn
   const before = { state: leg.state, idleSince: leg.idle_since };
   s.connects.insert({ connectId, voiceId, from: request.from, to: request.to, nodeId: leg.node_id, requestedAt: now });
   s.legs.setState(leg, 'connecting');
-  s.legs.sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+  s.legs.setIdleSince(leg.idx, null);
   await insertCallRows(s.env.DB, [
     {
       id: connectId,
@@ -64,7 +64,7 @@ export async function connectLeg(s: SessionParts, voiceId: string, request: Conn
     const current = s.legs.byVoice(voiceId);
     if (current?.state === 'connecting') {
       s.legs.setState(current, before.state);
-      s.legs.sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', before.idleSince, current.idx);
+      s.legs.setIdleSince(current.idx, before.idleSince);
     }
     return notTaken(sent);
   }
@@ -144,7 +144,7 @@ export function closeConnect(s: SessionParts, leg: LegRow, row: ConnectRow, prog
   const next = legStateAfterConnect(leg.state, 'over', progress.endedBy);
   if (next) {
     s.legs.setState(leg, next);
-    s.legs.sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', Date.now(), leg.idx);
+    s.legs.setIdleSince(leg.idx, Date.now());
   }
 }
 

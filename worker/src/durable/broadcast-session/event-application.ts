@@ -102,7 +102,7 @@ async function applyEvent(s: SessionParts, leg: LegRow, ev: MediaEvent): Promise
       break;
     }
     case 'playstate':
-      s.legs.sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', next === 'idle' && !isStreaming(s, leg.voice_id!) ? Date.now() : null, leg.idx);
+      s.legs.setIdleSince(leg.idx, next === 'idle' && !isStreaming(s, leg.voice_id!) ? Date.now() : null);
       s.outbox.enqueue(
         leg.voice_id!,
         payloads.playstatePayload(ctx, legCtx, { playstate: ev.playstate, promptRef: ev.prompt_ref, promptName: ev.prompt_name, error: ev.error }, timestamp),

@@ -37,7 +37,7 @@ export async function enforceGuards(s: SessionParts, now: number): Promise<void>
     )
     .toArray();
   for (const leg of toHangUp) {
-    sql.exec('UPDATE legs SET hangup_requested_at = ?, hangup_cause = ? WHERE idx = ?', now, Cause.NORMAL_CLEARING, leg.idx);
+    s.legs.requestHangup(leg.idx, now, Cause.NORMAL_CLEARING, false);
     await s.send(leg, { type: 'hangup', command_id: `${leg.voice_id}:guard-hangup`, voice_id: leg.voice_id!, cause: Cause.NORMAL_CLEARING });
   }
 

@@ -106,7 +106,7 @@ export class BroadcastSession extends DurableObject<Env> {
   async addLegs(legs: Array<RecipientInput & { index: number }>): Promise<void> {
     this.#requireInit();
     for (const leg of legs) {
-      this.#legs.sql.exec('INSERT OR IGNORE INTO legs (idx, to_number, play) VALUES (?, ?, ?)', leg.index, leg.to, JSON.stringify(leg.play));
+      this.#legs.addLeg(leg.index, leg.to, JSON.stringify(leg.play));
     }
     // rowsWritten also counts index rows, so count what is really there.
     this.#legs.recount();

@@ -28,7 +28,7 @@ export async function hangupLeg(s: SessionParts, voiceId: string): Promise<LegCo
   if (isTerminal(leg.state)) return leg.hangup_by_client ? ok : { ok: false, error: 'ended' };
   if (leg.hangup_by_client) return ok;
   const now = Date.now();
-  s.legs.sql.exec('UPDATE legs SET hangup_by_client = 1, hangup_requested_at = ?, hangup_cause = ? WHERE idx = ?', now, Cause.NORMAL_CLEARING, leg.idx);
+  s.legs.requestHangup(leg.idx, now, Cause.NORMAL_CLEARING, true);
   if (leg.state === 'queued' || !leg.control_url) {
     await finalizeLeg(s, { ...leg, hangup_by_client: 1 }, 'disconnected', Cause.NORMAL_CLEARING, now);
     await s.history.flush();
@@ -47,7 +47,7 @@ export async function playOnLeg(s: SessionParts, voiceId: string, play: PlayInpu
   const sent = await s.send(leg, { type: 'play', command_id: crypto.randomUUID(), voice_id: voiceId, play: spec });
   if (sent !== 'ok') return notTaken(sent);
   // A new play cancels the idle guard until its own playfinished.
-  s.legs.sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+  s.legs.setIdleSince(leg.idx, null);
   return accepted(s, leg);
 }
 

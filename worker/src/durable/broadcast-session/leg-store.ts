@@ -109,6 +109,27 @@ export class LegStore {
     leg.state = next;
   }
 
+  /** Appends a recipient's leg; an index already stored is kept as it is. */
+  addLeg(idx: number, to: string, play: string): void {
+    this.sql.exec('INSERT OR IGNORE INTO legs (idx, to_number, play) VALUES (?, ?, ?)', idx, to, play);
+  }
+
+  /** When the idle guard's clock started (null: it is not running: a play, a stream or a connect owns the leg). */
+  setIdleSince(idx: number, atMs: number | null): void {
+    this.sql.exec('UPDATE legs SET idle_since = ? WHERE idx = ?', atMs, idx);
+  }
+
+  /** A hangup asked for (by the client, or by a guard): the leg ends when the node confirms, or the hangup guard gives up. */
+  requestHangup(idx: number, atMs: number, cause: number, byClient: boolean): void {
+    this.sql.exec(
+      'UPDATE legs SET hangup_requested_at = ?, hangup_cause = ?, hangup_by_client = MAX(hangup_by_client, ?) WHERE idx = ?',
+      atMs,
+      cause,
+      byClient ? 1 : 0,
+      idx,
+    );
+  }
+
   /** Counts a state change written by the caller's own UPDATE. */
   move(from: LegState, to: LegState): void {
     this.#bump(from, -1);

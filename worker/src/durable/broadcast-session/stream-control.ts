@@ -31,7 +31,7 @@ export async function streamLeg(s: SessionParts, voiceId: string, request: Strea
   // Marked before the command leaves: the node's events for this stream may be applied while we await its answer.
   const streamId = crypto.randomUUID();
   s.legs.setMeta(key, streamId);
-  s.legs.sql.exec('UPDATE legs SET idle_since = NULL WHERE idx = ?', leg.idx);
+  s.legs.setIdleSince(leg.idx, null);
   const sent = await s.send(leg, {
     type: 'stream',
     command_id: `${streamId}:start`,
