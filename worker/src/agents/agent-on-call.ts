@@ -16,7 +16,7 @@
  */
 import type { Env } from '../env.ts';
 import { Problems, type ProblemError } from '../errors/problem.ts';
-import { agentFloor } from '../durable/agent-floor/index.ts';
+import { agentFloor } from '../durable/stubs.ts';
 import type { AgentRecord } from './agent-state-machine.ts';
 import { findFloorAgent, type FloorAgent } from './floor-agents.ts';
 import type { SipBinding } from './sip-bindings.ts';

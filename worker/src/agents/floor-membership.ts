@@ -9,7 +9,7 @@
  */
 import type { Env } from '../env.ts';
 import type { users } from '../db/schema.ts';
-import { agentFloor } from '../durable/agent-floor/index.ts';
+import { agentFloor } from '../durable/stubs.ts';
 import { changeAgentState } from './state-change.ts';
 
 type UserRow = typeof users.$inferSelect;

@@ -8,7 +8,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { DialerEnv } from '../env.ts';
 import { ProblemError, problemContent } from '../errors/problem.ts';
-import { agentFloor } from '../durable/agent-floor/index.ts';
+import { agentFloor } from '../durable/stubs.ts';
 import { neverSet } from './agent-state-machine.ts';
 import { findFloorAgent } from './floor-agents.ts';
 import { AgentStateSchema } from './agent-schemas.ts';

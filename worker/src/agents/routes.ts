@@ -13,7 +13,7 @@ import type { DialerEnv } from '../env.ts';
 import { ProblemError, Problems, problemContent } from '../errors/problem.ts';
 import { validatedBody } from '../middleware/validated-body/index.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
-import { agentFloor } from '../durable/agent-floor/index.ts';
+import { agentFloor } from '../durable/stubs.ts';
 import { localDayOf } from '../calls/local-day.ts';
 import type { Role } from '../auth/tokens.ts';
 import { neverSet, summarise } from './agent-state-machine.ts';

@@ -7,7 +7,8 @@
  */
 import type { Env } from '../env.ts';
 import { emitDialerEvents, type DialerEvent } from '../dialer-events/emit.ts';
-import { agentFloor, type ApplyResult } from '../durable/agent-floor/index.ts';
+import type { ApplyResult } from '../durable/agent-floor/index.ts';
+import { agentFloor } from '../durable/stubs.ts';
 import type { AgentRecord, FloorCommand } from './agent-state-machine.ts';
 import type { FloorAgent } from './floor-agents.ts';
 

@@ -13,6 +13,7 @@ import { validatedBody } from '../middleware/validated-body/index.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password.ts';
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_S, signAccessToken, signRefreshToken, verifyRefreshToken, type Role } from './tokens.ts';
 import { uuidv7 } from '../ids/uuid-v7.ts';
+import { rateLimiter } from '../durable/stubs.ts';
 
 const LOGIN_ATTEMPTS_PER_MINUTE = 10;
 
@@ -61,7 +62,7 @@ export function authRoutes() {
   });
   app.post('/v1/auth/login', async (c) => {
     const { email, password } = await validatedBody(c, LoginSchema, 16 * 1024);
-    const throttle = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(`login:${email}`)).hit(LOGIN_ATTEMPTS_PER_MINUTE, 60_000);
+    const throttle = await rateLimiter(c.env, `login:${email}`).hit(LOGIN_ATTEMPTS_PER_MINUTE, 60_000);
     if (!throttle.allowed) throw Problems.rateLimited(LOGIN_ATTEMPTS_PER_MINUTE, Math.ceil(throttle.retryAfterMs / 1000));
     const row = await c.env.DB.prepare(
       `SELECT u.id, u.tenant_id, u.email, u.full_name, u.role, u.password_hash, u.disabled_at, t.disabled_at AS tenant_disabled_at

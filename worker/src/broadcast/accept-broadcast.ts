@@ -24,6 +24,7 @@ import { bucketRecipients } from './recipient-buckets.ts';
 import { dncMatches } from './dnc-lookup.ts';
 import { batchesOf, legSizeEstimate } from './leg-batches.ts';
 import type { ValidBroadcast } from './validate-request.ts';
+import { broadcastSession } from '../durable/stubs.ts';
 
 /** The request body as the client sent it (JSON.parse output), already validated. */
 export interface OriginalBody {
@@ -94,7 +95,7 @@ export async function acceptBroadcast(env: Env, { broadcastId, principal, valid,
   };
   // Leg index = the recipient's position in the request, so dispatch follows request order.
   const legs = buckets.initiated.map((i) => ({ index: i, ...forSession(i) }));
-  const session = env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(broadcastId));
+  const session = broadcastSession(env, broadcastId);
   try {
     await handOver(session, init, legs);
   } catch (err) {

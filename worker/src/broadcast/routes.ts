@@ -18,6 +18,7 @@ import { validateBroadcastRequest } from './validate-request.ts';
 import { allowsLoopback } from '../outbound-urls/url-policy.ts';
 import { acceptBroadcast, type OriginalBody } from './accept-broadcast.ts';
 import { IDEMPOTENCY_HEADER, IdempotentRequest, MAX_IDEMPOTENCY_KEY } from './idempotency.ts';
+import { broadcastSession } from '../durable/stubs.ts';
 
 /** 100,000 recipients with long TTS texts fit comfortably; anything larger is 413. */
 export const MAX_BROADCAST_BODY_BYTES = 32 * 1024 * 1024;
@@ -103,7 +104,7 @@ export function broadcastRoutes() {
         .where(and(eq(broadcasts.id, broadcast_id), eq(broadcasts.tenantId, c.get('principal').tenantId)))
         .get();
       if (!row) throw Problems.notFound(`Broadcast ${broadcast_id}`);
-      const status = await c.env.BROADCAST_SESSION.get(c.env.BROADCAST_SESSION.idFromName(broadcast_id)).status();
+      const status = await broadcastSession(c.env, broadcast_id).status();
       if (!status) throw Problems.notFound(`Broadcast ${broadcast_id}`);
       return c.json(status, 200);
     },

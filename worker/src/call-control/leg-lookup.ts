@@ -7,6 +7,7 @@ import type { Env } from '../env.ts';
 import { database } from '../db/client.ts';
 import { calls } from '../db/schema.ts';
 import { Problems } from '../errors/problem.ts';
+import { broadcastSession } from '../durable/stubs.ts';
 
 export async function broadcastSessionForLeg(env: Env, tenantId: string, voiceId: string) {
   const row = await database(env.DB)
@@ -15,5 +16,5 @@ export async function broadcastSessionForLeg(env: Env, tenantId: string, voiceId
     .where(and(eq(calls.id, voiceId), eq(calls.tenantId, tenantId)))
     .get();
   if (!row?.broadcastId) throw Problems.notFound(`Call ${voiceId}`);
-  return { broadcastId: row.broadcastId, session: env.BROADCAST_SESSION.get(env.BROADCAST_SESSION.idFromName(row.broadcastId)) };
+  return { broadcastId: row.broadcastId, session: broadcastSession(env, row.broadcastId) };
 }

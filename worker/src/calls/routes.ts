@@ -19,6 +19,7 @@ import { CALL_STATUSES } from './call-metrics.ts';
 import { CallItemSchema, callView } from './call-view.ts';
 import { localDayOf } from './local-day.ts';
 import { TodayStatsSchema, todayStats } from './today-stats.ts';
+import { tenantPacer } from '../durable/stubs.ts';
 
 const security = [{ bearerAuth: [] }];
 const Id = z.string().min(1).max(64);
@@ -123,7 +124,7 @@ export function callRoutes() {
       },
     }),
     async (c) => {
-      const pacer = c.env.TENANT_PACER.get(c.env.TENANT_PACER.idFromName(c.get('user').tenantId));
+      const pacer = tenantPacer(c.env, c.get('user').tenantId);
       return c.json(await pacer.liveCalls(), 200);
     },
   );

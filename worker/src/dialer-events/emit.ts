@@ -14,7 +14,7 @@
  * feed first (wallboard/publish.ts), which never throws.
  */
 import type { Env } from '../env.ts';
-import { tenantEvents } from '../durable/tenant-events/index.ts';
+import { tenantEvents } from '../durable/stubs.ts';
 import { filterAccepts, isDialerEventType, type DialerEventType } from './catalog.ts';
 import { prepareEvent } from './envelope.ts';
 import { interestOf } from './interest.ts';

@@ -8,7 +8,7 @@
  * isolate's entry at once.
  */
 import type { Env } from '../env.ts';
-import { tenantEvents } from '../durable/tenant-events/index.ts';
+import { tenantEvents } from '../durable/stubs.ts';
 
 export const INTEREST_TTL_MS = 5_000;
 const MAX_TENANTS_CACHED = 10_000;

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { mediaFleet } from '../durable/media-fleet/index.ts';
+import { mediaFleet } from '../durable/stubs.ts';
 
 export function healthRoutes() {
   const app = new Hono<AppEnv>();

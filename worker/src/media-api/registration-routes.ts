@@ -12,8 +12,7 @@ import { Hono } from 'hono';
 import { MediaPaths, RegistrationReportSchema, SipCredentialsRequestSchema, type RegistrationChange, type RegistrationReportAck, type SipCredentialsResponse } from '../media-protocol/index.ts';
 import { Problems } from '../errors/problem.ts';
 import { fieldIssues } from '../errors/zod-issues.ts';
-import { agentFloor } from '../durable/agent-floor/index.ts';
-import { mediaFleet } from '../durable/media-fleet/index.ts';
+import { agentFloor, mediaFleet } from '../durable/stubs.ts';
 import { lookupForNode } from '../sip-credentials/credential-store.ts';
 import { verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
 

@@ -14,9 +14,8 @@ import { checkCompliance, complianceBlockedEvent, complianceBlockedProblem } fro
 import { requireCampaign } from '../compliance/routes/campaign-lookup.ts';
 import { emitDialerEvents } from '../dialer-events/emit.ts';
 import { claimAgentForCall, claimRefusalProblem, releaseAgentFromCall } from '../agents/agent-on-call.ts';
-import { mediaFleet } from '../durable/media-fleet/index.ts';
-import { agentCall } from '../durable/stubs.ts';
-import type { LegOwner } from '../media-protocol/index.ts';
+import { agentCall, mediaFleet } from '../durable/stubs.ts';
+import { agentCallOwner } from '../durable/media-fleet/leg-owners.ts';
 import { resolveCallerId } from './caller-id.ts';
 import type { OriginateAccepted, OriginateRequest } from './originate-schema.ts';
 
@@ -40,7 +39,7 @@ export async function acceptOriginate(env: Env, user: UserPrincipal, req: Origin
   const { agent, binding } = claim;
   if (!binding) throw new Error('claimAgentForCall answered no binding for a registered agent');
 
-  const owner: LegOwner = { kind: 'agent_call', id: callId };
+  const owner = agentCallOwner(callId);
   try {
     const slot = await mediaFleet(env).reserveOn(owner, binding.node_id);
     if (!slot) throw Problems.unavailable(`The media node holding ${agent.fullName}'s registration cannot take a call now; try again shortly.`);

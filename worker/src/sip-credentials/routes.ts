@@ -13,7 +13,7 @@ import type { DialerEnv } from '../env.ts';
 import { ProblemError, Problems, problemContent } from '../errors/problem.ts';
 import { validatedBody } from '../middleware/validated-body/index.ts';
 import { requireRole } from '../middleware/require-role/index.ts';
-import { agentFloor } from '../durable/agent-floor/index.ts';
+import { agentFloor } from '../durable/stubs.ts';
 import { deleteCredentials, readCredentials, setCredentials, SIP_ROLES, type StoredCredentials } from './credential-store.ts';
 
 /** Digest HA1s are fast hashes: a leaked one is only as strong as the password, so it must be long. */

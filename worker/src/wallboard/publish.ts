@@ -7,7 +7,8 @@
  * state change that raised the event: the failure is logged, not thrown.
  */
 import type { Env } from '../env.ts';
-import { wallboardFeed, type FeedEvent } from '../durable/wallboard-feed/index.ts';
+import { type FeedEvent } from '../durable/wallboard-feed/index.ts';
+import { wallboardFeed } from '../durable/stubs.ts';
 
 const SHOWN = /^(agent|call|campaign)\./;
 

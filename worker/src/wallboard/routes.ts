@@ -11,7 +11,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { DialerEnv } from '../env.ts';
 import { ProblemError, problemContent } from '../errors/problem.ts';
-import { wallboardFeed, type FeedViewer } from '../durable/wallboard-feed/index.ts';
+import { type FeedViewer } from '../durable/wallboard-feed/index.ts';
+import { wallboardFeed } from '../durable/stubs.ts';
 
 export function wallboardRoutes() {
   const app = new OpenAPIHono<DialerEnv>();

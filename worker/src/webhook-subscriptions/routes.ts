@@ -24,7 +24,7 @@ import { requireRole } from '../middleware/require-role/index.ts';
 import { decodeCursor, pageOf, pageQuery, pageSchema } from '../pagination/keyset.ts';
 import { randomToken } from '../db/hashing.ts';
 import { uuidv7 } from '../ids/uuid-v7.ts';
-import { tenantEvents } from '../durable/tenant-events/index.ts';
+import { tenantEvents } from '../durable/stubs.ts';
 import type { DeliveryStatus } from '../durable/tenant-events/delivery-store.ts';
 import { forgetInterest } from '../dialer-events/interest.ts';
 import { allowsLoopback, webhookUrlProblem } from '../outbound-urls/url-policy.ts';

@@ -1,6 +1,6 @@
 /** The I/O half of agent-readiness.ts: a campaign's assigned agents (D1) against the tenant's AgentFloor. */
 import type { Env } from '../../env.ts';
-import { agentFloor } from '../../durable/agent-floor/index.ts';
+import { agentFloor } from '../../durable/stubs.ts';
 import { agentReadiness, type AgentReadiness } from './agent-readiness.ts';
 import { assignedAgents, type AssignedAgent } from './campaign-agents.ts';
 

@@ -75,10 +75,16 @@ export function startFlow(): AgentCallFlow {
 
 export function stepFlow(flow: AgentCallFlow, input: FlowInput): FlowStep {
   const same: FlowStep = { flow, effects: [] };
-  switch (flow.phase) {
-    case 'ended':
-      return same;
+  if (flow.phase === 'ended') return same;
+  if (flow.phase === 'ending') {
+    // The outcome was fixed when the end began; the agent leg's end (or giving up on it) closes the call.
+    return input.kind === 'agent_disconnected' || input.kind === 'node_lost' || input.kind === 'deadline' ? end(flow, flow.outcome!, input.atMs) : same;
+  }
+  // A live call lost with its node, or one still setting up past its deadline, ends on the platform's word, whatever its phase.
+  if (input.kind === 'node_lost') return end(flow, platformEnd(flow, Cause.TEMPORARY_FAILURE, input.atMs), input.atMs);
+  if (input.kind === 'deadline' && flow.phase !== 'bridged') return endHangingUp(flow, platformEnd(flow, Cause.RECOVERY_ON_TIMER_EXPIRY, input.atMs), input.atMs);
 
+  switch (flow.phase) {
     case 'ringing_agent':
       switch (input.kind) {
         case 'agent_connected':
@@ -86,10 +92,6 @@ export function stepFlow(flow: AgentCallFlow, input: FlowInput): FlowStep {
         case 'agent_disconnected':
           // The agent did not answer, refused, or could not be reached: the customer was never dialled.
           return end(flow, { status: 'failed', cause: input.cause, reason: input.reason, endedBy: 'agent', talkS: 0 }, input.atMs);
-        case 'node_lost':
-          return end(flow, platformEnd(flow, Cause.TEMPORARY_FAILURE, input.atMs), input.atMs);
-        case 'deadline':
-          return endHangingUp(flow, platformEnd(flow, Cause.RECOVERY_ON_TIMER_EXPIRY, input.atMs), input.atMs);
         default:
           return same;
       }
@@ -99,54 +101,45 @@ export function stepFlow(flow: AgentCallFlow, input: FlowInput): FlowStep {
         case 'customer_connected':
           return { flow: { ...flow, phase: 'bridged', customerAnsweredAtMs: input.atMs }, effects: [{ kind: 'answered', atMs: input.atMs }] };
         case 'customer_ended':
-          if (input.endedBy === 'recipient') {
-            // The agent gave up while the customer's phone rang: their leg's disconnected follows.
-            return { flow: { ...flow, phase: 'ending', outcome: { status: 'no_answer', cause: input.cause, reason: input.reason, endedBy: 'agent', talkS: 0 } }, effects: [] };
-          }
-          return hangUpAgent(flow, { status: callHistoryStatus({ answered: false, answeredBy: null, cause: input.cause }), cause: input.cause, reason: input.reason, endedBy: 'customer', talkS: 0 });
+          return customerEnded(flow, input);
         case 'connect_refused':
           return hangUpAgent(flow, { status: 'failed', cause: Cause.TEMPORARY_FAILURE, reason: q850Reason(Cause.TEMPORARY_FAILURE), endedBy: 'platform', talkS: 0 });
         case 'agent_disconnected':
           // Normally the node reports the connect's end first; without it, the agent still ended a call nobody answered.
           return end(flow, { status: 'no_answer', cause: input.cause, reason: input.reason, endedBy: 'agent', talkS: 0 }, input.atMs);
-        case 'node_lost':
-          return end(flow, platformEnd(flow, Cause.TEMPORARY_FAILURE, input.atMs), input.atMs);
-        case 'deadline':
-          return endHangingUp(flow, platformEnd(flow, Cause.RECOVERY_ON_TIMER_EXPIRY, input.atMs), input.atMs);
         default:
           return same;
       }
 
     case 'bridged':
       switch (input.kind) {
-        case 'customer_ended': {
-          const talkS = input.talkS ?? secondsSince(flow.customerAnsweredAtMs, input.atMs);
-          const outcome: CallOutcome = { status: 'completed', cause: input.cause, reason: input.reason, endedBy: input.endedBy === 'destination' ? 'customer' : 'agent', talkS };
-          if (input.endedBy === 'recipient') return { flow: { ...flow, phase: 'ending', outcome }, effects: [] };
-          return hangUpAgent(flow, outcome);
-        }
+        case 'customer_ended':
+          return customerEnded(flow, input);
         case 'agent_disconnected':
           return end(flow, { status: 'completed', cause: input.cause, reason: input.reason, endedBy: 'agent', talkS: secondsSince(flow.customerAnsweredAtMs, input.atMs) }, input.atMs);
-        case 'node_lost':
-          return end(flow, platformEnd(flow, Cause.TEMPORARY_FAILURE, input.atMs), input.atMs);
         case 'deadline':
           // Past the longest call allowed: hang up; the outcome is a completed call.
           return hangUpAgent(flow, { status: 'completed', cause: Cause.NORMAL_CLEARING, reason: q850Reason(Cause.NORMAL_CLEARING), endedBy: 'platform', talkS: secondsSince(flow.customerAnsweredAtMs, input.atMs) });
         default:
           return same;
       }
-
-    case 'ending':
-      switch (input.kind) {
-        case 'agent_disconnected':
-        case 'node_lost':
-        case 'deadline':
-          // The outcome was fixed when the end began; the agent leg's end (or giving up on it) closes the call.
-          return end(flow, flow.outcome!, input.atMs);
-        default:
-          return same;
-      }
   }
+}
+
+/**
+ * The connect that dialled the customer is over, before or after they
+ * answered. If the agent's side ended it (recipient), the agent leg's own
+ * disconnected follows and closes the call; otherwise the agent is hung up.
+ */
+function customerEnded(flow: AgentCallFlow, input: Extract<FlowInput, { kind: 'customer_ended' }>): FlowStep {
+  const byAgent = input.endedBy === 'recipient';
+  const endedBy: EndedBy = byAgent ? 'agent' : 'customer';
+  const outcome: CallOutcome =
+    flow.phase === 'bridged'
+      ? { status: 'completed', cause: input.cause, reason: input.reason, endedBy, talkS: input.talkS ?? secondsSince(flow.customerAnsweredAtMs, input.atMs) }
+      : // The agent gave up while the customer's phone rang, or the customer never answered.
+        { status: byAgent ? 'no_answer' : callHistoryStatus({ answered: false, answeredBy: null, cause: input.cause }), cause: input.cause, reason: input.reason, endedBy, talkS: 0 };
+  return byAgent ? { flow: { ...flow, phase: 'ending', outcome }, effects: [] } : hangUpAgent(flow, outcome);
 }
 
 /** The deadline of the phase, from when it began (ms), or null when nothing is awaited. */

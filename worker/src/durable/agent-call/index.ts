@@ -6,55 +6,37 @@
  * the flow asks: node commands, the calls row, call.* events, the agent back
  * on the floor, the node slot back, the tenant's live-call count.
  *
- * Every effect that leaves the object is a job stored with the step that
- * caused it and retried by the alarm until it succeeds, so a D1 or node
+ * Every effect that leaves the object is a job (call-jobs.ts) stored with
+ * the step that caused it and retried by the alarm until it succeeds, so a D1 or node
  * hiccup never leaves an agent on_call or a call in progress forever; the
- * call.* events are queued in the same step (StoredEventQueue). Built from
- * the pieces the broadcast engine uses (node client, fleet, pacer, event
- * builders), small enough to move onto the shared leg engine of issue 13.
+ * call.* events are queued in the same step (StoredEventQueue). The parts
+ * every leg owner shares (event order, node commands, the node-loss rule,
+ * history writes, slots, the pacer report) come from worker/src/legs/.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
-import type { EventResult, LegOwner, MediaCommand, MediaEvent } from '../../media-protocol/index.ts';
+import type { EventResult, LegOwner, MediaEvent } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { applyInOrder } from '../../legs/event-order.ts';
+import { deleteCallRow, insertCallRows } from '../../legs/call-history.ts';
+import { endsWithNode } from '../../legs/node-loss.ts';
+import { digits } from '../../legs/number-forms.ts';
 import { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { callAnswered, callCompleted, callInitiated, type CallIdentity } from '../../dialer-events/call-payloads.ts';
-import { releaseAgentFromCall } from '../../agents/agent-on-call.ts';
-import { insertCallRow, markCallAnswered, markCallEnded } from './call-row.ts';
-import { phaseDeadline, startFlow, stepFlow, type AgentCallFlow, type CallOutcome, type FlowEffect, type FlowInput } from './call-flow.ts';
+import { phaseDeadline, startFlow, stepFlow, type FlowEffect, type FlowInput } from './call-flow.ts';
 import { flowInputOf } from './flow-input.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../media-fleet/leg-reconciliation.ts';
 import { AGENT_CALL_LIMITS, ENDED_RETENTION_MS, type AgentCallInit, type AgentCallSnapshot, type BeginResult } from './contract.ts';
 import { WHISPER } from './whisper.ts';
-
-/** Work that leaves the object, stored until done. */
-type Job =
-  | { kind: 'send_connect' }
-  | { kind: 'hangup_agent'; cause: number }
-  | { kind: 'row_answered'; atMs: number }
-  | { kind: 'row_ended'; outcome: CallOutcome; atMs: number }
-  | { kind: 'release_agent' }
-  | { kind: 'release_slot' }
-  | { kind: 'report_live' };
-
-interface Stored {
-  init: AgentCallInit;
-  flow: AgentCallFlow;
-  connectId: string;
-  lastSeq: number;
-  phaseSinceMs: number;
-  jobs: Job[];
-  /** The node boot that took the agent's leg (the originate result's `boot`), when it said. */
-  boot?: string | null;
-}
+import { agentCallOwner } from '../media-fleet/leg-owners.ts';
+import { runJob, type Job, type StoredAgentCall } from './call-jobs.ts';
 
 const JOB_RETRY_MS = 1_000;
 const STATE_KEY = 'call';
 
 export class AgentCall extends DurableObject<Env> {
   #events: StoredEventQueue;
-  #state: Stored | null = null;
+  #state: StoredAgentCall | null = null;
   /** Jobs run one batch at a time; a caller arriving meanwhile waits for it and runs what is left. */
   #running: Promise<void> | null = null;
 
@@ -62,7 +44,7 @@ export class AgentCall extends DurableObject<Env> {
     super(ctx, env);
     this.#events = new StoredEventQueue(ctx.storage.sql, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.#state = (await ctx.storage.get<Stored>(STATE_KEY)) ?? null;
+      this.#state = (await ctx.storage.get<StoredAgentCall>(STATE_KEY)) ?? null;
     });
   }
 
@@ -78,7 +60,19 @@ export class AgentCall extends DurableObject<Env> {
   async begin(init: AgentCallInit): Promise<BeginResult> {
     if (this.#state) return { ok: true };
     const nowMs = Date.now();
-    await insertCallRow(this.env.DB, init);
+    await insertCallRows(this.env.DB, [
+      {
+        id: init.callId,
+        tenantId: init.tenantId,
+        campaignId: init.campaignId,
+        agentId: init.agent.id,
+        contactPhone: init.destination,
+        fromNumber: init.cli,
+        status: 'in_progress',
+        mediaNodeId: init.node.nodeId,
+        startedAt: init.startedAt,
+      },
+    ]);
     this.#state = { init, flow: startFlow(), connectId: crypto.randomUUID(), lastSeq: 0, phaseSinceMs: nowMs, jobs: [] };
     await this.#save();
     const initiatedId = this.#events.record(callInitiated(identity(init), { startedAt: init.startedAt }));
@@ -100,7 +94,7 @@ export class AgentCall extends DurableObject<Env> {
     if (!result?.ok) {
       console.warn(JSON.stringify({ msg: 'agent originate refused', call_id: init.callId, node_id: init.node.nodeId, error: result?.error }));
       this.#events.forget(initiatedId);
-      await this.env.DB.prepare('DELETE FROM calls WHERE id = ?').bind(init.callId).run();
+      await deleteCallRow(this.env.DB, init.callId);
       await this.#forget();
       return { ok: false, error: result?.error === 'agent_not_registered' ? 'agent_not_registered' : 'node_unavailable' };
     }
@@ -113,26 +107,15 @@ export class AgentCall extends DurableObject<Env> {
 
   /** The node's events for this call's leg, in seq order (docs/media-protocol.md). */
   async applyEvents(events: MediaEvent[]): Promise<EventResult[]> {
-    const results: EventResult[] = [];
-    for (const ev of events) {
-      const state = this.#state;
-      if (!state || ev.voice_id !== state.init.callId) {
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'rejected' });
-        continue;
-      }
-      if (ev.seq <= state.lastSeq) {
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'duplicate' });
-        continue;
-      }
-      if (ev.seq > state.lastSeq + 1) {
-        results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'retry' });
-        continue;
-      }
-      state.lastSeq = ev.seq;
-      const input = flowInputOf(ev, state.connectId);
-      if (input) this.#step(input);
-      results.push({ voice_id: ev.voice_id, seq: ev.seq, status: 'applied' });
-    }
+    const results = await applyInOrder(events, {
+      find: (voiceId) => (this.#state?.init.callId === voiceId ? this.#state : null),
+      lastSeq: (state) => state.lastSeq,
+      apply: (state, ev) => {
+        state.lastSeq = ev.seq;
+        const input = flowInputOf(ev, state.connectId);
+        if (input) this.#step(input);
+      },
+    });
     await this.#save();
     await this.#settle();
     return results;
@@ -146,8 +129,7 @@ export class AgentCall extends DurableObject<Env> {
    */
   async nodeLost(nodeId: string, keepBoot: string | null = null): Promise<number> {
     const s = this.#state;
-    if (!s || s.init.node.nodeId !== nodeId || s.flow.phase === 'ended') return 0;
-    if (keepBoot !== null && (!s.boot || s.boot === keepBoot)) return 0;
+    if (!s || s.flow.phase === 'ended' || !endsWithNode({ nodeId: s.init.node.nodeId, boot: s.boot ?? null }, nodeId, keepBoot)) return 0;
     this.#step({ kind: 'node_lost', atMs: Date.now() });
     s.jobs = s.jobs.filter((j) => j.kind !== 'release_slot');
     await this.#save();
@@ -277,7 +259,7 @@ export class AgentCall extends DurableObject<Env> {
       const job = s.jobs[0]!;
       let followUp: FlowInput | null;
       try {
-        followUp = await this.#run(job, s);
+        followUp = await runJob(this.env, job, s);
       } catch (err) {
         console.error(JSON.stringify({ msg: 'agent call job failed; will retry', call_id: s.init.callId, job: job.kind, error: String(err) }));
         return;
@@ -286,59 +268,6 @@ export class AgentCall extends DurableObject<Env> {
       if (followUp) this.#step(followUp);
       await this.#save();
     }
-  }
-
-  /** One job; throws to be retried. May answer a fact for the flow (a refused connect). */
-  async #run(job: Job, s: Stored): Promise<FlowInput | null> {
-    const { init } = s;
-    switch (job.kind) {
-      case 'send_connect': {
-        if (s.flow.phase !== 'dialing_customer') return null;
-        const result = await this.#send({
-          type: 'connect',
-          command_id: `${s.connectId}:connect`,
-          voice_id: init.callId,
-          connect_id: s.connectId,
-          from: digits(init.cli),
-          to: digits(init.destination),
-          ring_timeout_s: AGENT_CALL_LIMITS.customerRingS,
-        });
-        // unknown_leg: the agent leg is already gone; its disconnected ends the call.
-        if (result === 'ok' || result === 'gone') return null;
-        return { kind: 'connect_refused', atMs: Date.now() };
-      }
-      case 'hangup_agent': {
-        const result = await this.#send({ type: 'hangup', command_id: `${init.callId}:hangup`, voice_id: init.callId, cause: job.cause });
-        if (result === 'unavailable' && s.flow.phase !== 'ended') throw new Error('node did not take the hangup');
-        return null;
-      }
-      case 'row_answered':
-        await markCallAnswered(this.env.DB, init.callId, new Date(job.atMs).toISOString());
-        return null;
-      case 'row_ended':
-        await markCallEnded(this.env.DB, init.callId, job.outcome, new Date(job.atMs).toISOString());
-        return null;
-      case 'release_agent':
-        await releaseAgentFromCall(this.env, init.tenantId, init.agent.id, init.callId);
-        return null;
-      case 'release_slot':
-        await mediaFleet(this.env).release(this.#owner(), { [init.node.nodeId]: 1 });
-        return null;
-      case 'report_live': {
-        const phase = s.flow.phase;
-        const live = phase === 'ended' ? { ringing: 0, connected: 0 } : s.flow.customerAnsweredAtMs !== null ? { ringing: 0, connected: 1 } : { ringing: 1, connected: 0 };
-        await this.env.TENANT_PACER.getByName(init.tenantId).report(init.callId, live);
-        return null;
-      }
-    }
-  }
-
-  async #send(command: MediaCommand): Promise<'ok' | 'gone' | 'unavailable'> {
-    const { init } = this.#state!;
-    const [result] = await sendNodeCommands(init.node.controlUrl, this.env.MEDIA_SHARED_SECRET, [command]);
-    if (result?.ok) return 'ok';
-    console.warn(JSON.stringify({ msg: 'node command failed', call_id: init.callId, type: command.type, error: result?.error }));
-    return result?.error === 'unknown_leg' ? 'gone' : 'unavailable';
   }
 
   // ── Storage and time ──────────────────────────────────────────────────
@@ -376,14 +305,10 @@ export class AgentCall extends DurableObject<Env> {
   }
 
   #owner(): LegOwner {
-    return { kind: 'agent_call', id: this.#state!.init.callId };
+    return agentCallOwner(this.#state!.init.callId);
   }
 }
 
 function identity(init: AgentCallInit): CallIdentity {
   return { tenantId: init.tenantId, callId: init.callId, contactPhone: init.destination, agentId: init.agent.id, campaignId: init.campaignId, broadcastId: null };
-}
-
-function digits(number: string): string {
-  return number.replace(/^\+/, '');
 }

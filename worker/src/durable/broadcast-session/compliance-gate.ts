@@ -17,7 +17,10 @@
 import type { Env } from '../../env.ts';
 import type { BroadcastInit } from './contract.ts';
 import type { NodeSlot } from '../media-fleet/index.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { tenantPacer } from '../stubs.ts';
+import { broadcastOwner } from '../media-fleet/leg-owners.ts';
+import { releaseSlots, slotsPerNode } from '../../legs/node-slots.ts';
+import { toE164 } from '../../legs/number-forms.ts';
 import { checkComplianceBatch, type ComplianceResult } from '../../compliance/engine.ts';
 import { complianceBlockedEvent } from '../../compliance/blocked-event.ts';
 import { emitDialerEvents } from '../../dialer-events/emit.ts';
@@ -87,10 +90,8 @@ export async function clearLegsForDialing<L extends GateLeg>({ env, sql, init, l
 /** Unused slots go back to the fleet, and their pacing tokens to the tenant's pacer: a refused call is not a call. */
 async function giveBack(env: Env, init: BroadcastInit, slots: readonly NodeSlot[]): Promise<void> {
   if (slots.length === 0) return;
-  const perNode: Record<string, number> = {};
-  for (const slot of slots) perNode[slot.nodeId] = (perNode[slot.nodeId] ?? 0) + 1;
-  await mediaFleet(env).release({ kind: 'broadcast', id: init.broadcastId }, perNode);
-  await env.TENANT_PACER.get(env.TENANT_PACER.idFromName(init.tenantId)).refund(init.broadcastId, slots.length);
+  await releaseSlots(env, broadcastOwner(init.broadcastId), slotsPerNode(slots));
+  await tenantPacer(env, init.tenantId).refund(init.broadcastId, slots.length);
 }
 
 function blockedCallRow(db: D1Database, init: BroadcastInit, voiceId: string, phone: string, nowMs: number): D1PreparedStatement {
@@ -101,8 +102,4 @@ function blockedCallRow(db: D1Database, init: BroadcastInit, voiceId: string, ph
        VALUES (?, ?, ?, ?, ?, 'outbound', 'failed', ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING`,
     )
     .bind(voiceId, init.tenantId, init.broadcastId, phone, init.from, COMPLIANCE_BLOCK_CAUSE, q850Reason(COMPLIANCE_BLOCK_CAUSE), at, at);
-}
-
-function toE164(number: string): string {
-  return number.startsWith('+') ? number : `+${number}`;
 }

@@ -6,9 +6,12 @@
  * call, then the originate; anything refused on the way is taken back.
  */
 import type { Env } from '../../env.ts';
-import type { LegOwner } from '../../media-protocol/index.ts';
 import { sendNodeCommands } from '../../media-dispatch/node-client.ts';
-import { mediaFleet } from '../media-fleet/index.ts';
+import { mediaFleet } from '../stubs.ts';
+import { campaignOwner } from '../media-fleet/leg-owners.ts';
+import { deleteCallRow, insertCallRows } from '../../legs/call-history.ts';
+import { releaseSlots } from '../../legs/node-slots.ts';
+import { digits } from '../../legs/number-forms.ts';
 import type { StoredEventQueue } from '../../dialer-events/stored-event-queue.ts';
 import { checkCompliance, complianceBlockedEvent } from '../../compliance/index.ts';
 import { uuidv7 } from '../../ids/uuid-v7.ts';
@@ -21,7 +24,6 @@ import { fallbackJurisdiction } from '../../campaigns/engine/calling-jurisdictio
 import { campaignCallInitiated } from '../../campaigns/engine/campaign-call-events.ts';
 import type { CallStore, StoredCall } from './call-store.ts';
 import { settleContactStatement, takeContact, untakeContact, type DueContact } from './contact-rows.ts';
-import { deleteCallRow, insertCallRow } from './call-rows.ts';
 import type { CampaignContext } from './campaign-context.ts';
 
 export interface DialDeps {
@@ -32,10 +34,6 @@ export interface DialDeps {
 
 /** The longest a campaign call may last; the node ends the leg there too. */
 export const MAX_CALL_S = 3600;
-
-export function campaignOwner(campaignId: string): LegOwner {
-  return { kind: 'campaign', id: campaignId };
-}
 
 /**
  * One attempt: compliance (blocked → the event and the contact rescheduled
@@ -89,7 +87,9 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
     flow: startCall(preview?.agentId ?? null),
     settled: false,
   };
-  await insertCallRow(deps.env.DB, { callId, tenantId: row.tenant_id, campaignId: row.id, contactId: contact.id, phone: contact.phone, cli, nodeId: slot.nodeId, agentId: preview?.agentId ?? null, startedAt });
+  await insertCallRows(deps.env.DB, [
+    { id: callId, tenantId: row.tenant_id, campaignId: row.id, contactId: contact.id, agentId: preview?.agentId ?? null, contactPhone: contact.phone, fromNumber: cli, status: 'in_progress', mediaNodeId: slot.nodeId, startedAt },
+  ]);
   deps.calls.put(call);
   const [result] = await sendNodeCommands(slot.controlUrl, deps.env.MEDIA_SHARED_SECRET, [
     {
@@ -110,7 +110,7 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
     deps.calls.delete(callId);
     await deleteCallRow(deps.env.DB, callId);
     await untakeContact(deps.env.DB, contact.id);
-    await mediaFleet(deps.env).release(owner, { [slot.nodeId]: 1 });
+    await releaseSlots(deps.env, owner, { [slot.nodeId]: 1 });
     return false;
   }
   const placed = deps.calls.get(callId);
@@ -120,8 +120,4 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
   }
   deps.events.record(campaignCallInitiated({ tenantId: row.tenant_id, campaignId: row.id, callId, contactId: contact.id, phone: contact.phone, agentId: preview?.agentId ?? null, startedAt }));
   return true;
-}
-
-function digits(number: string): string {
-  return number.replace(/^\+/, '');
 }

@@ -11,6 +11,7 @@
  * nothing to drop costs one call.
  */
 import type { Env } from '../../env.ts';
+import { agentFloor } from '../stubs.ts';
 
 export class BindingTenants {
   #sql: SqlStorage;
@@ -35,7 +36,7 @@ export class BindingTenants {
   async dropNode(env: Env, nodeId: string, startedAt: string | null): Promise<void> {
     const tenants = this.tenantsOf(nodeId);
     if (tenants.length === 0) return;
-    await Promise.all(tenants.map((tenantId) => env.AGENT_FLOOR.get(env.AGENT_FLOOR.idFromName(tenantId)).dropNodeBindings(nodeId, startedAt)));
+    await Promise.all(tenants.map((tenantId) => agentFloor(env, tenantId).dropNodeBindings(nodeId, startedAt)));
     if (startedAt === null) this.#sql.exec('DELETE FROM binding_tenants WHERE node_id = ?', nodeId);
     console.log(JSON.stringify({ msg: 'agent SIP bindings dropped', node_id: nodeId, why: startedAt === null ? 'node lost' : 'node restarted', tenants: tenants.length }));
   }

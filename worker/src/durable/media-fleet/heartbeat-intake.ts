@@ -7,7 +7,7 @@
  */
 import type { Env } from '../../env.ts';
 import type { Heartbeat, HeartbeatAck, LegOwner } from '../../media-protocol/index.ts';
-import { mediaFleet } from './index.ts';
+import { mediaFleet } from '../stubs.ts';
 import { legOwnerObject, ownerKey } from './leg-owners.ts';
 
 const DEFAULT_GRACE_S = 10;

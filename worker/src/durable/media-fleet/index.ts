@@ -15,7 +15,6 @@ import { BindingTenants } from './binding-tenants.ts';
 import { classifyBeat } from './node-boot.ts';
 import { legOwnerObject } from './leg-owners.ts';
 
-export const FLEET_NAME = 'global';
 export const HEARTBEAT_INTERVAL_S = 5;
 
 export interface NodeSlot {
@@ -259,6 +258,3 @@ function toLoad(r: NodeRow): NodeLoad {
   };
 }
 
-export function mediaFleet(env: Env) {
-  return env.MEDIA_FLEET.get(env.MEDIA_FLEET.idFromName(FLEET_NAME));
-}

@@ -1,6 +1,6 @@
 /**
  * The one place that maps a leg's owner (LegOwner: kind + id) to the object
- * that owns its legs, and what every owner kind answers to: node events, a
+ * that owns its legs (and builds each kind's owner), and what every owner kind answers to: node events, a
  * node's loss or restart, and reconciliation against a heartbeat. Broadcasts
  * are BroadcastSessions, manual originates AgentCalls (docs/agents-calls.md),
  * campaign calls their campaign's CampaignDialer (docs/campaign-engine.md).
@@ -21,6 +21,21 @@ export interface LegOwnerObject {
   nodeLost(nodeId: string, keepBoot: string | null): Promise<number>;
   /** Reconciles against one heartbeat; answers the held calls the node must hang up. */
   reconcileNode(report: NodeLegsReport): Promise<{ hangup: string[] }>;
+}
+
+/** The owner of a broadcast's legs. */
+export function broadcastOwner(broadcastId: string): LegOwner {
+  return { kind: 'broadcast', id: broadcastId };
+}
+
+/** The owner of a campaign's customer legs (its CampaignDialer). */
+export function campaignOwner(campaignId: string): LegOwner {
+  return { kind: 'campaign', id: campaignId };
+}
+
+/** The owner of a manual originate's agent leg (its AgentCall). */
+export function agentCallOwner(callId: string): LegOwner {
+  return { kind: 'agent_call', id: callId };
 }
 
 /** The owner's object, or null for a kind that has no object yet (nothing of it can be placed). */

@@ -58,9 +58,8 @@ export interface TestResult {
   duration_ms: number;
 }
 
-export function tenantEvents(env: Env, tenantId: string) {
-  return env.TENANT_EVENTS.get(env.TENANT_EVENTS.idFromName(tenantId));
-}
+/** Reached through the stubs module; named here too for the tests that drive it directly. */
+export { tenantEvents } from '../stubs.ts';
 
 export class TenantEvents extends DurableObject<Env> {
   #store: DeliveryStore;

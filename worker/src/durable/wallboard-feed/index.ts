@@ -79,6 +79,3 @@ export function visibleTo(viewer: FeedViewer, event: FeedEvent): boolean {
   return event.payload['agent_id'] === viewer.userId;
 }
 
-export function wallboardFeed(env: Env, tenantId: string): DurableObjectStub<WallboardFeed> {
-  return env.WALLBOARD_FEED.get(env.WALLBOARD_FEED.idFromName(tenantId));
-}

@@ -7,6 +7,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { DialerEnv, Env } from '../../env.ts';
 import { Problems } from '../../errors/problem.ts';
+import { rateLimiter } from '../../durable/stubs.ts';
 
 export const DEFAULT_REQUESTS_PER_MINUTE = 2_000;
 const WINDOW_MS = 60_000;
@@ -22,7 +23,7 @@ export function tenantRateLimit(): MiddlewareHandler<DialerEnv> {
   return async (c, next) => {
     const user = c.get('user');
     const limit = requestsPerMinute(c.env, user.tenantRequestsPerMinute);
-    const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(`tenant:${user.tenantId}`));
+    const limiter = rateLimiter(c.env, `tenant:${user.tenantId}`);
     const decision = await limiter.hit(limit, WINDOW_MS);
     if (!decision.allowed) throw Problems.rateLimited(limit, Math.ceil(decision.retryAfterMs / 1000));
     await next();
