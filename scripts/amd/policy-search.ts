@@ -2,8 +2,9 @@
  * Chooses the decision policy's thresholds on out-of-fold predictions of the
  * tuning split: replays each clip's decision points through `decide` (the
  * detector's own policy function) and keeps the thresholds with the fewest
- * weighted errors (a person taken for a machine counts double: that is a
- * hang-up on a real person) plus a price on the median time a person waits
+ * weighted errors (a person taken for a machine counts
+ * `PERSON_TO_MACHINE_COST` times a machine taken for a person: that is a
+ * hang-up on a real person; docs/amd-evaluation.md, round 4, says why 3) plus a price on the median time a person waits
  * for the decision (`secondCost` per second) and a smaller one on a
  * machine's (its message waits for the greeting's end anyway, but the
  * `connected` event that says MACHINE should not come last). A person taken
@@ -43,6 +44,15 @@ export interface PolicyScore {
   medianMachineMs: number;
 }
 
+/**
+ * Declared before round 4's training: a person taken for a machine costs 3
+ * machines taken for a person. The person is hung up on or hears nothing (and
+ * in predictive dialing counts as an abandoned call); the machine gets the
+ * message spoken over its greeting, a partial voicemail that still reaches
+ * the callee. Round 2 and 3 priced it at 2.
+ */
+export const PERSON_TO_MACHINE_COST = 3;
+
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : Number.POSITIVE_INFINITY;
@@ -60,7 +70,7 @@ export function scorePolicy(policy: DecisionPolicy, clips: ReplayClip[]): Policy
     if (c.label === 'HUMAN' && r.answeredBy === 'HUMAN') humanTimes.push(r.tMs);
     if (c.label === 'MACHINE' && r.answeredBy === 'MACHINE') machineTimes.push(r.tMs);
   }
-  return { policy, weightedErrors: (2 * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes), medianMachineMs: median(machineTimes) };
+  return { policy, weightedErrors: (PERSON_TO_MACHINE_COST * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes), medianMachineMs: median(machineTimes) };
 }
 
 /** Candidate last decision points: the trace runs to the largest, the search picks one. */
