@@ -11,7 +11,7 @@
  */
 import { AMD_MODEL_FORMAT, FEATURE_NAMES, machineProbability, type AmdModelFile, type AnsweredBy, type DecisionPolicy } from '../../media-node/src/amd/index.ts';
 import { roundModel, trainBoostedTrees, type BoostOptions, type TrainingRows } from './gbdt-train.ts';
-import { replay, searchPolicy, type PolicyScore, type ReplayClip } from './policy-search.ts';
+import { PERSON_TO_MACHINE_COST, replay, searchPolicy, type PolicyScore, type ReplayClip } from './policy-search.ts';
 import { traceClip, type ClipTrace } from './trace.ts';
 
 export interface TrainingClip {
@@ -30,7 +30,10 @@ export interface TrainOptions {
   boost?: Partial<BoostOptions>;
   /** Folds per grouping (one number for all, or one per grouping of `TrainingClip.group`). */
   folds?: number | number[];
-  /** A person's rows weigh this much more than a machine's (their errors cost more). */
+  /**
+   * A person's rows weigh this much more than a machine's (their errors cost more): by default the declared
+   * cost itself (round 4; rounds 2–3 used 1.5, which scored worse out of fold, docs/amd-evaluation.md).
+   */
   humanWeight?: number;
   schedule?: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>;
   /**
@@ -41,7 +44,7 @@ export interface TrainOptions {
   finalShare?: number;
   /** Price of one second of a person's median wait, in weighted error rate (policy-search.ts). */
   secondCost?: number;
-  /** Largest out-of-fold person → machine share the chosen thresholds may have (default 2 %). */
+  /** Largest out-of-fold person → machine share the chosen thresholds may have (default 1 %, policy-search.ts). */
   maxHumanToMachine?: number;
   /** Informational fields copied into the model file. */
   describe?: Record<string, unknown>;
@@ -83,7 +86,7 @@ export interface TrainResult {
 
 export function trainAmdModel(clips: TrainingClip[], options: TrainOptions = {}): TrainResult {
   const schedule = options.schedule ?? DEFAULT_SCHEDULE;
-  const humanWeight = options.humanWeight ?? 1.5;
+  const humanWeight = options.humanWeight ?? PERSON_TO_MACHINE_COST;
   const finalShare = options.finalShare ?? 0.5;
   const sorted = [...clips].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const traced = sorted.map((c) => ({ label: c.label, trace: traceClip(c.pcm, schedule) }));
