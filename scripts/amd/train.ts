@@ -3,7 +3,7 @@
  * every corpus (generating them on first use) and writes
  * media-node/src/amd/amd-model.json. The test splits are never read here.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AMD_MODEL_URL, FEATURE_NAMES } from '../../media-node/src/amd/index.ts';
 import { CORPUS_NAMES, loadNamedCorpus, readWav } from '../../test/fixtures/amd/corpora/index.ts';
@@ -19,6 +19,7 @@ import { DEFAULT_SCHEDULE, trainAmdModel, type TrainingClip } from './train-mode
  * AMD_TRAIN_GROUP=variant (rounds 2-3) or accent (tried in round 3).
  */
 const GROUP_BY = process.env.AMD_TRAIN_GROUP ?? 'accent+variant';
+if (!['accent+variant', 'variant', 'accent'].includes(GROUP_BY)) throw new Error(`AMD_TRAIN_GROUP must be accent+variant, variant or accent, not ${GROUP_BY}`);
 /** A clip whose voice has no variant is a group of its own. */
 function foldGroup(voice: string, id: string): string | string[] {
   const [accent, variant] = voice.split('+');
@@ -44,13 +45,9 @@ const boost = { ...(JSON.parse(process.env.AMD_TRAIN_BOOST ?? '{}') as object), 
 const humanWeight = process.env.AMD_TRAIN_HUMAN_WEIGHT ? Number(process.env.AMD_TRAIN_HUMAN_WEIGHT) : undefined;
 const secondCost = process.env.AMD_TRAIN_SECOND_COST ? Number(process.env.AMD_TRAIN_SECOND_COST) : undefined;
 // The model being replaced, to score its policy on the same out-of-fold probabilities (read before it is overwritten).
-const previous = (() => {
-  try {
-    return JSON.parse(readFileSync(fileURLToPath(AMD_MODEL_URL), 'utf8')) as { policy: Parameters<typeof scorePolicy>[0]; training?: { humanWeight?: number } };
-  } catch {
-    return undefined;
-  }
-})();
+const previous = existsSync(fileURLToPath(AMD_MODEL_URL))
+  ? (JSON.parse(readFileSync(fileURLToPath(AMD_MODEL_URL), 'utf8')) as { policy?: Parameters<typeof scorePolicy>[0]; training?: { humanWeight?: number } })
+  : undefined;
 const { file, outOfFold, outOfFoldDecisions, replays } = trainAmdModel(clips, { folds: FOLDS, boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, maxHumanToMachine: process.env.AMD_TRAIN_MAX_HM ? Number(process.env.AMD_TRAIN_MAX_HM) : undefined, schedule: process.env.AMD_TRAIN_LAST_MS ? { ...DEFAULT_SCHEDULE, lastDecisionMs: Number(process.env.AMD_TRAIN_LAST_MS) } : undefined, describe: { split: 'tuning', corpora: counts } });
 writeFileSync(fileURLToPath(AMD_MODEL_URL), `${JSON.stringify(file)}\n`);
 console.log(`trained on ${clips.length} tuning clips (${JSON.stringify(counts)}), ${file.training.rows} decision points, ${file.model.trees.length} trees`);
