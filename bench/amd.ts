@@ -2,7 +2,7 @@
  * Answering-machine detection on the TEST split of every corpus
  * (test/fixtures/amd/corpora, generated and cached on first use): the learned
  * engine beside the Asterisk-style rules (the baseline) and the previous
- * model (bench/support/amd-model-round2.json) in the same run.
+ * models (bench/support/amd-model-round2.json, amd-model-round3.json) in the same run.
  * Prints per corpus a confusion table per engine, accuracy overall and per
  * category, person→machine rate, decision times per class (median / p90) from
  * the answer and from the end of a person's first utterance, machine-end
@@ -21,16 +21,19 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const split = (arg('split') ?? 'test') as Split;
 const only = arg('corpus');
 const showMisses = process.argv.includes('--misses');
-type BenchEngine = AmdEngine | 'model_round2';
+type BenchEngine = AmdEngine | 'model_round2' | 'model_round3';
 /**
- * The rules (baseline), the model issue 14's second round committed (its 31
- * features are the first of today's, so today's front end feeds it, with
- * today's beep detectors), and the current model: each change's figures
- * beside the previous ones in one run. Round 1's figures are in docs/amd-evaluation.md.
+ * The rules (baseline), the models issue 14's second and third rounds
+ * committed (round 2's 31 features are the first of today's, so today's front
+ * end feeds both, with today's beep detectors), and the current model: each
+ * change's figures beside the previous ones in one run. Round 1's figures are in docs/amd-evaluation.md.
  */
-const ENGINES: BenchEngine[] = ['rules', 'model_round2', 'model'];
-const ROUND2 = parseAmdModel(readFileSync(new URL('./support/amd-model-round2.json', import.meta.url), 'utf8'));
-const classify = (pcm: Int16Array, engine: BenchEngine) => (engine === 'model_round2' ? classifyWith(pcm, new ModelAmdDetector({}, ROUND2)) : classifyPcm(pcm, {}, engine));
+const ENGINES: BenchEngine[] = ['rules', 'model_round2', 'model_round3', 'model'];
+const PREVIOUS = {
+  model_round2: parseAmdModel(readFileSync(new URL('./support/amd-model-round2.json', import.meta.url), 'utf8')),
+  model_round3: parseAmdModel(readFileSync(new URL('./support/amd-model-round3.json', import.meta.url), 'utf8')),
+};
+const classify = (pcm: Int16Array, engine: BenchEngine) => (engine === 'rules' || engine === 'model' ? classifyPcm(pcm, {}, engine) : classifyWith(pcm, new ModelAmdDetector({}, PREVIOUS[engine])));
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
 const secs = (v: number) => (Number.isFinite(v) ? `${(v / 1000).toFixed(2)} s` : '—');
@@ -38,7 +41,7 @@ const pad = (s: string, n: number) => s.padEnd(n);
 
 function printScore(engine: BenchEngine, s: CorpusScore): void {
   const m = s.matrix;
-  console.log(`  ${engine}${engine === 'rules' ? ' (baseline)' : engine === 'model_round2' ? ' (previous model)' : ''}: accuracy ${pct(s.accuracy)}, human→machine ${pct(s.humanToMachineRate)} (${m.HUMAN.MACHINE}/${m.HUMAN.HUMAN + m.HUMAN.MACHINE})`);
+  console.log(`  ${engine}${engine === 'rules' ? ' (baseline)' : engine === 'model' ? '' : ' (previous model)'}: accuracy ${pct(s.accuracy)}, human→machine ${pct(s.humanToMachineRate)} (${m.HUMAN.MACHINE}/${m.HUMAN.HUMAN + m.HUMAN.MACHINE})`);
   console.log(`               → HUMAN  → MACHINE`);
   console.log(`    HUMAN    ${String(m.HUMAN.HUMAN).padStart(8)} ${String(m.HUMAN.MACHINE).padStart(10)}`);
   console.log(`    MACHINE  ${String(m.MACHINE.HUMAN).padStart(8)} ${String(m.MACHINE.MACHINE).padStart(10)}`);
@@ -88,7 +91,7 @@ function frameCost(pcms: Int16Array[]): { mean: number; cpuMean: number; p99: nu
 }
 
 console.log(`AMD bench on the ${split} split (${new Date().toISOString()})`);
-const all: Record<BenchEngine, ClipResult[]> = { rules: [], model_round2: [], model: [] };
+const all: Record<BenchEngine, ClipResult[]> = { rules: [], model_round2: [], model_round3: [], model: [] };
 const pcmsForCost: Int16Array[] = [];
 for (const name of CORPUS_NAMES.filter((n) => !only || n === only)) {
   const clips: CorpusClip[] = await loadNamedCorpus(name as CorpusName, split, { log: console.log });

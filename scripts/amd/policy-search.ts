@@ -2,14 +2,17 @@
  * Chooses the decision policy's thresholds on out-of-fold predictions of the
  * tuning split: replays each clip's decision points through `decide` (the
  * detector's own policy function) and keeps the thresholds with the fewest
- * weighted errors (a person taken for a machine counts double: that is a
- * hang-up on a real person) plus a price on the median time a person waits
+ * weighted errors (a person taken for a machine counts
+ * `PERSON_TO_MACHINE_COST` times a machine taken for a person: that is a
+ * hang-up on a real person; docs/amd-evaluation.md, round 4, says why 3) plus a price on the median time a person waits
  * for the decision (`secondCost` per second) and a smaller one on a
  * machine's (its message waits for the greeting's end anyway, but the
  * `connected` event that says MACHINE should not come last). A person taken
  * for a machine is hung up on, so the search first keeps only the policies
  * whose out-of-fold person → machine rate is at most `maxHumanToMachine`
- * (2 %, issue 14's target), and minimises the cost among those; if none
+ * (1 %: half issue 14's 2 % target, because even folds crossed over accent
+ * and voice variant showed round 3's policy at half its test-split rate), and
+ * minimises the cost among those; if none
  * qualifies, the fewest person → machine errors win.
  */
 import { decide, type AnsweredBy, type DecisionPolicy } from '../../media-node/src/amd/index.ts';
@@ -43,6 +46,18 @@ export interface PolicyScore {
   medianMachineMs: number;
 }
 
+/**
+ * Declared before round 4's training: a person taken for a machine costs 3
+ * machines taken for a person. The person is hung up on or hears nothing (and
+ * in predictive dialing counts as an abandoned call); the machine gets the
+ * message spoken over its greeting, a partial voicemail that still reaches
+ * the callee. Round 2 and 3 priced it at 2.
+ */
+export const PERSON_TO_MACHINE_COST = 3;
+
+/** Out-of-fold person → machine cap (round 4; rounds 2–3 used 2 %): docs/amd-evaluation.md. */
+export const DEFAULT_MAX_HUMAN_TO_MACHINE = 0.01;
+
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[s.length >> 1]! : Number.POSITIVE_INFINITY;
@@ -60,7 +75,7 @@ export function scorePolicy(policy: DecisionPolicy, clips: ReplayClip[]): Policy
     if (c.label === 'HUMAN' && r.answeredBy === 'HUMAN') humanTimes.push(r.tMs);
     if (c.label === 'MACHINE' && r.answeredBy === 'MACHINE') machineTimes.push(r.tMs);
   }
-  return { policy, weightedErrors: (2 * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes), medianMachineMs: median(machineTimes) };
+  return { policy, weightedErrors: (PERSON_TO_MACHINE_COST * hm + mh) / clips.length, humanToMachine: hm, machineToHuman: mh, medianHumanMs: median(humanTimes), medianMachineMs: median(machineTimes) };
 }
 
 /** Candidate last decision points: the trace runs to the largest, the search picks one. */
@@ -78,7 +93,7 @@ export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'fir
   const secondCost = options.secondCost ?? 0.03;
   const machineSecondCost = options.machineSecondCost ?? secondCost / 6;
   const humans = clips.filter((c) => c.label === 'HUMAN').length;
-  const maxHm = Math.floor((options.maxHumanToMachine ?? 0.02) * humans);
+  const maxHm = Math.floor((options.maxHumanToMachine ?? DEFAULT_MAX_HUMAN_TO_MACHINE) * humans);
   const scores: PolicyScore[] = [];
   // Only points the detector evaluates at (it must reach its last decision point exactly).
   const onSchedule = (t: number) => t >= base.firstDecisionMs && (t - base.firstDecisionMs) % base.evaluateEveryMs === 0;

@@ -3,24 +3,30 @@
  * every corpus (generating them on first use) and writes
  * media-node/src/amd/amd-model.json. The test splits are never read here.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AMD_MODEL_URL, FEATURE_NAMES } from '../../media-node/src/amd/index.ts';
 import { CORPUS_NAMES, loadNamedCorpus, readWav } from '../../test/fixtures/amd/corpora/index.ts';
+import { scorePolicy, PERSON_TO_MACHINE_COST } from './policy-search.ts';
 import { DEFAULT_SCHEDULE, trainAmdModel, type TrainingClip } from './train-model.ts';
 
 /**
  * What groups the folds, so the out-of-fold figures are on voices the trees
- * never heard: the voice variant (the committed model), or, for experiments,
- * AMD_TRAIN_GROUP=accent (the espeak-ng language: the test split changes it
- * too). Accent grouping was tried in round 3 and not kept (docs/amd-evaluation.md).
+ * never heard. Since round 4 (the committed model): accent AND variant
+ * crossed, 3 accent folds × 4 variant folds, each clip predicted by trees
+ * that heard neither its espeak-ng language nor its voice variant, because
+ * the test split changes both (docs/amd-evaluation.md). For experiments,
+ * AMD_TRAIN_GROUP=variant (rounds 2-3) or accent (tried in round 3).
  */
-const GROUP_BY = process.env.AMD_TRAIN_GROUP === 'accent' ? 'accent' : 'variant';
-/** A clip whose voice has no variant (the legacy corpus) is a group of its own. */
-function foldGroup(voice: string, id: string): string {
+const GROUP_BY = process.env.AMD_TRAIN_GROUP ?? 'accent+variant';
+if (!['accent+variant', 'variant', 'accent'].includes(GROUP_BY)) throw new Error(`AMD_TRAIN_GROUP must be accent+variant, variant or accent, not ${GROUP_BY}`);
+/** A clip whose voice has no variant is a group of its own. */
+function foldGroup(voice: string, id: string): string | string[] {
   const [accent, variant] = voice.split('+');
-  return (GROUP_BY === 'variant' ? variant : variant === undefined ? undefined : accent) ?? id;
+  if (variant === undefined) return id;
+  return GROUP_BY === 'variant' ? variant : GROUP_BY === 'accent' ? accent! : [accent!, variant];
 }
+const FOLDS = GROUP_BY === 'accent+variant' ? [3, 4] : 4;
 
 const started = Date.now();
 const clips: TrainingClip[] = [];
@@ -38,11 +44,22 @@ const allowed = only ? only.map((n) => FEATURE_NAMES.indexOf(n as (typeof FEATUR
 const boost = { ...(JSON.parse(process.env.AMD_TRAIN_BOOST ?? '{}') as object), allowed };
 const humanWeight = process.env.AMD_TRAIN_HUMAN_WEIGHT ? Number(process.env.AMD_TRAIN_HUMAN_WEIGHT) : undefined;
 const secondCost = process.env.AMD_TRAIN_SECOND_COST ? Number(process.env.AMD_TRAIN_SECOND_COST) : undefined;
-const { file, outOfFold, outOfFoldDecisions } = trainAmdModel(clips, { boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, maxHumanToMachine: process.env.AMD_TRAIN_MAX_HM ? Number(process.env.AMD_TRAIN_MAX_HM) : undefined, schedule: process.env.AMD_TRAIN_LAST_MS ? { ...DEFAULT_SCHEDULE, lastDecisionMs: Number(process.env.AMD_TRAIN_LAST_MS) } : undefined, describe: { split: 'tuning', corpora: counts } });
+// The model being replaced, to score its policy on the same out-of-fold probabilities (read before it is overwritten).
+const previous = existsSync(fileURLToPath(AMD_MODEL_URL))
+  ? (JSON.parse(readFileSync(fileURLToPath(AMD_MODEL_URL), 'utf8')) as { policy?: Parameters<typeof scorePolicy>[0]; training?: { humanWeight?: number } })
+  : undefined;
+const { file, outOfFold, outOfFoldDecisions, replays } = trainAmdModel(clips, { folds: FOLDS, boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, maxHumanToMachine: process.env.AMD_TRAIN_MAX_HM ? Number(process.env.AMD_TRAIN_MAX_HM) : undefined, schedule: process.env.AMD_TRAIN_LAST_MS ? { ...DEFAULT_SCHEDULE, lastDecisionMs: Number(process.env.AMD_TRAIN_LAST_MS) } : undefined, describe: { split: 'tuning', corpora: counts } });
 writeFileSync(fileURLToPath(AMD_MODEL_URL), `${JSON.stringify(file)}\n`);
 console.log(`trained on ${clips.length} tuning clips (${JSON.stringify(counts)}), ${file.training.rows} decision points, ${file.model.trees.length} trees`);
 console.log(`policy: ${JSON.stringify(file.policy)}`);
-console.log(`out-of-fold on tuning: ${outOfFold.humanToMachine} human→machine, ${outOfFold.machineToHuman} machine→human, median human decision ${outOfFold.medianHumanMs} ms, median machine decision ${outOfFold.medianMachineMs} ms`);
+const declared = (s: { humanToMachine: number; machineToHuman: number }) => `declared cost ${PERSON_TO_MACHINE_COST * s.humanToMachine + s.machineToHuman} (${PERSON_TO_MACHINE_COST}×${s.humanToMachine} + ${s.machineToHuman})`;
+console.log(`folds grouped by ${GROUP_BY} (${JSON.stringify(FOLDS)}), person weight ${file.training.humanWeight}`);
+console.log(`out-of-fold on tuning: ${outOfFold.humanToMachine} human→machine, ${outOfFold.machineToHuman} machine→human, ${declared(outOfFold)}, median human decision ${outOfFold.medianHumanMs} ms, median machine decision ${outOfFold.medianMachineMs} ms`);
+if (previous?.policy) {
+  // Only like for like when the previous model's trees were trained the same way (same person weight).
+  const p = scorePolicy(previous.policy, replays);
+  console.log(`previous model's policy on these out-of-fold probabilities (its person weight ${previous.training?.humanWeight}): ${p.humanToMachine} human→machine, ${p.machineToHuman} machine→human, ${declared(p)}, median human ${p.medianHumanMs} ms, machine ${p.medianMachineMs} ms`);
+}
 const byCategory = new Map<string, { n: number; right: number }>();
 for (const d of outOfFoldDecisions) {
   const k = categoryOf.get(d.id)!;

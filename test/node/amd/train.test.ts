@@ -3,7 +3,7 @@
 // model the detector accepts.
 import { describe, expect, it } from 'vitest';
 import { ModelAmdDetector, parseAmdModel } from '../../../media-node/src/amd/index.ts';
-import { trainAmdModel, type TrainingClip } from '../../../scripts/amd/train-model.ts';
+import { assignFolds, trainAmdModel, type TrainingClip } from '../../../scripts/amd/train-model.ts';
 import { buzz, concat, frames, silence, speech } from './signals.ts';
 
 function tinySet(): TrainingClip[] {
@@ -35,5 +35,17 @@ describe('AMD model training', () => {
       if (o?.kind === 'decision') decided = o.answeredBy;
     }
     expect(decided).not.toBeNull();
+  });
+
+  it('balances folds, the largest group first into the lightest fold', () => {
+    const folds = assignFolds(['us', 'us', 'us', 'us', 'gb', 'gb', 'sc', 'sc', 'cl', 'cl'], 3);
+    expect(folds).toEqual([0, 0, 0, 0, 2, 2, 1, 1, 1, 1]);
+  });
+
+  it('crosses groupings: every clip gets out-of-fold probabilities from trees that heard neither of its groups', () => {
+    const clips = tinySet().map((c, i) => ({ ...c, group: [`accent${i % 3}`, `variant${i % 4}`] }));
+    const { replays, file } = trainAmdModel(clips, { ...options, folds: [3, 2] });
+    expect(file.training.folds).toEqual([3, 2]);
+    for (const r of replays) expect(r.probabilities.length).toBe(r.trace.points.length);
   });
 });
