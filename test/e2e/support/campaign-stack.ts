@@ -83,7 +83,7 @@ export async function startCampaignStack(name: string, agents: AgentName[]): Pro
         agentIds[agent] = made.body.id as string;
         await s.login(tokenOf[agent], email, PASSWORD);
       }
-      phones[agent] = await agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: CAMPAIGN_PORTS.mediaSip, toneHz: AGENT_HZ[agent], scratch });
+      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: CAMPAIGN_PORTS.mediaSip, toneHz: AGENT_HZ[agent], scratch }));
       expect((await s.api(tokenOf[agent], 'POST', '/v1/agents/me/state', { state: 'available' })).status).toBe(200);
     }
     await until(async () => (await s.api('supervisor', 'GET', '/v1/agents/sip-registered')).body.total_registered === agents.length, 'every registration in the API', 15_000);
@@ -142,6 +142,22 @@ export async function startCampaignStack(name: string, agents: AgentName[]): Pro
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * baresip picks its ports just before binding them (a free SIP port, TLS on the
+ * next one, a free control port); on a busy machine another process can take
+ * one in between and baresip exits "Address already in use". Such a start is
+ * tried again with new ports; any other failure is not.
+ */
+async function softphoneWithRetry(start: () => Promise<Baresip>): Promise<Baresip> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
   }
 }
 
