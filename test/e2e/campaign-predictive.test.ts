@@ -93,9 +93,9 @@ describe('a predictive campaign on the real stack', () => {
       for (const reason of running) expect(reason).toMatch(/^warm-up: \d+\/50 live answers, \d+\/50 handled calls$/);
 
       const final = await cs.contactsOf(id);
-      for (const phone of [LINE.tone, LINE.person, PERSON_2, LINE.hangsUp, PERSON_3]) expect(final.get(phone)).toMatchObject({ status: 'completed', attempts: 1 });
-      expect(final.get(LINE.busy)).toMatchObject({ status: 'failed', attempts: 2 });
-      expect(final.get(LINE.noAnswer)).toMatchObject({ status: 'failed', attempts: 2 });
+      for (const phone of [LINE.tone, LINE.person, PERSON_2, LINE.hangsUp, PERSON_3]) expect(final.get(phone)).toMatchObject({ status: 'completed', attempts: 1, disposition: 'completed' });
+      expect(final.get(LINE.busy)).toMatchObject({ status: 'failed', attempts: 2, disposition: 'busy' });
+      expect(final.get(LINE.noAnswer)).toMatchObject({ status: 'failed', attempts: 2, disposition: 'no_answer' });
       const completed = cs.forCampaign(id, 'call.completed');
       expect(completed.filter((e) => e.payload.contact_phone === LINE.busy).map((e) => e.payload.status)).toEqual(['busy', 'busy']);
       expect(completed.filter((e) => e.payload.contact_phone === LINE.noAnswer).map((e) => e.payload.status)).toEqual(['no_answer', 'no_answer']);

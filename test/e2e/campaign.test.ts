@@ -60,10 +60,10 @@ describe('a campaign on the real stack', () => {
     expect(peak).toBeGreaterThanOrEqual(1);
 
     const contacts = await cs.contactsOf(id);
-    expect(contacts.get(LINE.tone)).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(contacts.get(LINE.tone)).toMatchObject({ status: 'completed', attempts: 1, disposition: 'completed', last_call_at: expect.any(String) });
     expect(contacts.get(LINE.hangsUp)).toMatchObject({ status: 'completed', attempts: 1 });
-    expect(contacts.get(LINE.busy)).toMatchObject({ status: 'failed', attempts: 2 });
-    expect(contacts.get(LINE.noAnswer)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(contacts.get(LINE.busy)).toMatchObject({ status: 'failed', attempts: 2, disposition: 'busy' });
+    expect(contacts.get(LINE.noAnswer)).toMatchObject({ status: 'failed', attempts: 2, disposition: 'no_answer' });
     const completed = cs.forCampaign(id, 'call.completed');
     expect(completed.filter((e) => e.payload.contact_phone === LINE.busy).map((e) => e.payload.status)).toEqual(['busy', 'busy']);
     expect(completed.filter((e) => e.payload.contact_phone === LINE.noAnswer).map((e) => e.payload.status)).toEqual(['no_answer', 'no_answer']);
