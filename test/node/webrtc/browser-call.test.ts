@@ -3,10 +3,8 @@
 // tone) to it. The node offers a mediasoup WebRtcTransport (ICE-lite, DTLS-SRTP, PCMU) and joins it to the
 // bridge through a PlainTransport. The carrier hears the browser's fake-microphone 600 Hz on the wire; the
 // browser's WebRTC stack counts inbound packets and its page hears the 1 kHz. Needs the mediasoup worker
-// binary (scripts/build-mediasoup.sh); without it the file skips and prints why.
-// KNOWN FAILURE, so opt-in (CRIER_WEBRTC_MEDIA_TEST=1): the worker built offline against Debian's libraries
-// dies (SIGSEGV inside libssl, in DTLS record processing) as soon as the browser's DTLS reaches it, in
-// either DTLS role; signalling, ICE and the SDP up to that point work. docs/webrtc-agents.md, "Status".
+// binary (scripts/build-mediasoup.sh, which `npm test`'s ensure-deps runs); without it the file skips and
+// prints why.
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -36,9 +34,7 @@ const agent = { kind: 'agent' as const, sip_user: 'agent_4001', realm: REALM };
 const ARTEFACTS = join(new URL('../../..', import.meta.url).pathname, '.cache/test-artefacts');
 
 const worker = findWorkerBinary();
-const optedIn = process.env['CRIER_WEBRTC_MEDIA_TEST'] === '1';
 if (!worker.ok) console.warn(`[browser-call] skipped: ${worker.reason}`);
-else if (!optedIn) console.warn('[browser-call] skipped: the offline-built mediasoup worker crashes in libssl on the browser\'s DTLS (docs/webrtc-agents.md, Status); CRIER_WEBRTC_MEDIA_TEST=1 runs it');
 
 let h: NodeAgainstSipp;
 let phone: BrowserPhone;
@@ -54,7 +50,7 @@ function toneFrames(frames: Int16Array[], frequency: number): number {
 }
 const wireFrames = (packets: CapturedRtp[], port: number) => packets.filter((p) => p.srcPort === port && (p.payloadType === 0 || p.payloadType === 8)).map((p) => decodeG711(p.payloadType === 8 ? 'PCMA' : 'PCMU', p.payload));
 
-describe.skipIf(!worker.ok || !optedIn)('browser agent call through mediasoup', () => {
+describe.skipIf(!worker.ok)('browser agent call through mediasoup', () => {
   beforeAll(async () => {
     const pki = generateTestPki();
     h = await startNodeAgainstSipp({
