@@ -39,13 +39,18 @@ async function ensureAgentUser(s: DialerSession, spec: (typeof AGENTS)[number]):
   return made.body.id as string;
 }
 
-/** An 8 kHz mono WAV of the agent's greeting (baresip's aufile wants the call's rate); null without espeak-ng/sox. */
+/**
+ * An 8 kHz mono WAV of the agent's greeting (baresip's aufile wants the call's
+ * rate), padded with silence to 30 s: baresip 1.0 ends the call when its
+ * aufile source reaches the end of the file, which a bare 3 s greeting did
+ * in the middle of a call. Null without espeak-ng or sox.
+ */
 function greetingWav(dir: string, key: string, text: string): string | null {
   const raw = join(dir, `${key}-22k.wav`);
   const wav = join(dir, `${key}.wav`);
   try {
     execFileSync('espeak-ng', ['-v', 'en-us', '-s', '160', '-w', raw, text]);
-    execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', wav]);
+    execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', wav, 'pad', '0', '30']);
     return wav;
   } catch {
     return null;
