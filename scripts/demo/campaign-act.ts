@@ -72,18 +72,29 @@ export async function runCampaignAct(ctx: ActContext): Promise<boolean> {
   let progressKey = '';
   let progressAt = Date.now();
   const draw = () => {
-    const width = Math.max(40, (process.stdout.columns ?? 120) - 1);
+    const width = Math.max(40, (process.stdout.columns || Number(process.env.COLUMNS) || 120) - 1);
     const lines = statusBlock(figures).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
     process.stdout.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[J` : ''}${lines.join('\n')}\n`);
     drawn = lines.length;
   };
 
   let status = 'active';
+  let pollFailures = 0;
   while (status !== 'completed') {
     if (Date.now() - t0 > DEADLINE_MS) return fail(`the campaign did not complete within ${DEADLINE_MS / 60_000} minutes`);
     if (Date.now() - progressAt > STALL_MS) return fail(`the campaign made no progress for ${STALL_MS / 1000} s`);
-    const [view, floor] = await Promise.all([s.api('supervisor', 'GET', `/v1/campaigns/${id}/dialer`), s.api('supervisor', 'GET', `/v1/campaigns/${id}/agents`)]);
-    listed = await listContacts(s, id);
+    let view: Awaited<ReturnType<DialerSession['api']>>;
+    let floor: typeof view;
+    try {
+      [view, floor] = await Promise.all([s.api('supervisor', 'GET', `/v1/campaigns/${id}/dialer`), s.api('supervisor', 'GET', `/v1/campaigns/${id}/agents`)]);
+      listed = await listContacts(s, id);
+      pollFailures = 0;
+    } catch (err) {
+      // One slow or refused poll is not the campaign failing: the stall and deadline checks judge that.
+      if (++pollFailures >= 10) return fail(`the API failed ${pollFailures} polls in a row: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
     status = view.status === 200 ? (view.body.status as string) : status;
     const states = new Map(((floor.body?.agents ?? []) as Array<{ agent_id: string; state: string }>).map((a) => [a.agent_id, a.state]));
     figures = {

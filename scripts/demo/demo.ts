@@ -37,8 +37,11 @@ function cleanUp(): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  // Every signal, not only the first: Ctrl-C reaches this process from the terminal and again relayed by
+  // npm and tsx, and a second SIGINT left to its default would kill the demo half-way through its cleanup.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (cleaning) return;
       console.log(`\n${signal}: stopping what the demo started…`);
       void cleanUp().finally(() => process.exit(130));
     });

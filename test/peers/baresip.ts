@@ -20,7 +20,7 @@ export interface BaresipOptions {
   domain: string;
   /** Where REGISTERs (and calls) go, e.g. `sip:127.0.0.1:5062`. */
   proxy: string;
-  /** An 8 kHz mono 16-bit WAV played into every call (looped); silence when absent. */
+  /** An 8 kHz mono 16-bit WAV played into every call; silence when absent. Not looped: baresip 1.0 hangs the call up when the file ends, so make it outlast the call. */
   wav?: string;
   /** sndfile writes dump-<call>-enc.wav (sent) and dump-<call>-dec.wav (heard) here; a temp dir when absent. */
   recordDir?: string;
