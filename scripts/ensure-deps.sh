@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Crier's scripts need on a fresh Debian machine: npm packages, and
 # the real telephony peers and audio tools (openssl makes the wss tests' certificates;
-# baresip-core is the agents' softphone in the registrar tests; chromium is the browser
+# baresip-core is the agents' softphone in the registrar tests and the demo; chromium is the browser
 # agent's, driven by playwright-core), and mediasoup's worker.
 # Without root it prints the apt line and stops.
 set -euo pipefail

@@ -20,7 +20,7 @@ export interface BaresipOptions {
   domain: string;
   /** Where REGISTERs (and calls) go, e.g. `sip:127.0.0.1:5062`. */
   proxy: string;
-  /** An 8 kHz mono 16-bit WAV played into every call (looped); silence when absent. */
+  /** An 8 kHz mono 16-bit WAV played into every call; silence when absent. Not looped: baresip 1.0 hangs the call up when the file ends, so make it outlast the call. */
   wav?: string;
   /** sndfile writes dump-<call>-enc.wav (sent) and dump-<call>-dec.wav (heard) here; a temp dir when absent. */
   recordDir?: string;
@@ -34,6 +34,8 @@ export interface BaresipOptions {
   ctrlPort?: number;
   /** Print baresip's output, with a SIP trace (debugging). */
   verbose?: boolean;
+  /** Dump every call's audio with sndfile (recordings()). Default true; the demo's long-running agents turn it off. */
+  record?: boolean;
 }
 
 export interface BaresipEvent {
@@ -52,6 +54,8 @@ export interface Baresip {
   readonly events: BaresipEvent[];
   readonly recordDir: string;
   readonly configDir: string;
+  /** Calls `listener` with every event from now on; returns its removal. */
+  onEvent(listener: (e: BaresipEvent) => void): () => void;
   /** Resolves with the first event of this type from now (or already seen when `seen` is true). */
   waitForEvent(type: string, timeoutMs?: number, seen?: boolean): Promise<BaresipEvent>;
   /** Sends a ctrl_tcp command (`hangup`, `dial sip:...`, `uareg 0`...), resolves with its response text. */
@@ -104,14 +108,14 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'audio_buffer 20-160',
       'jitter_buffer_delay 1-10',
       'rtp_ports 40000-40999',
-      `snd_path ${recordDir}`,
+      ...(opts.record === false ? [] : [`snd_path ${recordDir}`]),
       `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       'module aufile.so',
       'module ausine.so',
       'module aubridge.so',
-      'module sndfile.so',
+      ...(opts.record === false ? [] : ['module sndfile.so']),
       'module_app account.so',
       'module_app menu.so',
       'module_app ctrl_tcp.so',
@@ -253,6 +257,10 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     events,
     recordDir,
     configDir,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     waitForEvent,
     command,
     hangup: () => command('hangup'),
