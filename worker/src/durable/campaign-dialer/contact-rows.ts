@@ -15,15 +15,32 @@ export interface DueContact {
   attempts: number;
 }
 
-/** Pending contacts due now, oldest due first, skipping `exclude` (contacts offered in preview). */
+/**
+ * Pending contacts due now: retries whose delay has run out first (oldest due
+ * first), then contacts never dialled (in id order, which is upload order for
+ * UUIDv7 ids), skipping `exclude` (contacts offered in preview). Retries go
+ * first because retry_delay_minutes promises a redial after the delay, not
+ * after the rest of the list: ordered by due time alone, never-dialled contacts
+ * (due since upload) kept due retries waiting until every contact had been
+ * dialled once, hours on a long list. Each half is one index range (contacts_campaign_due
+ * for retries, contacts_campaign_status for the rest), never a sort of the list.
+ */
 export async function dueContacts(db: D1Database, campaignId: string, nowIso: string, limit: number, exclude: readonly string[] = []): Promise<DueContact[]> {
   if (limit <= 0) return [];
+  const columns = 'id, phone, first_name, last_name, custom_fields, attempts, next_attempt_at';
   const { results } = await db
     .prepare(
-      `SELECT id, phone, first_name, last_name, custom_fields, attempts FROM contacts
-       WHERE campaign_id = ?1 AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
-         AND id NOT IN (SELECT value FROM json_each(?4))
-       ORDER BY coalesce(next_attempt_at, ''), id LIMIT ?3`,
+      `SELECT id, phone, first_name, last_name, custom_fields, attempts FROM (
+         SELECT * FROM (SELECT ${columns} FROM contacts
+           WHERE campaign_id = ?1 AND status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2
+             AND id NOT IN (SELECT value FROM json_each(?4))
+           ORDER BY next_attempt_at, id LIMIT ?3)
+         UNION ALL
+         SELECT * FROM (SELECT ${columns} FROM contacts
+           WHERE campaign_id = ?1 AND status = 'pending' AND next_attempt_at IS NULL
+             AND id NOT IN (SELECT value FROM json_each(?4))
+           ORDER BY id LIMIT ?3))
+       ORDER BY next_attempt_at IS NULL, next_attempt_at, id LIMIT ?3`,
     )
     .bind(campaignId, nowIso, limit, JSON.stringify(exclude))
     .all<DueContact>();
