@@ -112,7 +112,8 @@ function renderCall() {
   const fields = contact ? Object.entries(contact.custom_fields) : [];
   $('call').replaceChildren(
     el('p', {}, el('strong', {}, name || call.contact_phone), name ? ` · ${call.contact_phone}` : '', ` · ${call.answered_at ? 'connected' : 'ringing'} since ${timeOf(call.answered_at ?? call.started_at)}`),
-    fields.length ? el('dl', { class: 'fields' }, fields.map(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))])) : null,
+    // replaceChildren writes a null child as the text "null": leave it out instead.
+    ...(fields.length ? [el('dl', { class: 'fields' }, fields.map(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))]))] : []),
   );
   // The call just taken is the one to disposition.
   renderCallChoices(call.id);
@@ -277,6 +278,7 @@ async function setUpSoftphone() {
 $('answer').addEventListener('click', () => {
   desk.incoming?.answer();
   $('incoming').hidden = true;
+  $('phone-status').textContent = `On a call with ${desk.incoming?.from ?? 'the caller'}.`;
   $('hang-up').hidden = false;
 });
 $('decline').addEventListener('click', () => desk.incoming?.decline());
