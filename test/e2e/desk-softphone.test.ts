@@ -216,6 +216,13 @@ describe.skipIf(!mediasoup.ok)('the agent desk softphone on the real stack', () 
     }, 'the desk registration to reach the API', 10_000);
     expect(registered).toMatchObject({ sip_user: SIP_USER });
     expect(registered.user_agent).toMatch(/SIP\.js/);
+    // The wallboard, open since before the desk registered, hears of it from its feed (agent.sip_registration).
+    await wallboard.waitForFunction(
+      (id) => (globalThis as any).crierWallboard.received.some((e: any) => e.type === 'agent.sip_registration' && e.payload.agent_id === id && e.payload.state === 'registered'),
+      AGENT.id,
+      { timeout: 10_000 },
+    );
+    await expect.poll(async () => (await agentRow.textContent()) ?? '', { timeout: 10_000 }).toMatch(/(?<!Not )Registered/);
 
     // What the node sent the carrier: from its RTP ports, to anything but mediasoup's (the WebRTC range).
     const carrierHeard = await captureRtp(`udp src portrange ${PORTS.rtpMin}-${PORTS.rtpMax} and not dst portrange ${WEBRTC.min}-${WEBRTC.max}`);

@@ -1,7 +1,7 @@
 // The wallboard: reads the floor, live calls, active campaigns and today's
 // figures from /v1, then keeps them current from the live feed. Agent rows
-// change straight from agent.state_changed; call.* and campaign.* events
-// re-read the few endpoints they affect (nothing is polled on a timer).
+// change straight from agent.state_changed; agent.sip_registration, call.* and
+// campaign.* events re-read the few endpoints they affect (nothing is polled on a timer).
 import { api, bindSignIn, currentSession, el, signOut, timeOf } from './session.js';
 import { openLiveFeed } from './live-feed.js';
 
@@ -76,6 +76,7 @@ async function loadToday() {
 }
 
 let callsReload = null;
+let agentsReload = null;
 function onEvent(event) {
   received.push(event);
   if (event.type === 'agent.state_changed') {
@@ -85,6 +86,10 @@ function onEvent(event) {
     else loadAgents();
     renderAgents();
     logChange(`${p.full_name}: ${STATE_LABEL[p.previous_state] ?? p.previous_state} → ${STATE_LABEL[p.state] ?? p.state}`, event.occurred_at);
+  } else if (event.type === 'agent.sip_registration') {
+    // A softphone registered or went away (or a node's all at once): the floor says who is registered now.
+    clearTimeout(agentsReload);
+    agentsReload = setTimeout(loadAgents, 250);
   } else if (event.type.startsWith('call.')) {
     // A burst of call events costs one re-read.
     clearTimeout(callsReload);

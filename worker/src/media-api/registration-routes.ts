@@ -15,6 +15,8 @@ import { fieldIssues } from '../errors/zod-issues.ts';
 import { agentFloor, mediaFleet } from '../durable/stubs.ts';
 import { lookupForNode } from '../sip-credentials/credential-store.ts';
 import { verifiedJson, verifyNode, type NodeEnv } from './verify-node.ts';
+import { publishToWallboard } from '../wallboard/publish.ts';
+import { registrationFeedEvents } from '../wallboard/registration-events.ts';
 
 export function registrationRoutes() {
   const app = new Hono<NodeEnv>();
@@ -36,7 +38,13 @@ export function registrationRoutes() {
     // Noted before the floors record anything, so a node lost meanwhile still has these tenants told.
     const registering = [...byTenant].filter(([, chs]) => chs.some((ch) => ch.state === 'registered')).map(([tenantId]) => tenantId);
     if (registering.length > 0) await mediaFleet(c.env).noteBindingTenants(node_id, registering);
-    await Promise.all([...byTenant].map(([tenantId, chs]) => agentFloor(c.env, tenantId).applyRegistrations(node_id, started_at, chs)));
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, chs]) => {
+        const { applied } = await agentFloor(c.env, tenantId).applyRegistrations(node_id, started_at, chs);
+        // Open wallboards learn of it without a reload (publishing never throws).
+        if (applied > 0) await publishToWallboard(c.env, tenantId, registrationFeedEvents(node_id, chs));
+      }),
+    );
     const ack: RegistrationReportAck = { ok: true };
     return c.json(ack);
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, seedDialerTenant, type SeededUser } from '../../helpers/dialer.ts';
 import { addUser, setMyState } from '../agents/fixtures.ts';
+import { change, giveCredentials, report } from '../agents/sip-fixtures.ts';
 
 interface FeedMessage {
   type: string;
@@ -50,6 +51,23 @@ describe('GET /v1/wallboard/feed', () => {
     await mine.next((m) => m.type === 'agent.state_changed' && m.payload?.['state'] === 'break');
     // Events reach each socket in order: the other agent's came first, and never to this agent.
     expect(mine.messages.filter((m) => m.type === 'agent.state_changed').map((m) => m.payload?.['agent_id'])).toEqual([t.agent.id]);
+    board.ws.close(1000);
+    mine.ws.close(1000);
+  });
+
+  it('tells open wallboards when a softphone registers or unregisters (agent.sip_registration), so the floor is re-read without a reload', async () => {
+    const t = await seedDialerTenant();
+    await giveCredentials(t, t.agent, 'agent_2001');
+    const board = await openFeed(t.supervisor);
+    const mine = await openFeed(t.agent);
+
+    await report([change(t, t.agent, 'agent_2001')], 'node-feed-1');
+    const registered = await board.next((m) => m.type === 'agent.sip_registration');
+    expect(registered.payload).toEqual({ agent_id: t.agent.id, node_id: 'node-feed-1', sip_user: 'agent_2001', state: 'registered', reason: 'register', user_agent: 'SIP.js/0.21.2' });
+    await mine.next((m) => m.type === 'agent.sip_registration');
+
+    await report([change(t, t.agent, 'agent_2001', { state: 'unregistered' })], 'node-feed-1');
+    await board.next((m) => m.type === 'agent.sip_registration' && m.payload?.['state'] === 'unregistered');
     board.ws.close(1000);
     mine.ws.close(1000);
   });

@@ -12,6 +12,8 @@
  */
 import type { Env } from '../../env.ts';
 import { agentFloor } from '../stubs.ts';
+import { publishToWallboard } from '../../wallboard/publish.ts';
+import { bindingsDroppedFeedEvent } from '../../wallboard/registration-events.ts';
 
 export class BindingTenants {
   #sql: SqlStorage;
@@ -36,8 +38,11 @@ export class BindingTenants {
   async dropNode(env: Env, nodeId: string, startedAt: string | null): Promise<void> {
     const tenants = this.tenantsOf(nodeId);
     if (tenants.length === 0) return;
-    await Promise.all(tenants.map((tenantId) => agentFloor(env, tenantId).dropNodeBindings(nodeId, startedAt)));
+    const why = startedAt === null ? 'node lost' : 'node restarted';
+    const dropped = await Promise.all(tenants.map((tenantId) => agentFloor(env, tenantId).dropNodeBindings(nodeId, startedAt)));
     if (startedAt === null) this.#sql.exec('DELETE FROM binding_tenants WHERE node_id = ?', nodeId);
-    console.log(JSON.stringify({ msg: 'agent SIP bindings dropped', node_id: nodeId, why: startedAt === null ? 'node lost' : 'node restarted', tenants: tenants.length }));
+    // Open wallboards re-read who is registered (publishing never throws).
+    await Promise.all(tenants.filter((_, i) => dropped[i]! > 0).map((tenantId) => publishToWallboard(env, tenantId, [bindingsDroppedFeedEvent(nodeId, why)])));
+    console.log(JSON.stringify({ msg: 'agent SIP bindings dropped', node_id: nodeId, why, tenants: tenants.length }));
   }
 }
