@@ -42,7 +42,8 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
     const open = now() - started < options.budgetMs && !options.yieldWhen?.();
     if (open) {
       if (queue.length === 0 && inFlight.size < options.maxInFlight) queue = source.due(options.maxInFlight * 4, new Set(inFlight.keys()));
-      const groupCap = typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;
+      // Asked only when something may start: it can be a query, and the loop wakes once per finished attempt.
+      const groupCap = queue.length === 0 ? undefined : typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;
       while (queue.length > 0 && inFlight.size < options.maxInFlight) {
         const row = queue.shift()!;
         const lane = source.laneOf(row);
