@@ -209,9 +209,14 @@ export class TenantEvents extends DurableObject<Env> {
     const attempt = delivery.attempts + 1;
     const startedAt = Date.now();
     const result = await this.#post(sub, delivery);
+    if (result.ok) {
+      // Written with the turn's other successes, before the next refill reads the lanes.
+      this.#store.markDelivered(delivery, attemptRecord(attempt, startedAt, result));
+      return;
+    }
     const now = Date.now();
-    const delay = result.ok ? null : delayBeforeAttempt(attempt + 1, schedule);
-    const status = this.#store.recordAttempt(delivery, attemptRecord(attempt, startedAt, result), result.ok, delay === null ? null : now + delay, now);
+    const delay = delayBeforeAttempt(attempt + 1, schedule);
+    const status = this.#store.recordAttempt(delivery, attemptRecord(attempt, startedAt, result), false, delay === null ? null : now + delay, now);
     if (status === 'dead_lettered') {
       console.warn(JSON.stringify({ msg: 'dialer webhook dead-lettered', tenant_id: this.#tenantId, subscription_id: sub.id, event_id: delivery.eventId, attempts: attempt, error: result.error }));
     }
