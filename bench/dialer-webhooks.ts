@@ -21,6 +21,8 @@ import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/web
 import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
 import { IsolateProfiler } from './support/isolate-profile.ts';
+import { startLoadSample, type LoadSample } from './support/machine-load.ts';
+import { processGroupPids, processName } from './support/webhook-receiver.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
 const PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef';
@@ -137,10 +139,13 @@ try {
     body: JSON.stringify({ url: `${dialer.url}/hook`, event_types: ['call.initiated', 'call.answered', 'call.completed'] }),
   }));
   let beforeT0 = 0;
+  const workerPids = processGroupPids(worker.pid);
+  let load: (() => LoadSample) | null = null;
   const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', () => {
     beforeT0 = dialer.count('/hook');
     dialer.resetPeak();
     broadcastHooks.resetPeak();
+    load = startLoadSample([process.pid, ...workerPids]);
   });
   const expected = legs * 3;
   const deadline = Date.now() + 600_000;
@@ -151,6 +156,7 @@ try {
   const seconds = (dialer.lastAt('/hook') - t0) / 1000;
   const broadcastSeconds = (broadcastHooks.lastAt('/busy') - t0) / 1000;
   const peaks = { dialer: dialer.peakOpen(), broadcast: broadcastHooks.peakOpen() };
+  const sample = load!();
   clearInterval(heart);
   const verified = raw.every((body, i) => {
     const expectedSig = Buffer.from(`sha256=${createHmac('sha256', sub.secret).update(Buffer.from(body)).digest('hex')}`);
@@ -178,13 +184,17 @@ try {
   console.log(goalLine('dialer outbox vs baseline (same run)', dialerRate, baseRate));
   console.log(goalLine('broadcast outbox vs baseline (same run)', broadcastExpected / broadcastSeconds, baseRate));
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap} per outbox; peak requests open at the receivers: dialer ${peaks.dialer}, broadcast ${peaks.broadcast}`);
+  const byProcess = workerPids.map((pid) => `${processName(pid)} ${(sample.byPid.get(pid) ?? 0).toFixed(2)}`).join(', ');
+  console.log(
+    `CPU while both outboxes delivered (cores): ${byProcess}; this bench process (receivers) ${sample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${sample.otherCores.toFixed(2)} of 2`,
+  );
   console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${benchResets}, baseline ${base.resets}`);
   if (peaks.dialer > cap || peaks.broadcast > cap) throw new Error('a receiver saw more requests open at once than the senders\' connections: the per-invocation cap was not honoured');
   console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);
   console.log(
     table([
       { tenant: 'no dialer subscribers (nothing recorded)', seconds: quietApply.toFixed(2) },
-      { tenant: 'subscribed to call.* (recorded, handed over per tick)', seconds: busyApply.toFixed(2) },
+      { tenant: 'subscribed to call.* (recorded, handed over after each batch)', seconds: busyApply.toFixed(2) },
     ]),
   );
 } finally {

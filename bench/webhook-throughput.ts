@@ -97,8 +97,10 @@ try {
 
   const owner = { kind: 'broadcast', id: broadcast_id };
   const at = () => new Date().toISOString();
-  const profiler = profiling ? await IsolateProfiler.connect(worker.inspectorPort) : null;
-  await profiler?.start();
+  // One inspector session at a time answers: the profile shares the one that turned network reporting off.
+  const profiler = profiling ? (devtools ?? (await IsolateProfiler.connect(worker.inspectorPort))) : null;
+  // A profiler that cannot start is reported, not fatal: the figures stand without it.
+  const profileStarted = await profiler?.start().then(() => true, (err: Error) => (console.error(`no CPU profile: ${err.message}`), false));
   const t0 = performance.now();
   const workerPids = processGroupPids(worker.pid);
   const load = startLoadSample([process.pid, ...workerPids]);
@@ -121,7 +123,7 @@ try {
   const peak = receiver.peakOpen();
   const sample = load();
   // A profile the inspector cannot hand over is reported, not fatal: the figures stand without it.
-  const profile = await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
+  const profile = !profileStarted ? undefined : await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
   clearInterval(heart);
 
   const baseline = await nodeFetchBaseline(`${receiver.url}/baseline`, JSON.stringify(events[0]), expected, 64);
