@@ -126,7 +126,9 @@ try {
   const profile = !profileStarted ? undefined : await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
   clearInterval(heart);
 
+  const baselineLoad = startLoadSample([process.pid, ...workerPids]);
   const baseline = await nodeFetchBaseline(`${receiver.url}/baseline`, JSON.stringify(events[0]), expected, 64);
+  const baselineSample = baselineLoad();
   const rate = expected / seconds;
   const baseRate = expected / baseline.seconds;
   const cap = SENDER_SHARDS * MAX_CONNECTIONS_PER_INVOCATION;
@@ -143,6 +145,8 @@ try {
   console.log(
     `CPU while the outbox delivered (cores): ${byProcess}; this bench process (receiver) ${sample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${sample.otherCores.toFixed(2)} of 2`,
   );
+  // The two phases run one after the other: a ratio is only fair when the rest of the machine took about the same in both.
+  console.log(`CPU during the baseline: this bench process ${baselineSample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${baselineSample.otherCores.toFixed(2)} of 2`);
   console.log(`per-leg order violations: ${outOfOrder}; duplicate deliveries (at-least-once): ${duplicates}; deliveries received: ${receiver.count('/hook')}`);
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap}; peak requests open at the receiver ${peak}`);
   console.log(`connection resets: receiver ${receiver.resets()}, bench → worker ${benchResets}, baseline ${baseline.resets}`);
