@@ -198,6 +198,12 @@ try {
   );
   // The two phases run one after the other: a ratio is only fair when the rest of the machine took about the same in both.
   console.log(`CPU during the baseline: this bench process ${baselineSample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${baselineSample.otherCores.toFixed(2)} of 2`);
+  // CPU per event moves far less with the machine's load than a rate does: the figure to compare between runs.
+  const workerCpuMs = (workerPids.reduce((sum, pid) => sum + (sample.byPid.get(pid) ?? 0), 0) * sample.wallS * 1000) / ((expected - beforeT0) + broadcastExpected);
+  const baselineCpuMs = (baselineSample.byPid.get(process.pid)! * baselineSample.wallS * 1000) / expected;
+  console.log(
+    `CPU per event: the Worker's processes ${workerCpuMs.toFixed(2)} ms per delivered event, both outboxes together (applying the node events included); the baseline's Node process ${baselineCpuMs.toFixed(2)} ms per POST (client and receiver)`,
+  );
   console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${benchResets}, baseline ${base.resets}`);
   if (peaks.dialer > cap || peaks.broadcast > cap) throw new Error('a receiver saw more requests open at once than the senders\' connections: the per-invocation cap was not honoured');
   console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);

@@ -147,6 +147,12 @@ try {
   );
   // The two phases run one after the other: a ratio is only fair when the rest of the machine took about the same in both.
   console.log(`CPU during the baseline: this bench process ${baselineSample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${baselineSample.otherCores.toFixed(2)} of 2`);
+  // CPU per event moves far less with the machine's load than a rate does: the figure to compare between runs.
+  const workerCpuMs = (workerPids.reduce((sum, pid) => sum + (sample.byPid.get(pid) ?? 0), 0) * sample.wallS * 1000) / (expected);
+  const baselineCpuMs = (baselineSample.byPid.get(process.pid)! * baselineSample.wallS * 1000) / expected;
+  console.log(
+    `CPU per event: the Worker's processes ${workerCpuMs.toFixed(2)} ms per delivered event (applying the node events included); the baseline's Node process ${baselineCpuMs.toFixed(2)} ms per POST (client and receiver)`,
+  );
   console.log(`per-leg order violations: ${outOfOrder}; duplicate deliveries (at-least-once): ${duplicates}; deliveries received: ${receiver.count('/hook')}`);
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap}; peak requests open at the receiver ${peak}`);
   console.log(`connection resets: receiver ${receiver.resets()}, bench → worker ${benchResets}, baseline ${baseline.resets}`);
