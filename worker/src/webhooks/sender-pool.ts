@@ -10,8 +10,8 @@
  * together: one RPC per (receiver URL, shard), up to the shard's free
  * connections, answered when all of its attempts are done. A batch only ever
  * holds one URL, so a slow receiver never holds back another receiver's
- * results; the RPC per attempt it replaces was the largest cost per webhook
- * after the POST itself (docs/webhooks.md).
+ * results. Fewer, larger RPCs cost less of the owner's and the senders' time
+ * per webhook than one per attempt (docs/webhooks.md "Second pass").
  */
 import type { WebhookSender } from '../durable/webhook-sender/index.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from './connection-cap.ts';
