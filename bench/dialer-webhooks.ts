@@ -13,7 +13,7 @@
  * enforce it, the Worker does); the receivers check that no more than
  * SENDER_SHARDS × 6 requests per outbox were ever open at once. Connection
  * resets are counted and reported, never fatal.
- *   npx tsx bench/dialer-webhooks.ts [--legs=1000]
+ *   npx tsx bench/dialer-webhooks.ts [--legs=1000] [--profile]
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { signedPost, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
@@ -21,8 +21,12 @@ import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/web
 import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
 import { IsolateProfiler } from './support/isolate-profile.ts';
+import { startLoadSample, type LoadSample } from './support/machine-load.ts';
+import { processGroupPids, processName } from './support/webhook-receiver.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
+/** --profile: a CPU profile of the Worker isolate while both outboxes deliver (where the time goes). */
+const profiling = process.argv.includes('--profile');
 const PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef';
 const worker = await startBenchWorker({ vars: { PLATFORM_ADMIN_TOKEN: PLATFORM_TOKEN, WEBHOOK_ALLOW_LOOPBACK: 'true', RATE_LIMIT_PER_MINUTE: '1000000' } });
 
@@ -136,11 +140,17 @@ try {
     headers: busy.bearer,
     body: JSON.stringify({ url: `${dialer.url}/hook`, event_types: ['call.initiated', 'call.answered', 'call.completed'] }),
   }));
+  // One inspector session at a time answers: the profile shares the one that turned network reporting off.
+  const profiler = profiling ? (devtools ?? (await IsolateProfiler.connect(worker.inspectorPort))) : null;
+  const profileStarted = await profiler?.start().then(() => true, (err: Error) => (console.error(`no CPU profile: ${err.message}`), false));
   let beforeT0 = 0;
+  const workerPids = processGroupPids(worker.pid);
+  let load: (() => LoadSample) | null = null;
   const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', () => {
     beforeT0 = dialer.count('/hook');
     dialer.resetPeak();
     broadcastHooks.resetPeak();
+    load = startLoadSample([process.pid, ...workerPids]);
   });
   const expected = legs * 3;
   const deadline = Date.now() + 600_000;
@@ -151,6 +161,8 @@ try {
   const seconds = (dialer.lastAt('/hook') - t0) / 1000;
   const broadcastSeconds = (broadcastHooks.lastAt('/busy') - t0) / 1000;
   const peaks = { dialer: dialer.peakOpen(), broadcast: broadcastHooks.peakOpen() };
+  const sample = load!();
+  const profile = !profileStarted ? undefined : await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
   clearInterval(heart);
   const verified = raw.every((body, i) => {
     const expectedSig = Buffer.from(`sha256=${createHmac('sha256', sub.secret).update(Buffer.from(body)).digest('hex')}`);
@@ -159,7 +171,9 @@ try {
   });
 
   // Baseline: the same number of POSTs straight from Node, 64 in flight.
+  const baselineLoad = startLoadSample([process.pid, ...workerPids]);
   const base = await nodeFetchBaseline(`${dialer.url}/baseline`, raw[0]!, expected, 64);
+  const baselineSample = baselineLoad();
   const baseline = base.seconds;
 
   console.log(`\nDialer call.* webhooks from a broadcast of ${legs} legs (${expected} events; ${raw.length} sampled signatures verified: ${verified}).`);
@@ -178,15 +192,31 @@ try {
   console.log(goalLine('dialer outbox vs baseline (same run)', dialerRate, baseRate));
   console.log(goalLine('broadcast outbox vs baseline (same run)', broadcastExpected / broadcastSeconds, baseRate));
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap} per outbox; peak requests open at the receivers: dialer ${peaks.dialer}, broadcast ${peaks.broadcast}`);
+  const byProcess = workerPids.map((pid) => `${processName(pid)} ${(sample.byPid.get(pid) ?? 0).toFixed(2)}`).join(', ');
+  console.log(
+    `CPU while both outboxes delivered (cores): ${byProcess}; this bench process (receivers) ${sample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${sample.otherCores.toFixed(2)} of 2`,
+  );
+  // The two phases run one after the other: a ratio is only fair when the rest of the machine took about the same in both.
+  console.log(`CPU during the baseline: this bench process ${baselineSample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${baselineSample.otherCores.toFixed(2)} of 2`);
+  // CPU per event moves far less with the machine's load than a rate does: the figure to compare between runs.
+  const workerCpuMs = (workerPids.reduce((sum, pid) => sum + (sample.byPid.get(pid) ?? 0), 0) * sample.wallS * 1000) / ((expected - beforeT0) + broadcastExpected);
+  const baselineCpuMs = (baselineSample.byPid.get(process.pid)! * baselineSample.wallS * 1000) / expected;
+  console.log(
+    `CPU per event: the Worker's processes ${workerCpuMs.toFixed(2)} ms per delivered event, both outboxes together (applying the node events included); the baseline's Node process ${baselineCpuMs.toFixed(2)} ms per POST (client and receiver)`,
+  );
   console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${benchResets}, baseline ${base.resets}`);
   if (peaks.dialer > cap || peaks.broadcast > cap) throw new Error('a receiver saw more requests open at once than the senders\' connections: the per-invocation cap was not honoured');
   console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);
   console.log(
     table([
       { tenant: 'no dialer subscribers (nothing recorded)', seconds: quietApply.toFixed(2) },
-      { tenant: 'subscribed to call.* (recorded, handed over per tick)', seconds: busyApply.toFixed(2) },
+      { tenant: 'subscribed to call.* (recorded, handed over after each batch)', seconds: busyApply.toFixed(2) },
     ]),
   );
+  if (profile) {
+    console.log('\nWorker isolate CPU profile while both outboxes delivered (self time, top functions):');
+    console.log(table(profile.map((p) => ({ function: p.fn, share: `${(p.share * 100).toFixed(1)} %` }))));
+  }
 } finally {
   devtools?.close();
   await Promise.all([dialer.close(), broadcastHooks.close(), node.close()]);

@@ -97,8 +97,10 @@ try {
 
   const owner = { kind: 'broadcast', id: broadcast_id };
   const at = () => new Date().toISOString();
-  const profiler = profiling ? await IsolateProfiler.connect(worker.inspectorPort) : null;
-  await profiler?.start();
+  // One inspector session at a time answers: the profile shares the one that turned network reporting off.
+  const profiler = profiling ? (devtools ?? (await IsolateProfiler.connect(worker.inspectorPort))) : null;
+  // A profiler that cannot start is reported, not fatal: the figures stand without it.
+  const profileStarted = await profiler?.start().then(() => true, (err: Error) => (console.error(`no CPU profile: ${err.message}`), false));
   const t0 = performance.now();
   const workerPids = processGroupPids(worker.pid);
   const load = startLoadSample([process.pid, ...workerPids]);
@@ -121,10 +123,12 @@ try {
   const peak = receiver.peakOpen();
   const sample = load();
   // A profile the inspector cannot hand over is reported, not fatal: the figures stand without it.
-  const profile = await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
+  const profile = !profileStarted ? undefined : await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
   clearInterval(heart);
 
+  const baselineLoad = startLoadSample([process.pid, ...workerPids]);
   const baseline = await nodeFetchBaseline(`${receiver.url}/baseline`, JSON.stringify(events[0]), expected, 64);
+  const baselineSample = baselineLoad();
   const rate = expected / seconds;
   const baseRate = expected / baseline.seconds;
   const cap = SENDER_SHARDS * MAX_CONNECTIONS_PER_INVOCATION;
@@ -140,6 +144,14 @@ try {
   const byProcess = workerPids.map((pid) => `${processName(pid)} ${(sample.byPid.get(pid) ?? 0).toFixed(2)}`).join(', ');
   console.log(
     `CPU while the outbox delivered (cores): ${byProcess}; this bench process (receiver) ${sample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${sample.otherCores.toFixed(2)} of 2`,
+  );
+  // The two phases run one after the other: a ratio is only fair when the rest of the machine took about the same in both.
+  console.log(`CPU during the baseline: this bench process ${baselineSample.byPid.get(process.pid)!.toFixed(2)}; everything else on the machine ${baselineSample.otherCores.toFixed(2)} of 2`);
+  // CPU per event moves far less with the machine's load than a rate does: the figure to compare between runs.
+  const workerCpuMs = (workerPids.reduce((sum, pid) => sum + (sample.byPid.get(pid) ?? 0), 0) * sample.wallS * 1000) / (expected);
+  const baselineCpuMs = (baselineSample.byPid.get(process.pid)! * baselineSample.wallS * 1000) / expected;
+  console.log(
+    `CPU per event: the Worker's processes ${workerCpuMs.toFixed(2)} ms per delivered event (applying the node events included); the baseline's Node process ${baselineCpuMs.toFixed(2)} ms per POST (client and receiver)`,
   );
   console.log(`per-leg order violations: ${outOfOrder}; duplicate deliveries (at-least-once): ${duplicates}; deliveries received: ${receiver.count('/hook')}`);
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap}; peak requests open at the receiver ${peak}`);

@@ -1,7 +1,7 @@
 // The per-invocation connection cap and the sender choice: pure, no I/O.
 import { describe, expect, it } from 'vitest';
 import { ConnectionCap, MAX_CONNECTIONS_PER_INVOCATION } from '../../../worker/src/webhooks/connection-cap.ts';
-import { leastBusy, senderName, SENDER_SHARDS } from '../../../worker/src/webhooks/sender-shards.ts';
+import { leastBusy, placeBatches, senderName, SENDER_SHARDS } from '../../../worker/src/webhooks/sender-shards.ts';
 import { MAX_IN_FLIGHT } from '../../../worker/src/durable/tenant-events/index.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -51,6 +51,23 @@ describe('sender shards', () => {
     expect(leastBusy([0, 0, 0])).toBe(0);
     expect(leastBusy([3, 1, 1])).toBe(1);
     expect(leastBusy([6, 6, 5, 6])).toBe(2);
+  });
+
+  it('take a turn’s attempts in batches no larger than a shard’s free connections', () => {
+    const counts = [0, 0, 0];
+    expect(placeBatches(counts, 14, 6)).toEqual([
+      { shard: 0, size: 6 },
+      { shard: 1, size: 6 },
+      { shard: 2, size: 2 },
+    ]);
+    expect(counts).toEqual([6, 6, 2]);
+    expect(placeBatches(counts, 5, 6)).toEqual([
+      { shard: 2, size: 4 },
+      // Every shard full: one at a time to the least busy, to wait inside it for a connection.
+      { shard: 0, size: 1 },
+    ]);
+    expect(counts).toEqual([7, 6, 6]);
+    expect(placeBatches([1, 0], 0, 6)).toEqual([]);
   });
 
   it('are named after their owner, so two owners never share one', () => {

@@ -2,10 +2,13 @@
  * call.* dialer webhooks for a broadcast's legs, raised from inside its
  * BroadcastSession. Leg transitions (dialled, connected, ended) are written
  * to a small table in the session's own storage in the same step as the
- * transition, so none is lost if the object restarts; flush(), once per
- * session tick, hands everything queued to emitDialerEvents in one call per
- * chunk. A 100,000-leg broadcast thus costs a few hundred Durable Object
- * calls, not 300,000, and the transitions of one leg leave in order.
+ * transition, so none is lost if the object restarts. What is recorded in
+ * one turn (a batch of node events, a tick's dispatch) is handed to
+ * emitDialerEvents right after it, one call per chunk, by one flush at a time
+ * (the session's tick also flushes, to retry after a failure). A 100,000-leg
+ * broadcast thus costs a few hundred Durable Object calls, not 300,000, the
+ * transitions of one leg leave in order, and none waits for the session's
+ * next tick (it used to: docs/webhooks.md).
  *
  * Only event types the tenant has subscribers for are written at all (the
  * interest cached by the last flush; before the first, everything is written
@@ -44,6 +47,10 @@ export class BroadcastCallEvents {
   #interest: readonly string[] | null = null;
   #retryAt: number | null = null;
   #failures = 0;
+  /** The flush under way, if any; `#again` asks it to look once more when it is done. */
+  #flushing: Promise<void> | null = null;
+  #again = false;
+  #soon = false;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -94,7 +101,26 @@ export class BroadcastCallEvents {
    * backoff on a later tick; the events stay queued (their event ids fixed,
    * so a resend after a half-finished flush is recognised downstream).
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    if (this.#flushing) {
+      this.#again = true;
+      return this.#flushing;
+    }
+    const run = async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#flushOnce();
+        } while (this.#again);
+      } finally {
+        this.#flushing = null;
+      }
+    };
+    this.#flushing = run();
+    return this.#flushing;
+  }
+
+  async #flushOnce(): Promise<void> {
     const now = Date.now();
     if (this.#retryAt !== null && now < this.#retryAt) return;
     const { tenantId } = this.identity();
@@ -129,6 +155,13 @@ export class BroadcastCallEvents {
 
   #record(event: DialerEvent): void {
     this.sql.exec('INSERT INTO dialer_events (event) VALUES (?)', JSON.stringify(event));
+    if (this.#soon) return;
+    this.#soon = true;
+    // After the turn that recorded it, so a batch of node events leaves in one hand-over.
+    queueMicrotask(() => {
+      this.#soon = false;
+      this.flush().catch((err: unknown) => console.error(JSON.stringify({ msg: 'dialer call events flush failed', error: String(err), stack: (err as Error).stack })));
+    });
   }
 
   #call(callId: string, to: string): CallIdentity {

@@ -36,13 +36,17 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
   const started = now();
   let attempts = 0;
   const inFlight = new Map<string, Promise<void>>();
+  // One signal for "an attempt finished": racing every attempt's own promise on each wake-up
+  // left a reaction on each of up to 66 long-lived promises per wake (one per enqueue).
+  const finished = new Doorbell();
   const perGroup = new Map<string, number>();
   let queue: R[] = [];
   for (;;) {
     const open = now() - started < options.budgetMs && !options.yieldWhen?.();
     if (open) {
       if (queue.length === 0 && inFlight.size < options.maxInFlight) queue = source.due(options.maxInFlight * 4, new Set(inFlight.keys()));
-      const groupCap = typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;
+      // Asked only when something may start: it can be a query, and the loop wakes once per finished attempt.
+      const groupCap = queue.length === 0 ? undefined : typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;
       while (queue.length > 0 && inFlight.size < options.maxInFlight) {
         const row = queue.shift()!;
         const lane = source.laneOf(row);
@@ -55,16 +59,19 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
           source.attempt(row).finally(() => {
             inFlight.delete(lane);
             if (group !== undefined) perGroup.set(group, (perGroup.get(group) ?? 1) - 1);
+            finished.ring();
           }),
         );
         attempts++;
       }
     }
     if (inFlight.size === 0) break;
-    const waits: Array<Promise<unknown>> = [...inFlight.values()];
+    const waits: Array<Promise<unknown>> = [finished.wait()];
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (open && options.wake) waits.push(options.wake());
-    const dueAt = open && options.nextDueAt ? options.nextDueAt() : null;
+    // Every slot busy: nothing can start before an attempt finishes, so new or due work need not wake the loop.
+    const canStart = open && inFlight.size < options.maxInFlight;
+    if (canStart && options.wake) waits.push(options.wake());
+    const dueAt = canStart && options.nextDueAt ? options.nextDueAt() : null;
     if (dueAt !== null) waits.push(new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, dueAt - now())))));
     try {
       await Promise.race(waits);

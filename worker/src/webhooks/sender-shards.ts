@@ -21,3 +21,21 @@ export function leastBusy(counts: readonly number[]): number {
   for (let k = 1; k < counts.length; k++) if (counts[k]! < counts[best]!) best = k;
   return best;
 }
+
+/**
+ * Splits `n` attempts to one receiver into batches, one RPC each: the least
+ * busy shard takes as many as it has free connections (at least one), then
+ * the next least busy, so a batch never waits inside its sender for a
+ * connection unless every shard is full. `counts` is updated in place.
+ */
+export function placeBatches(counts: number[], n: number, perShard: number = MAX_CONNECTIONS_PER_INVOCATION): Array<{ shard: number; size: number }> {
+  const out: Array<{ shard: number; size: number }> = [];
+  for (let left = n; left > 0; ) {
+    const shard = leastBusy(counts);
+    const size = Math.min(left, Math.max(1, perShard - counts[shard]!));
+    counts[shard]! += size;
+    out.push({ shard, size });
+    left -= size;
+  }
+  return out;
+}

@@ -40,6 +40,25 @@ describe('delivery store', () => {
       expect(store.list('sub-1', { limit: 10 }).find((d) => d.id === 1)).toMatchObject({ status: 'delivered', attempts: 2, attempt_log: [{ attempt: 1 }, { attempt: 2 }] });
     }));
 
+  it('writes successes kept in memory before it is next read: each lane moves on, the log grows, a cancelled delivery stays cancelled', () =>
+    withStore((store) => {
+      for (const [sub, call] of [['sub-1', 'call-a'], ['sub-1', 'call-a'], ['sub-1', 'call-b'], ['sub-2', 'call-c']] as const) {
+        store.addDelivery(store.insertEvent(event(call), '{}', 0)!, sub, call, 0);
+      }
+      const heads = store.dueHeads(['sub-1', 'sub-2'], 0, 10, 10, new Set());
+      expect(heads.map((h) => h.deliveryId)).toEqual([1, 4, 3]);
+      const pending = heads.map((h) => store.pending(h.deliveryId)!);
+      store.cancelSubscription('sub-2', 0);
+      for (const d of pending) store.markDelivered(d, record(1, true));
+      // call-a's second event is its lane's head now; call-b's lane is gone; sub-2's delivery was cancelled in flight.
+      expect(store.dueHeads(['sub-1', 'sub-2'], 0, 10, 10, new Set()).map((h) => h.deliveryId)).toEqual([2]);
+      expect(store.sizes()).toEqual({ events: 4, deliveries: 4, lanes: 1 });
+      const listed = store.list('sub-1', { limit: 10 });
+      expect(listed.find((d) => d.id === 1)).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200, attempt_log: [record(1, true)].map(({ at: _at, ...r }) => expect.objectContaining(r)) });
+      expect(listed.find((d) => d.id === 2)).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(store.list('sub-2', { limit: 10 })[0]).toMatchObject({ status: 'cancelled', attempts: 0 });
+    }));
+
   it('takes turns between subscribers, so one with a backlog cannot fill a batch', () =>
     withStore((store) => {
       for (let i = 0; i < 20; i++) {

@@ -237,15 +237,12 @@ export class BroadcastSession extends DurableObject<Env> {
     const init = this.#requireInit();
     // POSTs leave through this broadcast's own sender shards: ≤ 6 connections each (docs/webhooks.md).
     const senders = new SenderPool(this.env.WEBHOOK_SENDER, `broadcast:${init.broadcastId}`);
-    const startedAt = Date.now();
     return {
       url: init.eventUrl,
       secret: init.webhookSecret,
       schedule: retryScheduleFrom(this.env.WEBHOOK_RETRY_DELAYS_MS),
       post: senders.post,
       maxInFlight: senders.capacity,
-      // call.* events queued meanwhile reach TenantEvents within ~100 ms (the next tick flushes them), not after the 2 s budget.
-      yieldWhen: () => Date.now() - startedAt >= 100 && (this.#callEvents.nextFlushAt() ?? Infinity) <= Date.now(),
       buildBody: (row: OutboxRow) => {
         if (row.leg_key !== COMPLETE_KEY) throw new Error(`outbox row ${row.id} has no body`);
         return JSON.stringify(completeBody(this.#parts));

@@ -7,6 +7,11 @@
  * Each delivery carries X-Crier-Event-Id and an HMAC signature of the raw body.
  * The POSTs themselves go through `target.post` (the session's WebhookSender
  * shards, so no invocation holds more than 6 connections: docs/webhooks.md).
+ *
+ * Successes are written in one statement per refill of the delivery loop,
+ * before anything reads the outbox again, not one per attempt: an object
+ * that restarts in between sends those events again, which at-least-once
+ * allows (receivers de-duplicate by X-Crier-Event-Id).
  */
 import { ATTEMPT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER } from '../../webhooks/signature.ts';
 import { RETRY_DELAYS_MS, delayBeforeAttempt } from '../../webhooks/retry-schedule.ts';
@@ -60,6 +65,8 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at);
 export class WebhookOutbox {
   /** Rung on every enqueue, so a delivery run waiting on slow attempts starts new events at once. */
   #doorbell = new Doorbell();
+  /** Ids delivered since the outbox was last read: written by #settle() in one statement. */
+  #delivered: number[] = [];
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -78,6 +85,7 @@ export class WebhookOutbox {
 
   /** The oldest pending event of each leg, if due; the complete event only once it is alone. */
   dueHeads(nowMs: number, limit: number): OutboxRow[] {
+    this.#settle();
     const rows = this.sql
       .exec<OutboxRow & { next_at: number }>(
         `SELECT o.id, o.event_id, o.leg_key, o.body, o.attempts, o.next_at FROM outbox o
@@ -93,10 +101,12 @@ export class WebhookOutbox {
   }
 
   pendingCount(): number {
+    this.#settle();
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").one().n;
   }
 
   counts(): { pending: number; delivered: number; failed: number } {
+    this.#settle();
     const out = { pending: 0, delivered: 0, failed: 0 };
     for (const row of this.sql.exec<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')) {
       if (row.status === 'pending') out.pending = row.n;
@@ -108,12 +118,14 @@ export class WebhookOutbox {
 
   /** When the earliest pending event is (or was) due; with `afterMs`, the earliest due later than that (a retry waiting its turn). */
   nextDueAt(afterMs?: number): number | null {
+    this.#settle();
     return afterMs === undefined
       ? this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox WHERE status = 'pending'").one().t
       : this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox WHERE status = 'pending' AND next_at > ?", afterMs).one().t;
   }
 
   isSettled(legKey: string): boolean {
+    this.#settle();
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE leg_key = ? AND status = 'pending'", legKey).one().n === 0;
   }
 
@@ -124,6 +136,26 @@ export class WebhookOutbox {
    * place. Returns how many attempts were made.
    */
   async deliverDue(target: DeliveryTarget, budgetMs: number, now: () => number = Date.now): Promise<number> {
+    try {
+      return await this.#pump(target, budgetMs, now);
+    } finally {
+      this.#settle();
+    }
+  }
+
+  /** Marks the successes recorded in memory as delivered, all in one statement. */
+  #settle(): void {
+    if (this.#delivered.length === 0) return;
+    const ids = this.#delivered;
+    this.#delivered = [];
+    this.sql.exec(
+      "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'",
+      Date.now(),
+      JSON.stringify(ids),
+    );
+  }
+
+  #pump(target: DeliveryTarget, budgetMs: number, now: () => number): Promise<number> {
     return pumpDeliveries(
       {
         due: (limit, busy) => this.dueHeads(now(), limit).filter((r) => !busy.has(r.leg_key)),
@@ -153,7 +185,7 @@ export class WebhookOutbox {
     }
     const t = now();
     if (error === null) {
-      this.sql.exec("UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?", attempt, t, row.id);
+      this.#delivered.push(row.id);
       return;
     }
     const delay = delayBeforeAttempt(attempt + 1, target.schedule ?? RETRY_DELAYS_MS);

@@ -71,6 +71,8 @@ export class TenantEvents extends DurableObject<Env> {
   #doorbell = new Doorbell();
   #enqueueCalls = 0;
   #senders: SenderPool | null = null;
+  /** The URL policy's verdict per subscription URL: it is pure, and was asked once per attempt. */
+  #refusals = new Map<string, string | null>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -209,9 +211,14 @@ export class TenantEvents extends DurableObject<Env> {
     const attempt = delivery.attempts + 1;
     const startedAt = Date.now();
     const result = await this.#post(sub, delivery);
+    if (result.ok) {
+      // Written with the turn's other successes, before the next refill reads the lanes.
+      this.#store.markDelivered(delivery, attemptRecord(attempt, startedAt, result));
+      return;
+    }
     const now = Date.now();
-    const delay = result.ok ? null : delayBeforeAttempt(attempt + 1, schedule);
-    const status = this.#store.recordAttempt(delivery, attemptRecord(attempt, startedAt, result), result.ok, delay === null ? null : now + delay, now);
+    const delay = delayBeforeAttempt(attempt + 1, schedule);
+    const status = this.#store.recordAttempt(delivery, attemptRecord(attempt, startedAt, result), false, delay === null ? null : now + delay, now);
     if (status === 'dead_lettered') {
       console.warn(JSON.stringify({ msg: 'dialer webhook dead-lettered', tenant_id: this.#tenantId, subscription_id: sub.id, event_id: delivery.eventId, attempts: attempt, error: result.error }));
     }
@@ -219,7 +226,13 @@ export class TenantEvents extends DurableObject<Env> {
 
   /** One signed POST of the stored body, or a failure without a request when the URL is no longer allowed. */
   async #post(sub: LiveSubscription, delivery: PendingDelivery): Promise<WebhookAttemptResult> {
-    const refused = webhookUrlProblem(sub.url, allowsLoopback(this.env.WEBHOOK_ALLOW_LOOPBACK));
+    let refused = this.#refusals.get(sub.url);
+    if (refused === undefined) {
+      refused = webhookUrlProblem(sub.url, allowsLoopback(this.env.WEBHOOK_ALLOW_LOOPBACK));
+      // At most a tenant's subscriptions' URLs, old and new: forgotten wholesale if it ever grows.
+      if (this.#refusals.size >= 100) this.#refusals.clear();
+      this.#refusals.set(sub.url, refused);
+    }
     if (refused) return { ok: false, statusCode: null, error: `url refused: ${refused}`, durationMs: 0 };
     this.#senders ??= new SenderPool(this.env.WEBHOOK_SENDER, `tenant-events:${this.#tenantId}`);
     return this.#senders.post({
