@@ -20,6 +20,8 @@ import { findWorkerBinary } from '../../media-node/src/webrtc/worker-binary.ts';
 import { generateTestPki } from '../stream/test-pki.ts';
 import { ARTIFACTS_DIR, CHROMIUM_PATH } from './browser-pages.ts';
 import { captureRtp } from './rtp-heard.ts';
+import { until } from './dialer-session.ts';
+import { fakeMediaChromiumArgs } from '../peers/chromium-fake-media.ts';
 
 const PORTS = { worker: 8987, carrier: 5300, carrierMedia: 6600, mediaSip: 5292, mediaControl: 7300, rtpMin: 30000, rtpMax: 30999 };
 const SIP_WSS_PORT = 7453;
@@ -63,15 +65,6 @@ async function callOf(id: string): Promise<Record<string, any> | undefined> {
   return (res.body.items ?? res.body.data ?? []).find((c: any) => c.id === id);
 }
 
-async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** 200 ms blocks (8 kHz) where `hz` carries most of the power. */
 const toneBlocks = (pcm: Int16Array, hz: number) => {
@@ -166,23 +159,7 @@ describe.skipIf(!mediasoup.ok)('the agent desk softphone on the real stack', () 
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // The node's WSS certificate is the test PKI's, not one Chromium trusts.
-        '--ignore-certificate-errors',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}`,
-        '--autoplay-policy=no-user-gesture-required',
-        // The node's ICE candidate is 127.0.0.1 here; Chromium leaves loopback out of ICE without this.
-        '--allow-loopback-in-peer-connection',
-      ],
+      args: fakeMediaChromiumArgs(wav),
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
   }, 180_000);

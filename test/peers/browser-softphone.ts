@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { fakeMediaChromiumArgs } from './chromium-fake-media.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -140,22 +141,7 @@ export async function startBrowserPhone(o: BrowserPhoneOptions): Promise<Browser
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--ignore-certificate-errors',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-audio-capture=${o.wav}`,
-        '--autoplay-policy=no-user-gesture-required',
-        // The node's ICE candidate is 127.0.0.1 in tests; Chromium leaves loopback out of ICE without this.
-        '--allow-loopback-in-peer-connection',
-      ],
+      args: fakeMediaChromiumArgs(o.wav),
     });
     const page = await browser.newPage();
     const consoleLines: string[] = [];
