@@ -82,12 +82,16 @@ describe('the wallboard and the agent desk in Chromium', () => {
 
     const agentToken = await tokenOf(agent.email);
     const target = (await row.getAttribute('data-state')) === 'break' ? 'lunch' : 'break';
+    const asked = Date.now();
     const changed = await api('/v1/agents/me/state', agentToken, { method: 'POST', body: { state: target } });
     expect(changed.status).toBe(200);
+    const answered = Date.now();
 
     // The event itself arrived over the socket (no reload, no poll), and the row shows it.
     await page.waitForFunction((s) => (globalThis as any).crierWallboard.received.some((e: any) => e.type === 'agent.state_changed' && e.payload.state === s), target);
-    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe(target);
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000, interval: 20 }).toBe(target);
+    // How soon the board showed it is a printed figure (the issue's "within a second"), never an assertion.
+    console.log(`[pages] wallboard row changed ${Date.now() - asked} ms after the state change was asked for (${answered - asked} ms of it the API's answer)`);
 
     // A dropped socket reconnects and re-reads: a change made meanwhile still shows.
     await page.evaluate(() => (globalThis as any).crierWallboard.drop());
