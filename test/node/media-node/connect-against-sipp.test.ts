@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaNode } from '../../../media-node/src/media-node.ts';
-import { decodeG711 } from '../../../media-node/src/codec/g711.ts';
 import { blockPower, goertzelPower } from '../../../media-node/src/amd/goertzel.ts';
 import type { ConnectEvent, MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import type { FakeWorker } from './fake-worker.ts';
 import { startNodeAgainstSipp, toneRenderer, type NodeAgainstSipp } from './node-against-sipp.ts';
-import { captureRtpFrom, type CapturedRtp } from './rtp-capture.ts';
+import { captureRtpFrom } from './rtp-capture.ts';
+import { toneFrames, wireFrames, carriesTone } from './tone-frames.ts';
 
 const CARRIER_PORT = 15380;
 const RTP_MIN = 34000;
@@ -78,17 +78,6 @@ async function freePorts(): Promise<number> {
   return ((await (await fetch(`${node.controlUrl}/v1/stats`)).json()) as { rtp_ports_free: number }).rtp_ports_free;
 }
 
-/** 20 ms frames sent from `port` whose energy is mostly at `frequency`. */
-function toneFrames(packets: CapturedRtp[], port: number, frequency: number): number {
-  let n = 0;
-  for (const p of packets) {
-    if (p.srcPort !== port) continue;
-    const pcm = decodeG711(p.payloadType === 8 ? 'PCMA' : 'PCMU', p.payload);
-    const total = blockPower(pcm);
-    if (total > 0 && goertzelPower(pcm, frequency) / total > 0.7) n++;
-  }
-  return n;
-}
 
 describe('connect: two SIPp lines bridged by the media node', () => {
   it('bridges both ways: ~50 packets/s relayed each way, and the recipient’s tone reaches the destination on the wire', async () => {
@@ -123,10 +112,10 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     // but for the jitter buffer's first 40 ms; the recipient never got its own tone back.
     const toDestinationOnWire = packets.filter((p) => p.srcPort === destinationPort).length;
     expect(toDestinationOnWire).toBeGreaterThan(100); // at least 2 s of the 3 s bridge captured
-    expect(toneFrames(packets, destinationPort, 1000)).toBeGreaterThan(toDestinationOnWire * 0.75);
-    expect(toneFrames(packets, recipientPort, 1000)).toBe(0);
+    expect(toneFrames(wireFrames(packets, destinationPort), 1000)).toBeGreaterThan(toDestinationOnWire * 0.75);
+    expect(toneFrames(wireFrames(packets, recipientPort), 1000)).toBe(0);
     // Nothing of our prompt (440 Hz) leaked to the destination: the connect interrupted it for good.
-    expect(toneFrames(packets, destinationPort, 440)).toBe(0);
+    expect(toneFrames(wireFrames(packets, destinationPort), 440)).toBe(0);
     expect(node.connects.has(voice_id)).toBe(false);
     await sleep(500);
     expect(bridged.destination.phase).toBe('ended');
@@ -151,8 +140,8 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     const packets = await capture.stop();
 
     // ~3 s bridged and not held: the recipient heard the destination's tone.
-    expect(toneFrames(packets, recipientPort, 1000)).toBeGreaterThan(100);
-    expect(toneFrames(packets, recipientPort, 1000)).toBeLessThan(175); // not during the 1 s hold
+    expect(toneFrames(wireFrames(packets, recipientPort), 1000)).toBeGreaterThan(100);
+    expect(toneFrames(wireFrames(packets, recipientPort), 1000)).toBeLessThan(175); // not during the 1 s hold
     const deadline = Date.now() + 10_000;
     while (!worker.recordings.has(recording_id) && Date.now() < deadline) await sleep(50);
     const { wav } = worker.recordings.get(recording_id)!;
@@ -213,11 +202,7 @@ describe('connect: two SIPp lines bridged by the media node', () => {
     // The recipient heard ringback (425 Hz) while the destination rang.
     const right = Int16Array.from({ length: (wav.length - 44) / 4 }, (_, i) => wav.readInt16LE(44 + i * 4 + 2));
     let ringback = 0;
-    for (let f = 0; f + 160 <= right.length; f += 160) {
-      const pcm = right.subarray(f, f + 160);
-      const total = blockPower(pcm);
-      if (total > 0 && goertzelPower(pcm, 425) / total > 0.7) ringback++;
-    }
+    for (let f = 0; f + 160 <= right.length; f += 160) if (carriesTone(right.subarray(f, f + 160), 425)) ringback++;
     expect(ringback).toBeGreaterThanOrEqual(45); // the cadence's first second (50 frames), then 4 s off
     expect(ringback).toBeLessThanOrEqual(50);
   });

@@ -11,12 +11,11 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeG711 } from '../../../media-node/src/codec/g711.ts';
-import { blockPower, goertzelPower } from '../../../media-node/src/amd/goertzel.ts';
 import { findWorkerBinary } from '../../../media-node/src/webrtc/worker-binary.ts';
 import type { ConnectEvent, MediaEvent } from '../../../worker/src/media-protocol/index.ts';
 import { startNodeAgainstSipp, toneRenderer, type NodeAgainstSipp } from '../media-node/node-against-sipp.ts';
-import { captureRtpFrom, type CapturedRtp } from '../media-node/rtp-capture.ts';
+import { captureRtpFrom } from '../media-node/rtp-capture.ts';
+import { toneFrames, wireFrames } from '../media-node/tone-frames.ts';
 import { generateTestPki } from '../../stream/test-pki.ts';
 import { startBrowserPhone, type BrowserPhone } from '../../peers/browser-softphone.ts';
 
@@ -42,13 +41,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const types = (id: string) => h.worker.eventsFor(id).map((e) => (e.type === 'playstate' ? `playstate:${e.playstate}` : e.type));
 const connectState = (id: string, state: ConnectEvent['connectstate']) => h.worker.eventsFor(id).find((e): e is ConnectEvent & MediaEvent => e.type === 'connect' && e.connectstate === state);
 
-function toneFrames(frames: Int16Array[], frequency: number): number {
-  return frames.filter((pcm) => {
-    const total = blockPower(pcm);
-    return total > 0 && goertzelPower(pcm, frequency) / total > 0.7;
-  }).length;
-}
-const wireFrames = (packets: CapturedRtp[], port: number) => packets.filter((p) => p.srcPort === port && (p.payloadType === 0 || p.payloadType === 8)).map((p) => decodeG711(p.payloadType === 8 ? 'PCMA' : 'PCMU', p.payload));
 
 describe.skipIf(!worker.ok)('browser agent call through mediasoup', () => {
   beforeAll(async () => {
