@@ -17,6 +17,7 @@ import { readPcmWav, toneWav } from './wav-files.ts';
 import { startDialerHooks, type DialerHooks } from './dialer-hooks.ts';
 import { captureRtp } from './rtp-heard.ts';
 import { captureInvites } from './sip-invites.ts';
+import { until } from './dialer-session.ts';
 
 const PORTS = { worker: 8977, carrier: 5280, carrierMedia: 6200, mediaSip: 5262, mediaControl: 7270, rtpMin: 26000, rtpMax: 27999 };
 const AGENT = DEMO.users.find((u) => u.role === 'agent')!;
@@ -46,15 +47,6 @@ async function api(who: string, method: string, path: string, body?: unknown) {
   return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, any> };
 }
 
-async function until<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const completed = (callId: string) => hooks.waitFor((e) => e.correlation_id === callId && e.event_type === 'call.completed', `call.completed of ${callId}`);
 const agentState = async () => (await api('supervisor', 'GET', '/v1/agents/state')).body.agents.find((a: { id: string }) => a.id === AGENT.id) as { state: string; current_call_id: string | null };

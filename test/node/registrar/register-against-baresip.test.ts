@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeAgainstSipp, type NodeAgainstSipp } from '../media-node/node-against-sipp.ts';
 import { startBaresip, type Baresip } from '../../peers/baresip.ts';
+import { waitUntil } from '../wait-until.ts';
 
 const SIP_PORT = 15762;
 const REALM = 'tenant1.sip.crier.local';
@@ -20,13 +21,6 @@ async function phone(user: string, password: string, extra: { regint?: number } 
   return b;
 }
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   h = await startNodeAgainstSipp({
@@ -52,7 +46,7 @@ describe('agent registration with baresip', () => {
   it('registers with digest, the Worker hears of it, and a graceful exit unregisters', async () => {
     const b = await phone('agent_1001', 'right-password-1');
     await b.registered;
-    await until('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1001'));
+    await waitUntil('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1001'));
     const reg = h.worker.registrations.find((r) => r.sip_user === 'agent_1001')!;
     expect(reg).toMatchObject({ tenant_id: 'TENANT1', agent_id: 'agent-a', realm: REALM, state: 'registered', reason: 'register' });
     expect(reg.contact).toMatch(/^sip:agent_1001.*@127\.0\.0\.1:\d+/);
@@ -61,10 +55,10 @@ describe('agent registration with baresip', () => {
     expect(h.worker.credentialLookups).toContainEqual({ node_id: `test-node-${SIP_PORT}`, realm: REALM, username: 'agent_1001' });
     const binding = h.node.registrar.binding(REALM, 'agent_1001')!;
     expect(binding.source.host).toBe('127.0.0.1');
-    await until('heartbeat with sip_bindings', () => h.worker.heartbeats.some((beat) => beat.sip_bindings === 1));
+    await waitUntil('heartbeat with sip_bindings', () => h.worker.heartbeats.some((beat) => beat.sip_bindings === 1));
 
     await b.stop();
-    await until('unregister report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1001' && r.reason === 'unregister'));
+    await waitUntil('unregister report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1001' && r.reason === 'unregister'));
     expect(h.worker.registrations.filter((r) => r.sip_user === 'agent_1001').at(-1)).toMatchObject({ state: 'unregistered', reason: 'unregister', registered_at: reg.registered_at });
     expect(h.node.registrar.binding(REALM, 'agent_1001')).toBeUndefined();
   });
@@ -82,9 +76,9 @@ describe('agent registration with baresip', () => {
     h.worker.failRegistrationsNext(2); // the Worker unreachable for a moment: the report is retried, not lost
     const b = await phone('agent_1003', 'right-password-3', { regint: 3 });
     await b.registered;
-    await until('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1003' && r.state === 'registered'));
+    await waitUntil('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1003' && r.state === 'registered'));
     await b.kill(); // no unregister: a crashed softphone
-    await until('expiry report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1003' && r.reason === 'expired'), 10_000);
+    await waitUntil('expiry report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1003' && r.reason === 'expired'), 10_000);
     const expired = h.worker.registrations.filter((r) => r.sip_user === 'agent_1003').at(-1)!;
     expect(expired.state).toBe('unregistered');
     expect(h.node.registrar.binding(REALM, 'agent_1003')).toBeUndefined();

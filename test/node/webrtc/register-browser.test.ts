@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeAgainstSipp, type NodeAgainstSipp } from '../media-node/node-against-sipp.ts';
 import { generateTestPki } from '../../stream/test-pki.ts';
 import { startBrowserPhone, type BrowserPhone } from '../../peers/browser-softphone.ts';
+import { waitUntil } from '../wait-until.ts';
 
 const SIP_PORT = 15962;
 const REALM = 'tenant3.sip.crier.local';
@@ -20,13 +21,6 @@ let h: NodeAgainstSipp;
 let wav: string;
 const phones: BrowserPhone[] = [];
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   const pki = generateTestPki();
@@ -52,7 +46,7 @@ describe('browser agent over SIP WebSocket', () => {
     const phone = await startBrowserPhone({ wssUrl: `wss://127.0.0.1:${h.node.sipWssPort}`, user: 'agent_3001', password: 'browser-pw-3001', domain: REALM, wav });
     phones.push(phone);
     await phone.register();
-    await until('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_3001' && r.state === 'registered'));
+    await waitUntil('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_3001' && r.state === 'registered'));
     const reg = h.worker.registrations.find((r) => r.sip_user === 'agent_3001')!;
     expect(reg).toMatchObject({ tenant_id: 'TENANT3', agent_id: 'agent-3001', realm: REALM, reason: 'register' });
     // SIP.js 0.21.2 still announces itself as 0.21.1 (its LIBRARY_VERSION was not bumped).
@@ -62,7 +56,7 @@ describe('browser agent over SIP WebSocket', () => {
     expect(binding.source.connection?.open).toBe(true);
 
     await phone.close();
-    await until('binding dropped with its connection', () => h.worker.registrations.some((r) => r.sip_user === 'agent_3001' && r.state === 'unregistered'));
+    await waitUntil('binding dropped with its connection', () => h.worker.registrations.some((r) => r.sip_user === 'agent_3001' && r.state === 'unregistered'));
     expect(h.node.registrar.binding(REALM, 'agent_3001')).toBeUndefined();
   });
 
