@@ -16,7 +16,7 @@
  *   npx tsx bench/dialer-webhooks.ts [--legs=1000] [--profile]
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { signedPost, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
+import { InsistentPoster, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
 import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/webhook-receiver.ts';
 import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
@@ -43,18 +43,8 @@ const node = await startRecorder((_path, body) => {
   return { status: 200, json: { results: batch.commands.map((c) => ({ command_id: c.command_id, ok: true })) } };
 });
 
-/** A signed post the Worker must take; a reset connection is counted and the post sent again (node events are idempotent by seq). */
-let benchResets = 0;
-async function mustPost(path: string, value: unknown): Promise<Response> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await signedPost(worker.url, path, value);
-    } catch (err) {
-      benchResets++;
-      if (tries >= 5) throw err;
-    }
-  }
-}
+/** Posts to the Worker as the node would; resets are counted and retried, never fatal. */
+const poster = new InsistentPoster(worker.url);
 
 async function json(res: Response): Promise<any> {
   if (!res.ok) throw new Error(`${res.url} answered ${res.status}: ${await res.text()}`);
@@ -113,7 +103,7 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void = () =>
   const t0 = performance.now();
   atT0();
   for (let i = 0; i < events.length; i += 500) {
-    const r = await mustPost('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
+    const r = await poster.post('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
     if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
   }
   return { t0, applySeconds: (performance.now() - t0) / 1000 };
@@ -127,9 +117,9 @@ console.log(devtools ? "wrangler dev's DevTools network reporting: off (producti
 
 try {
   const beat = () =>
-    mustPost('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 1_000_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
+    poster.post('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 1_000_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
   await beat();
-  const heart = setInterval(() => void beat().catch(() => benchResets++), 3000);
+  const heart = setInterval(() => void beat().catch(() => poster.resets++), 3000);
 
   const quiet = await tenant('no subscribers');
   const { applySeconds: quietApply } = await runBroadcast(quiet.basic, 'quiet');
@@ -204,7 +194,7 @@ try {
   console.log(
     `CPU per event: the Worker's processes ${workerCpuMs.toFixed(2)} ms per delivered event, both outboxes together (applying the node events included); the baseline's Node process ${baselineCpuMs.toFixed(2)} ms per POST (client and receiver)`,
   );
-  console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${benchResets}, baseline ${base.resets}`);
+  console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${poster.resets}, baseline ${base.resets}`);
   if (peaks.dialer > cap || peaks.broadcast > cap) throw new Error('a receiver saw more requests open at once than the senders\' connections: the per-invocation cap was not honoured');
   console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);
   console.log(

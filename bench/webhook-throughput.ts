@@ -14,7 +14,7 @@
  * Connection resets are counted and reported, never fatal.
  *   npx tsx bench/webhook-throughput.ts [--legs=1000]
  */
-import { AUTH, signedPost, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
+import { AUTH, InsistentPoster, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
 import { goalLine, nodeFetchBaseline, startWebhookReceiver } from './support/webhook-receiver.ts';
 import { SENDER_SHARDS } from '../worker/src/webhooks/sender-shards.ts';
 import { MAX_CONNECTIONS_PER_INVOCATION } from '../worker/src/webhooks/connection-cap.ts';
@@ -52,18 +52,8 @@ const node = await startRecorder((_path, body) => {
   return { status: 200, json: { results: batch.commands.map((c) => ({ command_id: c.command_id, ok: true })) } };
 });
 
-/** A signed post the Worker must take; a reset connection is counted and the post sent again (node events are idempotent by seq). */
-let benchResets = 0;
-async function mustPost(path: string, value: unknown): Promise<Response> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await signedPost(worker.url, path, value);
-    } catch (err) {
-      benchResets++;
-      if (tries >= 5) throw err;
-    }
-  }
-}
+/** Posts to the Worker as the node would; resets are counted and retried, never fatal. */
+const poster = new InsistentPoster(worker.url);
 
 // wrangler dev's inspector proxy listens to every subrequest the Worker makes (DevTools' Network
 // domain); production has no such listener. --devtools-network keeps it on to show its cost.
@@ -73,9 +63,9 @@ console.log(devtools ? "wrangler dev's DevTools network reporting: off (producti
 
 try {
   const beat = () =>
-    mustPost('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 100_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
+    poster.post('/internal/media/v1/heartbeat', { node_id: 'bench-node', control_url: node.url, capacity: 100_000, live_calls: 0, draining: false, started_at: 'bench', version: 'bench' });
   await beat();
-  const heart = setInterval(() => void beat().catch(() => benchResets++), 3000);
+  const heart = setInterval(() => void beat().catch(() => poster.resets++), 3000);
   await fetch(`${worker.url}/voice/v1/account/settings`, {
     method: 'PATCH',
     headers: { authorization: AUTH, 'content-type': 'application/json' },
@@ -112,7 +102,7 @@ try {
     { type: 'disconnected', voice_id: o.voice_id, owner, seq: 5, at: at(), cause: 16, reason: 'Normal Clearing', duration_s: 1, hangup_by: 'remote' },
   ]);
   for (let i = 0; i < events.length; i += 500) {
-    const r = await mustPost('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
+    const r = await poster.post('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
     if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
   }
   const applySeconds = (performance.now() - t0) / 1000;
@@ -155,7 +145,7 @@ try {
   );
   console.log(`per-leg order violations: ${outOfOrder}; duplicate deliveries (at-least-once): ${duplicates}; deliveries received: ${receiver.count('/hook')}`);
   console.log(`connection cap: ${SENDER_SHARDS} sender objects × ${MAX_CONNECTIONS_PER_INVOCATION} = ${cap}; peak requests open at the receiver ${peak}`);
-  console.log(`connection resets: receiver ${receiver.resets()}, bench → worker ${benchResets}, baseline ${baseline.resets}`);
+  console.log(`connection resets: receiver ${receiver.resets()}, bench → worker ${poster.resets}, baseline ${baseline.resets}`);
   if (profile) {
     console.log('\nWorker isolate CPU profile while delivering (self time, top functions):');
     console.log(table(profile.map((p) => ({ function: p.fn, share: `${(p.share * 100).toFixed(1)} %` }))));

@@ -74,6 +74,27 @@ export async function signedPost(workerUrl: string, path: string, value: unknown
   return fetch(workerUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await signMessage(SECRET, body)) }, body });
 }
 
+/**
+ * Signed posts the Worker must take, for benches that must not die on one reset
+ * connection: a failed post is counted in `resets` and sent again, up to 5 tries
+ * (node events are idempotent by seq, heartbeats by nature). Benches print `resets`.
+ */
+export class InsistentPoster {
+  resets = 0;
+  constructor(private readonly workerUrl: string) {}
+
+  async post(path: string, value: unknown): Promise<Response> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await signedPost(this.workerUrl, path, value);
+      } catch (err) {
+        this.resets++;
+        if (tries >= 5) throw err;
+      }
+    }
+  }
+}
+
 export function table(rows: Array<Record<string, string | number>>): string {
   const cols = Object.keys(rows[0] ?? {});
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
