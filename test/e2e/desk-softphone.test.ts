@@ -5,7 +5,10 @@
 // dialled and bridged. The carrier hears the browser's fake-microphone 600 Hz on the wire, the page's
 // WebRTC stack counts inbound packets and an AnalyserNode on the received track hears the line's 1 kHz.
 // The open wallboard shows the call and the agent on_call from its live feed; after the agent hangs up a
-// disposition is saved from the desk. Screenshots go to .cache/test-artifacts/ (gitignored). Needs the
+// disposition is saved from the desk. Then a preview campaign started while the desk is open: the desk
+// shows the offered contact's custom_fields, Skip gives it back undialled, Accept dials the next contact and
+// rings the softphone, and the call view shows that contact's fields. Screenshots go to
+// .cache/test-artifacts/ (gitignored). Needs the
 // mediasoup worker binary (scripts/build-mediasoup.sh, run by ensure-deps); without it the file skips.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +34,7 @@ const SUPERVISOR = DEMO.users.find((u) => u.role === 'supervisor')!;
 const SIP_USER = 'agent_1001';
 const SIP_PASSWORD = 'e2e-desk-softphone-secret-9';
 const TONE_LINE = '+971501234588'; // test/sipp/carrier.xml: answers and plays a steady 1 kHz
+const NEVER_DIALLED = '+971501234577'; // the preview contact the agent skips
 const BROWSER_HZ = 600;
 const LINE_HZ = 1000;
 
@@ -40,6 +44,8 @@ if (!mediasoup.ok) console.warn(`[desk-softphone] skipped: ${mediasoup.reason}`)
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
+/** The desk signed in and registered by the first test; the preview test goes on with it. */
+let openDesk: Page | undefined;
 let supervisorToken = '';
 let agentToken = '';
 const stateDir = `${process.cwd()}/.wrangler/e2e-desk-softphone-${Date.now()}`;
@@ -179,6 +185,7 @@ describe.skipIf(!mediasoup.ok)('the agent desk softphone on the real stack', () 
     await agentRow.waitFor();
 
     const desk = await context.newPage();
+    openDesk = desk;
     await desk.addInitScript(RECORD_PEER_CONNECTIONS);
     await signIn(desk, '/desk', AGENT.email);
     await desk.locator('#phone-register').waitFor();
@@ -252,5 +259,62 @@ describe.skipIf(!mediasoup.ok)('the agent desk softphone on the real stack', () 
     await desk.locator('#dispo-status', { hasText: 'Saved' }).waitFor();
     expect(await callOf(callId)).toMatchObject({ disposition: code });
     await desk.screenshot({ path: `${ARTIFACTS_DIR}/desk-softphone-desk.png`, fullPage: true });
+  });
+  it('offers a preview contact with its custom_fields on the desk; Skip gives it back undialled, Accept dials the next one to the softphone', async () => {
+    const desk = openDesk;
+    if (!desk) throw new Error('the first test did not open the desk');
+    const created = await api(supervisorToken, 'POST', '/v1/campaigns', { name: 'Desk preview', dialing_mode: 'preview', cli_group_id: DEMO.cliGroupId, max_attempts: 1, retry_delay_minutes: 60 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    const contacts = [
+      { phone: NEVER_DIALLED, first_name: 'Sara', last_name: 'Khan', custom_fields: { plan: 'gold', balance: 120 } },
+      { phone: TONE_LINE, first_name: 'Ali', last_name: 'Rahman', custom_fields: { plan: 'silver', renewal: '2027-01-31' } },
+    ];
+    expect((await api(supervisorToken, 'POST', `/v1/campaigns/${id}/contacts`, { contacts })).status).toBe(201);
+    expect((await api(supervisorToken, 'PUT', `/v1/campaigns/${id}/agents`, { agent_ids: [AGENT.id] })).status).toBe(200);
+    expect((await api(agentToken, 'POST', '/v1/agents/me/state', { state: 'available' })).status).toBe(200);
+    expect((await api(supervisorToken, 'POST', `/v1/campaigns/${id}/start`)).status).toBe(200);
+
+    // The agent asks for a contact: the first one, with its fields, as a person reads them.
+    await desk.getByRole('button', { name: 'Next contact' }).click();
+    const offer = desk.locator('#preview-offer');
+    await offer.getByText('Sara Khan').waitFor({ timeout: 10_000 });
+    expect(await offer.textContent()).toMatch(/plan\s*gold/);
+    expect(await offer.textContent()).toMatch(/balance\s*120/);
+    await desk.screenshot({ path: `${ARTIFACTS_DIR}/desk-preview-offer.png`, fullPage: true });
+
+    // Skip: the contact goes back, no attempt, nothing dialled; the next one is offered.
+    await desk.getByRole('button', { name: 'Skip' }).click();
+    await desk.locator('#preview-status', { hasText: 'Skipped.' }).waitFor();
+    const afterSkip = (await api(supervisorToken, 'GET', `/v1/campaigns/${id}/contacts?limit=10`)).body.items as Array<Record<string, any>>;
+    expect(afterSkip.find((c) => c.phone === NEVER_DIALLED)).toMatchObject({ status: 'pending', attempts: 0 });
+    await desk.getByRole('button', { name: 'Next contact' }).click();
+    await offer.getByText('Ali Rahman').waitFor({ timeout: 10_000 });
+    expect(await offer.textContent()).toMatch(/renewal\s*2027-01-31/);
+
+    // Accept: the line is dialled and the call rings the desk's softphone; the call view shows the contact's fields.
+    await desk.getByRole('button', { name: 'Accept and call' }).click();
+    await desk.locator('#preview-status', { hasText: 'Dialing' }).waitFor();
+    await desk.locator('#incoming').waitFor({ state: 'visible', timeout: 20_000 });
+    await desk.getByRole('button', { name: 'Answer' }).click();
+    await desk.locator('#phone-status', { hasText: 'On a call' }).waitFor();
+    await desk.locator('#call', { hasText: 'Ali Rahman' }).waitFor({ timeout: 10_000 });
+    expect(await desk.locator('#call').textContent()).toMatch(/plan\s*silver/);
+    await desk.screenshot({ path: `${ARTIFACTS_DIR}/desk-preview-call.png`, fullPage: true });
+    await desk.getByRole('button', { name: 'Hang up' }).click();
+
+    let seen: Array<Record<string, any>> = [];
+    const done = await until(async () => {
+      seen = (await api(supervisorToken, 'GET', `/v1/campaigns/${id}/contacts?limit=10`)).body.items as Array<Record<string, any>>;
+      return seen.find((c) => c.phone === TONE_LINE)?.status === 'completed' ? seen : null;
+    }, 'the accepted contact to complete', 20_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(seen)}`);
+    });
+    expect(done.find((c) => c.phone === TONE_LINE)).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(done.find((c) => c.phone === NEVER_DIALLED)).toMatchObject({ status: 'pending', attempts: 0 });
+    const rows = (await api(supervisorToken, 'GET', `/v1/calls?campaign_id=${id}`)).body.items as Array<Record<string, any>>;
+    expect(rows.map((c) => c.contact_phone)).toEqual([TONE_LINE]);
+    // Sara is still pending (skipped, due again in an hour): pause so nothing is left offering.
+    expect((await api(supervisorToken, 'POST', `/v1/campaigns/${id}/pause`)).status).toBe(200);
   });
 });

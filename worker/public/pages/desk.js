@@ -155,13 +155,20 @@ $('disposition').addEventListener('submit', async (e) => {
 });
 
 // Preview mode: the routes come with the campaign engine; without them (404 "No such route") the section says so.
+// Every look goes over the active preview campaigns again, so one started (or paused) after the desk was
+// opened is found without a reload; the first campaign with a contact waiting wins (asking for an offer
+// holds that contact for this agent, so the search stops there).
 async function findPreviewCampaign() {
   try {
     const page = await api('/v1/campaigns?status=active&dialing_mode=preview&limit=20');
-    desk.previewCampaign = null;
+    let empty = null;
     for (const c of page.items ?? []) {
       try {
         const r = await api(`/v1/campaigns/${encodeURIComponent(c.id)}/preview/next`);
+        if (!r.offer) {
+          empty ??= c;
+          continue;
+        }
         desk.previewCampaign = c;
         showOffer(r.offer);
         return;
@@ -169,8 +176,9 @@ async function findPreviewCampaign() {
         if (err instanceof ApiError && err.status === 404 && err.problem?.detail === 'No such route.') return previewUnavailable();
       }
     }
-    $('preview-status').textContent = 'No active preview campaign assigned to you.';
-    $('preview-next').disabled = true;
+    desk.previewCampaign = empty;
+    showOffer(null);
+    if (!empty) $('preview-status').textContent = 'No active preview campaign assigned to you.';
   } catch (err) {
     $('preview-status').textContent = `Preview: ${err.message}`;
   }
@@ -187,7 +195,7 @@ function showOffer(offer) {
   $('preview-skip').hidden = !offer;
   $('preview-next').disabled = false;
   if (!offer) {
-    $('preview-status').textContent = `${desk.previewCampaign.name}: no contact waiting.`;
+    $('preview-status').textContent = desk.previewCampaign ? `${desk.previewCampaign.name}: no contact waiting.` : '';
     $('preview-offer').replaceChildren();
     return;
   }
@@ -205,21 +213,14 @@ async function previewDecision(kind) {
   if (!c || !offer) return;
   try {
     await api(`/v1/campaigns/${encodeURIComponent(c.id)}/preview/${encodeURIComponent(offer.contact_id)}/${kind}`, { method: 'POST' });
-    $('preview-status').textContent = kind === 'accept' ? 'Dialing…' : 'Skipped.';
     showOffer(null);
+    $('preview-status').textContent = kind === 'accept' ? 'Dialing…' : 'Skipped.';
   } catch (err) {
     $('preview-status').textContent = `${kind === 'accept' ? 'Accept' : 'Skip'} failed: ${err.message}`;
   }
 }
 
-$('preview-next').addEventListener('click', async () => {
-  if (!desk.previewCampaign) return findPreviewCampaign();
-  try {
-    showOffer((await api(`/v1/campaigns/${encodeURIComponent(desk.previewCampaign.id)}/preview/next`)).offer);
-  } catch (err) {
-    $('preview-status').textContent = `Preview: ${err.message}`;
-  }
-});
+$('preview-next').addEventListener('click', () => findPreviewCampaign());
 $('preview-accept').addEventListener('click', () => previewDecision('accept'));
 $('preview-skip').addEventListener('click', () => previewDecision('skip'));
 
