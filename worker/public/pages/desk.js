@@ -263,6 +263,9 @@ async function setUpSoftphone() {
           $('incoming').hidden = false;
           renderCall();
         },
+        onEstablished: () => {
+          $('phone-status').textContent = `On a call with ${desk.incoming?.from ?? 'the caller'}.`;
+        },
         onEnded: () => {
           desk.incoming = null;
           $('incoming').hidden = true;
@@ -279,7 +282,8 @@ async function setUpSoftphone() {
 $('answer').addEventListener('click', () => {
   desk.incoming?.answer();
   $('incoming').hidden = true;
-  $('phone-status').textContent = `On a call with ${desk.incoming?.from ?? 'the caller'}.`;
+  // 'On a call' once the call is up (onEstablished); until then it is being answered.
+  $('phone-status').textContent = `Answering ${desk.incoming?.from ?? 'the caller'}…`;
   $('hang-up').hidden = false;
 });
 $('decline').addEventListener('click', () => desk.incoming?.decline());

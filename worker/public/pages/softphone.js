@@ -3,7 +3,7 @@
 // the agent's digest credentials, answering as a desk phone does. Loaded only
 // when the deployment names a WSS endpoint (GET /desk/config.json).
 
-export async function startSoftphone({ wssUrl, sipUser, realm, password, audio, onStatus, onIncoming, onEnded }) {
+export async function startSoftphone({ wssUrl, sipUser, realm, password, audio, onStatus, onIncoming, onEstablished, onEnded }) {
   const { UserAgent, Registerer, RegistererState, SessionState } = await import('/pages/vendor/sip.js');
   const ua = new UserAgent({
     uri: UserAgent.makeURI(`sip:${sipUser}@${realm}`),
@@ -13,15 +13,27 @@ export async function startSoftphone({ wssUrl, sipUser, realm, password, audio, 
     sessionDescriptionHandlerFactoryOptions: { constraints: { audio: true, video: false } },
     delegate: {
       onInvite(invitation) {
+        // Hang up pressed while the answer is still being set up (accepted, not yet established): neither
+        // bye() nor reject() is allowed then, so the BYE goes out once the call is up. Without this the
+        // click was lost and the call stayed up with nobody on it.
+        let hangUpWhenUp = false;
         invitation.stateChange.addListener((state) => {
-          if (state === SessionState.Established) attachAudio(invitation, audio);
+          if (state === SessionState.Established) {
+            if (hangUpWhenUp) return void invitation.bye();
+            attachAudio(invitation, audio);
+            onEstablished();
+          }
           if (state === SessionState.Terminated) onEnded();
         });
         onIncoming({
           from: invitation.remoteIdentity.uri.user,
           answer: () => invitation.accept(),
           decline: () => invitation.reject(),
-          hangUp: () => (invitation.state === SessionState.Established ? invitation.bye() : invitation.reject()),
+          hangUp: () => {
+            if (invitation.state === SessionState.Initial) return invitation.reject();
+            if (invitation.state === SessionState.Establishing) hangUpWhenUp = true;
+            if (invitation.state === SessionState.Established) return invitation.bye();
+          },
         });
       },
     },
