@@ -1,5 +1,5 @@
 /**
- * Answering-machine detection on the TEST split of every corpus
+ * Answering-machine detection on the test split of every corpus (round 5 on: "fresh")
  * (test/fixtures/amd/corpora, generated and cached on first use): the learned
  * engine beside the Asterisk-style rules (the baseline) and the previous
  * models (bench/support/amd-model-round2.json, amd-model-round3.json) in the same run.
@@ -18,7 +18,8 @@ import { CORPUS_NAMES, loadNamedCorpus, readWav, type CorpusClip, type CorpusNam
 import { scoreCorpus, type ClipResult, type CorpusScore } from '../test/fixtures/amd/corpus-score.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const split = (arg('split') ?? 'test') as Split;
+// Since round 5 the fresh split; the old 'test' split (used up by rounds 1–4) only on request, for history.
+const split = (arg('split') ?? 'fresh') as Split;
 const only = arg('corpus');
 const showMisses = process.argv.includes('--misses');
 type BenchEngine = AmdEngine | 'model_round2' | 'model_round3';
