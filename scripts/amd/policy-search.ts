@@ -23,6 +23,8 @@ export interface ReplayClip {
   trace: ClipTrace;
   /** P(MACHINE) at each of trace.points. */
   probabilities: number[];
+  /** Round 5: when a voicemail phrase would have reached the detector (simulated), if one was heard. */
+  wordAtMs?: number | null;
 }
 
 export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: AnsweredBy; tMs: number } {
@@ -30,6 +32,7 @@ export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: 
   for (let i = 0; i < trace.points.length; i++) {
     const p = trace.points[i]!;
     if (p.tMs > policy.lastDecisionMs) break;
+    if (clip.wordAtMs != null && p.tMs >= clip.wordAtMs) return { answeredBy: 'MACHINE', tMs: p.tMs };
     const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs });
     if (d) return { answeredBy: d.answeredBy, tMs: p.tMs };
   }
