@@ -32,8 +32,8 @@ export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: 
   for (let i = 0; i < trace.points.length; i++) {
     const p = trace.points[i]!;
     if (p.tMs > policy.lastDecisionMs) break;
-    if (clip.wordAtMs != null && p.tMs >= clip.wordAtMs) return { answeredBy: 'MACHINE', tMs: p.tMs };
-    const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs });
+    const wordHeard = clip.wordAtMs != null && p.tMs >= clip.wordAtMs;
+    const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs, wordHeard });
     if (d) return { answeredBy: d.answeredBy, tMs: p.tMs };
   }
   // No decision point left: the beep decided first.
@@ -92,7 +92,7 @@ export interface SearchOptions {
   maxHumanToMachine?: number;
 }
 
-export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], options: SearchOptions = {}): PolicyScore {
+export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs' | 'wordMachineAbove'>, clips: ReplayClip[], options: SearchOptions = {}): PolicyScore {
   const secondCost = options.secondCost ?? 0.03;
   const machineSecondCost = options.machineSecondCost ?? secondCost / 6;
   const humans = clips.filter((c) => c.label === 'HUMAN').length;

@@ -27,7 +27,9 @@ interface SlimReplay {
 const [replaysFile, surveyFile] = process.argv.slice(2);
 if (!replaysFile || !surveyFile) throw new Error('usage: word-rule.ts REPLAYS.json SURVEY.json');
 const { policy, replays } = JSON.parse(readFileSync(replaysFile, 'utf8')) as { policy: DecisionPolicy; replays: SlimReplay[] };
-const hitsOf = new Map((JSON.parse(readFileSync(surveyFile, 'utf8')) as Array<{ id: string; hits: KeywordHit[] }>).map((r) => [r.id, r.hits]));
+// WORD_EXCLUDE='please leave,call you back': an ablation, those phrases' hits ignored.
+const exclude = new Set((process.env.WORD_EXCLUDE ?? '').split(',').filter(Boolean));
+const hitsOf = new Map((JSON.parse(readFileSync(surveyFile, 'utf8')) as Array<{ id: string; hits: KeywordHit[] }>).map((r) => [r.id, r.hits.filter((h) => !exclude.has(h.phrase))]));
 
 const toReplay = (r: SlimReplay, withWords: boolean): ReplayClip => {
   const trace = { beepAtMs: r.beepAtMs, points: r.points } as unknown as ClipTrace;
@@ -51,6 +53,7 @@ function show(name: string, s: PolicyScore, clips: ReplayClip[]): void {
   console.log(`    ${[...cats].sort().map(([k, e]) => `${k} ${e.right}/${e.n}`).join(', ')}`);
 }
 show('(a) trained policy, no words', scorePolicy(policy, plain), plain);
-show('(b) trained policy + voicemail-word rule', scorePolicy(policy, worded), worded);
-const searched = searchPolicy(policy, worded);
-show(`(c) thresholds searched with the rule ${JSON.stringify(searched.policy)}`, searched, worded);
+for (const wordMachineAbove of [0, 0.05, 0.1, 0.2, 0.3, 0.5]) show(`(b) trained policy + voicemail-word rule at P ≥ ${wordMachineAbove}`, scorePolicy({ ...policy, wordMachineAbove }, worded), worded);
+const wordMachineAbove = Number(process.env.WORD_MACHINE_ABOVE ?? 0);
+const searched = searchPolicy({ ...policy, wordMachineAbove }, worded);
+show(`(c) thresholds searched with the rule at P ≥ ${wordMachineAbove} ${JSON.stringify(searched.policy)}`, searched, worded);

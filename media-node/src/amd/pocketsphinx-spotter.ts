@@ -36,6 +36,8 @@ export function pocketsphinxInstalled(): boolean {
   return existsSync(POCKETSPHINX_BINARY) && existsSync(join(POCKETSPHINX_EN_US, 'mdef'));
 }
 
+const IDLE_CLOSE_MS = 2000;
+
 let workDir: string | undefined;
 const listFiles = new Map<string, string>();
 
@@ -73,6 +75,9 @@ export class PocketsphinxSpotter implements KeywordSpotter {
   readonly #child: ChildProcess;
   readonly #upsampler: Upsampler2x | null;
   readonly #done: Promise<KeywordHit[]>;
+  /** A call that ends before its detector decides stops feeding: the process is ended after this long without a frame. */
+  readonly #idle: NodeJS.Timeout;
+  #closed = false;
 
   constructor(options: PocketsphinxSpotterOptions = {}) {
     const mode = options.mode ?? 'upsampled';
@@ -89,6 +94,7 @@ export class PocketsphinxSpotter implements KeywordSpotter {
       err = (err + d).slice(-4000);
     });
     this.#child.stdin!.on('error', () => undefined); // the exit status says why
+    this.#idle = setTimeout(() => void this.close().catch(() => undefined), IDLE_CLOSE_MS).unref();
     this.#done = new Promise((resolve, reject) => {
       this.#child.on('error', (e) => reject(new Error(`pocketsphinx failed to start: ${e.message}`)));
       this.#child.on('close', (status) => {
@@ -100,13 +106,17 @@ export class PocketsphinxSpotter implements KeywordSpotter {
   }
 
   push(frame: Int16Array): void {
+    if (this.#closed) return;
+    this.#idle.refresh();
     const pcm = this.#upsampler ? this.#upsampler.push(frame) : frame;
     // Copied: the caller may reuse its frame before the pipe has taken it.
     this.#child.stdin!.write(Buffer.copyBytesFrom(pcm));
   }
 
   close(): Promise<KeywordHit[]> {
-    this.#child.stdin!.end();
+    clearTimeout(this.#idle);
+    if (!this.#closed) this.#child.stdin!.end();
+    this.#closed = true;
     return this.#done;
   }
 

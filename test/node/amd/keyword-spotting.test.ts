@@ -1,15 +1,16 @@
 // Round 5's keyword spotting pieces: reading pocketsphinx's timed hits, the
 // declared keyword list as pocketsphinx reads it, the 2× upsampler that meets
-// the 16 kHz model, and (when pocketsphinx is installed) the real process fed
-// as a call would feed it. The spotter is optional: without pocketsphinx the
-// last test is skipped, as AMD would fall back to the model without words.
+// the 16 kHz model, (when pocketsphinx is installed) the real process fed as
+// a call would feed it, and the voicemail-word rule with a spotter double. The spotter is optional: without pocketsphinx the
+// real-process test is skipped, as AMD would fall back to the model without words.
 import { describe, expect, it } from 'vitest';
-import { KwsOutputReader } from '../../../media-node/src/amd/keyword-spotter.ts';
+import { KwsOutputReader, type KeywordHit, type KeywordSpotter } from '../../../media-node/src/amd/keyword-spotter.ts';
+import { SPOTTER_DELAY_MS, simulatedArrivalMs, wordHeard } from '../../../media-node/src/amd/voicemail-word.ts';
 import { PocketsphinxSpotter, pocketsphinxInstalled } from '../../../media-node/src/amd/pocketsphinx-spotter.ts';
 import { Upsampler2x } from '../../../media-node/src/amd/upsample-2x.ts';
 import { keywordListText, VOICEMAIL_KEYWORDS } from '../../../media-node/src/amd/voicemail-keywords.ts';
-import { frames, tone } from './signals.ts';
-import { blockPower, frameRms, goertzelPower } from '../../../media-node/src/amd/index.ts';
+import { concat, frames, silence, speech, tone } from './signals.ts';
+import { blockPower, decide, defaultAmdModel, frameRms, goertzelPower, ModelAmdDetector, type AmdOutcome, type DecisionPolicy } from '../../../media-node/src/amd/index.ts';
 
 describe('KwsOutputReader', () => {
   it('takes only the timed lines as hits, in ms, across chunk boundaries', () => {
@@ -58,5 +59,63 @@ describe.skipIf(!pocketsphinxInstalled())('PocketsphinxSpotter (the real process
     const s = new PocketsphinxSpotter();
     for (const f of frames(tone(440, 2000, 3000))) s.push(f);
     expect(await s.close()).toEqual([]);
+  });
+});
+
+/** A spotter double: records what it was fed; hits are set by the test, as a recognizer would report them. */
+class SpotterDouble implements KeywordSpotter {
+  hits: KeywordHit[] = [];
+  frames = 0;
+  closed = false;
+  push(): void {
+    this.frames++;
+  }
+  close(): Promise<KeywordHit[]> {
+    this.closed = true;
+    return Promise.resolve(this.hits);
+  }
+}
+
+describe('the voicemail-word rule', () => {
+  const policy: DecisionPolicy = { evaluateEveryMs: 100, firstDecisionMs: 300, lastDecisionMs: 10000, machineAbove: 0.99, humanBelow: 0.2, humanSilenceMs: 800, finalMachineAbove: 0.6 };
+  const input = { tMs: 2000, machineProbability: 0.3, heardVoice: true, silenceMs: 100 };
+
+  it('decides MACHINE on a heard phrase only when the policy has the rule and the trees are not too sure of a person', () => {
+    expect(decide(policy, { ...input, wordHeard: true })).toBeNull(); // a model chosen without the rule ignores words
+    expect(decide({ ...policy, wordMachineAbove: 0 }, { ...input, wordHeard: true })).toMatchObject({ answeredBy: 'MACHINE', word: true });
+    expect(decide({ ...policy, wordMachineAbove: 0.5 }, { ...input, wordHeard: true })).toBeNull();
+    expect(decide({ ...policy, wordMachineAbove: 0 }, { ...input, wordHeard: false })).toBeNull();
+  });
+
+  it('simulates a hit reaching a live detector once the recognizer has heard its utterance end', () => {
+    const hit = { phrase: 'leave a message', startMs: 1000, endMs: 1800 };
+    // Speech goes on to 2600 ms, then silence: the utterance ends at 2600 + 500.
+    const points = Array.from({ length: 40 }, (_, i) => {
+      const tMs = 300 + i * 100;
+      return { tMs, silenceMs: tMs <= 2600 ? 0 : tMs - 2600 };
+    });
+    expect(simulatedArrivalMs(hit, points)).toBe(3100 + SPOTTER_DELAY_MS);
+    expect(simulatedArrivalMs(hit, points.slice(0, 25))).toBeNull(); // cut before the silence was long enough
+    expect(wordHeard([hit], (h) => simulatedArrivalMs(h, points), 3000)).toBe(false);
+    expect(wordHeard([hit], (h) => simulatedArrivalMs(h, points), 3300)).toBe(true);
+  });
+
+  it('ModelAmdDetector feeds the spotter until it decides, says voicemail_word on a reported phrase, and lets it go', async () => {
+    const model = { ...defaultAmdModel(), policy: { ...defaultAmdModel().policy, wordMachineAbove: 0 } };
+    const words = new SpotterDouble();
+    const detector = new ModelAmdDetector({}, model, words);
+    const pcm = concat(silence(300), speech(1500), silence(3000));
+    let outcome: AmdOutcome | null = null;
+    let n = 0;
+    for (const f of frames(pcm)) {
+      n++;
+      if (n === 50) words.hits.push({ phrase: 'leave a message', startMs: 500, endMs: 900 }); // reported at 1 s
+      outcome = detector.pushFrame(f) ?? outcome;
+      if (outcome?.kind === 'decision') break;
+    }
+    expect(outcome).toMatchObject({ kind: 'decision', answeredBy: 'MACHINE', reason: 'voicemail_word' });
+    expect(words.closed).toBe(true);
+    expect(words.frames).toBe(n);
+    expect(await detector.wordsClosed).toBeNull();
   });
 });
