@@ -10,6 +10,7 @@ import { PocketsphinxSpotter, pocketsphinxInstalled } from '../../../media-node/
 import { Upsampler2x } from '../../../media-node/src/amd/upsample-2x.ts';
 import { keywordListText, VOICEMAIL_KEYWORDS } from '../../../media-node/src/amd/voicemail-keywords.ts';
 import { concat, frames, silence, speech, tone } from './signals.ts';
+import { amdWordsFromEnv } from '../../../media-node/src/amd/detector.ts';
 import { blockPower, decide, defaultAmdModel, frameRms, goertzelPower, ModelAmdDetector, type AmdOutcome, type DecisionPolicy } from '../../../media-node/src/amd/index.ts';
 
 describe('KwsOutputReader', () => {
@@ -117,5 +118,14 @@ describe('the voicemail-word rule', () => {
     expect(words.closed).toBe(true);
     expect(words.frames).toBe(n);
     expect(await detector.wordsClosed).toBeNull();
+  });
+});
+
+describe('AMD_WORDS', () => {
+  it('is off unless "on", and a misspelling is refused', () => {
+    expect(amdWordsFromEnv({})).toBe(false);
+    expect(amdWordsFromEnv({ AMD_WORDS: 'off' })).toBe(false);
+    expect(amdWordsFromEnv({ AMD_WORDS: ' On ' })).toBe(true);
+    expect(() => amdWordsFromEnv({ AMD_WORDS: 'yes' })).toThrow(/AMD_WORDS/);
   });
 });
