@@ -12,7 +12,7 @@
  * close(), never silence taken for "no voicemail word".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KwsOutputReader, type KeywordHit, type KeywordSpotter } from './keyword-spotter.ts';
@@ -42,7 +42,11 @@ let workDir: string | undefined;
 const listFiles = new Map<string, string>();
 
 function work(): string {
-  workDir ??= mkdtempSync(join(tmpdir(), 'crier-kws-'));
+  if (!workDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'crier-kws-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    workDir = dir;
+  }
   return workDir;
 }
 
