@@ -67,14 +67,19 @@ function callModel(): AmdModelFile {
  * started.
  */
 function spotterForCall(model: AmdModelFile): KeywordSpotter | null {
-  if (model.policy.wordMachineAbove === undefined) return null;
-  const installed = pocketsphinxInstalled();
-  if (!wordsSaid) {
+  const plan = wordsPlan(model, pocketsphinxInstalled());
+  if (plan !== 'none' && !wordsSaid) {
     wordsSaid = true;
-    if (installed) log.info('answering-machine detection listens for voicemail words (one pocketsphinx process per call until it decides)');
+    if (plan === 'spotter') log.info('answering-machine detection listens for voicemail words (one pocketsphinx process per call until it decides)');
     else log.warn('pocketsphinx is not installed: answering-machine detection runs without the voicemail-word rule (apt-get install pocketsphinx pocketsphinx-en-us)');
   }
-  return installed ? new PocketsphinxSpotter() : null;
+  return plan === 'spotter' ? new PocketsphinxSpotter() : null;
+}
+
+/** Whether a call gets a spotter: only for a policy with the word rule, and only if the recognizer is there ('missing': the rule stays off). */
+export function wordsPlan(model: AmdModelFile, installed: boolean): 'none' | 'spotter' | 'missing' {
+  if (model.policy.wordMachineAbove === undefined) return 'none';
+  return installed ? 'spotter' : 'missing';
 }
 
 export class AmdDetector implements AmdEngineInstance {

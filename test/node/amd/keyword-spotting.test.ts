@@ -10,7 +10,8 @@ import { PocketsphinxSpotter, pocketsphinxInstalled } from '../../../media-node/
 import { Upsampler2x } from '../../../media-node/src/amd/upsample-2x.ts';
 import { keywordListText, VOICEMAIL_KEYWORDS } from '../../../media-node/src/amd/voicemail-keywords.ts';
 import { concat, frames, silence, speech, tone } from './signals.ts';
-import { amdWordsFromEnv } from '../../../media-node/src/amd/detector.ts';
+import { amdWordsFromEnv, wordsPlan } from '../../../media-node/src/amd/detector.ts';
+import { replay } from '../../../scripts/amd/policy-search.ts';
 import { blockPower, decide, defaultAmdModel, frameRms, goertzelPower, ModelAmdDetector, type AmdOutcome, type DecisionPolicy } from '../../../media-node/src/amd/index.ts';
 
 describe('KwsOutputReader', () => {
@@ -127,5 +128,33 @@ describe('AMD_WORDS', () => {
     expect(amdWordsFromEnv({ AMD_WORDS: 'off' })).toBe(false);
     expect(amdWordsFromEnv({ AMD_WORDS: ' On ' })).toBe(true);
     expect(() => amdWordsFromEnv({ AMD_WORDS: 'yes' })).toThrow(/AMD_WORDS/);
+  });
+});
+
+describe('a call with or without a recognizer', () => {
+  it('starts a spotter only for a policy with the word rule, and falls back to the rule off without pocketsphinx', () => {
+    const plain = defaultAmdModel();
+    const worded = { ...plain, policy: { ...plain.policy, wordMachineAbove: 0.5 } };
+    expect(wordsPlan(plain, true)).toBe('none');
+    expect(wordsPlan(worded, true)).toBe('spotter');
+    expect(wordsPlan(worded, false)).toBe('missing');
+    // Without a spotter the worded model decides as the plain one: the rule needs a reported phrase.
+    const pcm = concat(silence(300), speech(2500), silence(6000));
+    const run = (d: ModelAmdDetector) => {
+      for (const f of frames(pcm)) {
+        const o = d.pushFrame(f);
+        if (o?.kind === 'decision') return o;
+      }
+      return null;
+    };
+    expect(run(new ModelAmdDetector({}, worded, null))).toEqual(run(new ModelAmdDetector({}, plain, null)));
+  });
+
+  it('replays the rule out of fold: MACHINE at the first decision point after the phrase arrives, only under a policy with the rule', () => {
+    const points = Array.from({ length: 50 }, (_, i) => ({ tMs: 300 + i * 100, x: new Float64Array(0), heardVoice: true, silenceMs: i > 20 ? (i - 20) * 100 : 0 }));
+    const clip = { label: 'HUMAN' as const, trace: { beepAtMs: null, points }, probabilities: points.map(() => 0.3), wordAtMs: 1450 };
+    const policy: DecisionPolicy = { evaluateEveryMs: 100, firstDecisionMs: 300, lastDecisionMs: 5000, machineAbove: 0.99, humanBelow: 0.2, humanSilenceMs: 800, finalMachineAbove: 0.6 };
+    expect(replay({ ...policy, wordMachineAbove: 0 }, clip)).toEqual({ answeredBy: 'MACHINE', tMs: 1500 });
+    expect(replay(policy, clip)).toEqual({ answeredBy: 'HUMAN', tMs: 5000 });
   });
 });
