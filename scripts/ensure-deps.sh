@@ -6,9 +6,9 @@
 # Without root it prints the apt line and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DEBS=(sip-tester espeak-ng sox ffmpeg tshark openssl baresip-core chromium)
+DEBS=(sip-tester espeak-ng sox ffmpeg tshark openssl baresip-core chromium pocketsphinx pocketsphinx-en-us)
 missing=()
-for bin in sipp espeak-ng sox ffmpeg tshark openssl baresip chromium; do command -v "$bin" >/dev/null 2>&1 || missing+=("$bin"); done
+for bin in sipp espeak-ng sox ffmpeg tshark openssl baresip chromium pocketsphinx_continuous; do command -v "$bin" >/dev/null 2>&1 || missing+=("$bin"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing Debian packages: ${DEBS[*]}" >&2

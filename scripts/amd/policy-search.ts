@@ -23,6 +23,8 @@ export interface ReplayClip {
   trace: ClipTrace;
   /** P(MACHINE) at each of trace.points. */
   probabilities: number[];
+  /** Round 5: when a voicemail phrase would have reached the detector (simulated), if one was heard. */
+  wordAtMs?: number | null;
 }
 
 export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: AnsweredBy; tMs: number } {
@@ -30,7 +32,8 @@ export function replay(policy: DecisionPolicy, clip: ReplayClip): { answeredBy: 
   for (let i = 0; i < trace.points.length; i++) {
     const p = trace.points[i]!;
     if (p.tMs > policy.lastDecisionMs) break;
-    const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs });
+    const wordHeard = clip.wordAtMs != null && p.tMs >= clip.wordAtMs;
+    const d = decide(policy, { tMs: p.tMs, machineProbability: probabilities[i]!, heardVoice: p.heardVoice, silenceMs: p.silenceMs, wordHeard });
     if (d) return { answeredBy: d.answeredBy, tMs: p.tMs };
   }
   // No decision point left: the beep decided first.
@@ -89,7 +92,7 @@ export interface SearchOptions {
   maxHumanToMachine?: number;
 }
 
-export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs'>, clips: ReplayClip[], options: SearchOptions = {}): PolicyScore {
+export function searchPolicy(base: Pick<DecisionPolicy, 'evaluateEveryMs' | 'firstDecisionMs' | 'lastDecisionMs' | 'wordMachineAbove'>, clips: ReplayClip[], options: SearchOptions = {}): PolicyScore {
   const secondCost = options.secondCost ?? 0.03;
   const machineSecondCost = options.machineSecondCost ?? secondCost / 6;
   const humans = clips.filter((c) => c.label === 'HUMAN').length;

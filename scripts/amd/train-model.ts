@@ -13,6 +13,14 @@ import { AMD_MODEL_FORMAT, FEATURE_NAMES, machineProbability, type AmdModelFile,
 import { roundModel, trainBoostedTrees, type BoostOptions, type TrainingRows } from './gbdt-train.ts';
 import { PERSON_TO_MACHINE_COST, replay, searchPolicy, type PolicyScore, type ReplayClip } from './policy-search.ts';
 import { traceClip, type ClipTrace } from './trace.ts';
+import type { KeywordHit } from '../../media-node/src/amd/keyword-spotter.ts';
+import { simulatedArrivalMs } from '../../media-node/src/amd/voicemail-word.ts';
+
+function firstArrival(hits: KeywordHit[] | undefined, trace: ClipTrace): number | null {
+  if (!hits) return null;
+  const at = hits.map((h) => simulatedArrivalMs(h, trace.points)).filter((t): t is number => t !== null);
+  return at.length ? Math.min(...at) : null;
+}
 
 export interface TrainingClip {
   id: string;
@@ -24,6 +32,12 @@ export interface TrainingClip {
   group?: string | string[];
   label: AnsweredBy;
   pcm: Int16Array;
+  /**
+   * Round 5: voicemail phrases a keyword spotter heard in the clip (offline). When given, a clip's replay
+   * decides MACHINE once a hit would have reached a live detector (voicemail-word.ts), and the policy's
+   * thresholds are chosen with that rule in place.
+   */
+  keywordHits?: KeywordHit[];
 }
 
 export interface TrainOptions {
@@ -95,7 +109,7 @@ export function trainAmdModel(clips: TrainingClip[], options: TrainOptions = {})
   const foldsPer = Array.from({ length: groupings }, (_, d) => (Array.isArray(options.folds) ? options.folds[d] : options.folds) ?? 4);
   // foldOf[d][i]: clip i's fold in grouping d.
   const foldOf = foldsPer.map((k, d) => assignFolds(sorted.map((c) => groupOf(c, d)), k));
-  const replays: ReplayClip[] = traced.map((t) => ({ ...t, probabilities: [] }));
+  const replays: ReplayClip[] = traced.map((t, i) => ({ ...t, probabilities: [], wordAtMs: firstArrival(sorted[i]!.keywordHits, t.trace) }));
   // One fit per cell of the crossed folds: trained on clips in none of the cell's folds, it predicts the clips in all of them.
   const cells = foldsPer.reduce<number[][]>((acc, k) => acc.flatMap((cell) => Array.from({ length: k }, (_, f) => [...cell, f])), [[]]);
   for (const cell of cells) {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AMD_MODEL_URL, FEATURE_NAMES } from '../../media-node/src/amd/index.ts';
+import type { KeywordHit } from '../../media-node/src/amd/keyword-spotter.ts';
 import { CORPUS_NAMES, loadNamedCorpus, readWav } from '../../test/fixtures/amd/corpora/index.ts';
 import { scorePolicy, PERSON_TO_MACHINE_COST } from './policy-search.ts';
 import { DEFAULT_SCHEDULE, trainAmdModel, type TrainingClip } from './train-model.ts';
@@ -28,6 +29,13 @@ function foldGroup(voice: string, id: string): string | string[] {
 }
 const FOLDS = GROUP_BY === 'accent+variant' ? [3, 4] : 4;
 
+/**
+ * Round 5: AMD_TRAIN_KEYWORDS=survey.json (scripts/amd/keyword-survey.ts --out) gives each clip the voicemail
+ * phrases the spotter heard, and the out-of-fold replay and threshold search then apply the voicemail-word rule.
+ */
+const keywordHits = process.env.AMD_TRAIN_KEYWORDS
+  ? new Map((JSON.parse(readFileSync(process.env.AMD_TRAIN_KEYWORDS, 'utf8')) as Array<{ id: string; hits: KeywordHit[] }>).map((r) => [r.id, r.hits]))
+  : undefined;
 const started = Date.now();
 const clips: TrainingClip[] = [];
 const categoryOf = new Map<string, string>();
@@ -36,7 +44,7 @@ for (const name of CORPUS_NAMES) {
   const corpus = await loadNamedCorpus(name, 'tuning', { log: console.log });
   counts[name] = corpus.length;
   for (const c of corpus) categoryOf.set(c.id, `${c.category}${c.beep ? '' : ' (no beep)'}`);
-  for (const c of corpus) clips.push({ id: c.id, group: foldGroup(c.details.split(' ')[0]!, c.id), label: c.label, pcm: readWav(c.file) });
+  for (const c of corpus) clips.push({ id: c.id, group: foldGroup(c.details.split(' ')[0]!, c.id), label: c.label, pcm: readWav(c.file), keywordHits: keywordHits?.get(c.id) ?? (keywordHits ? [] : undefined) });
 }
 const only = process.env.AMD_TRAIN_FEATURES?.split(',');
 const allowed = only ? only.map((n) => FEATURE_NAMES.indexOf(n as (typeof FEATURE_NAMES)[number])) : undefined;
@@ -49,7 +57,9 @@ const previous = existsSync(fileURLToPath(AMD_MODEL_URL))
   ? (JSON.parse(readFileSync(fileURLToPath(AMD_MODEL_URL), 'utf8')) as { policy?: Parameters<typeof scorePolicy>[0]; training?: { humanWeight?: number } })
   : undefined;
 const { file, outOfFold, outOfFoldDecisions, replays } = trainAmdModel(clips, { folds: FOLDS, boost, humanWeight, secondCost, finalShare: process.env.AMD_TRAIN_FINAL_SHARE ? Number(process.env.AMD_TRAIN_FINAL_SHARE) : undefined, maxHumanToMachine: process.env.AMD_TRAIN_MAX_HM ? Number(process.env.AMD_TRAIN_MAX_HM) : undefined, schedule: process.env.AMD_TRAIN_LAST_MS ? { ...DEFAULT_SCHEDULE, lastDecisionMs: Number(process.env.AMD_TRAIN_LAST_MS) } : undefined, describe: { split: 'tuning', corpora: counts } });
-writeFileSync(fileURLToPath(AMD_MODEL_URL), `${JSON.stringify(file)}\n`);
+// AMD_TRAIN_OUT: write the model elsewhere (experiments), leaving the committed one as it is.
+const outFile = process.env.AMD_TRAIN_OUT ?? fileURLToPath(AMD_MODEL_URL);
+writeFileSync(outFile, `${JSON.stringify(file)}\n`);
 console.log(`trained on ${clips.length} tuning clips (${JSON.stringify(counts)}), ${file.training.rows} decision points, ${file.model.trees.length} trees`);
 console.log(`policy: ${JSON.stringify(file.policy)}`);
 const declared = (s: { humanToMachine: number; machineToHuman: number }) => `declared cost ${PERSON_TO_MACHINE_COST * s.humanToMachine + s.machineToHuman} (${PERSON_TO_MACHINE_COST}×${s.humanToMachine} + ${s.machineToHuman})`;
@@ -68,6 +78,14 @@ for (const d of outOfFoldDecisions) {
   if (d.answeredBy === d.label) e.right++;
   byCategory.set(k, e);
 }
+// Each clip's out-of-fold decision and when, and its replay (probabilities and the detector's state at each point,
+// without the features), for experiments layered on the policy (round 5's voicemail-word rule: scripts/amd/word-rule.ts).
+if (process.env.AMD_TRAIN_DECISIONS_OUT) writeFileSync(process.env.AMD_TRAIN_DECISIONS_OUT, JSON.stringify(outOfFoldDecisions));
+if (process.env.AMD_TRAIN_REPLAYS_OUT) {
+  const ids = [...clips].map((c) => c.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const slim = replays.map((r, i) => ({ id: ids[i], category: categoryOf.get(ids[i]!), label: r.label, probabilities: r.probabilities, beepAtMs: r.trace.beepAtMs, points: r.trace.points.map((p) => ({ tMs: p.tMs, heardVoice: p.heardVoice, silenceMs: p.silenceMs })) }));
+  writeFileSync(process.env.AMD_TRAIN_REPLAYS_OUT, JSON.stringify({ policy: file.policy, replays: slim }));
+}
 if (process.env.AMD_TRAIN_VERBOSE) for (const d of outOfFoldDecisions) if (d.answeredBy !== d.label) console.log(`  out-of-fold miss ${d.id} → ${d.answeredBy} at ${d.tMs} ms`);
 console.log(`out-of-fold per category: ${[...byCategory].sort().map(([k, e]) => `${k} ${e.right}/${e.n}`).join(', ')}`);
-console.log(`wrote ${fileURLToPath(AMD_MODEL_URL)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`wrote ${outFile} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

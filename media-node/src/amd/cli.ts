@@ -7,9 +7,15 @@
 import { access } from 'node:fs/promises';
 import { decodeFileToPcm } from '../audio/ffmpeg-decode.ts';
 import { classifyPcm } from './classify.ts';
+import { amdWordsFromEnv } from './detector.ts';
 
 async function main(argv: string[]): Promise<number> {
   const file = argv[0];
+  // The live spotter reports hits as the call goes on; a file runs faster than that, so its hits would come too late.
+  if (amdWordsFromEnv()) {
+    process.stderr.write('amd: AMD_WORDS=on is for live calls; on recordings use npm run bench:amd -- --words\n');
+    return 1;
+  }
   if (!file || argv.length > 1) {
     process.stderr.write('usage: npm run amd -- <audio file>\n');
     return 1;

@@ -25,3 +25,8 @@ export { ToneBank, type ToneBankOptions, type ToneSpectrum } from './tone-bank.t
 export { SustainedRun, type RunFrame } from './sustained-run.ts';
 export { goertzelPower, blockPower, frameRms } from './goertzel.ts';
 export { classifyPcm, classifyWith, type AmdVerdict } from './classify.ts';
+export { KwsOutputReader, type KeywordHit, type KeywordSpotter } from './keyword-spotter.ts';
+export { PocketsphinxSpotter, pocketsphinxInstalled, type PocketsphinxMode, type PocketsphinxSpotterOptions } from './pocketsphinx-spotter.ts';
+export { VOICEMAIL_KEYWORDS, keywordListText, type VoicemailKeyword } from './voicemail-keywords.ts';
+export { simulatedArrivalMs, wordHeard } from './voicemail-word.ts';
+export { Upsampler2x } from './upsample-2x.ts';

@@ -4,7 +4,11 @@
  * at each decision point the boosted trees give P(MACHINE) and the policy
  * commits when confident (a beep before that is MACHINE outright). After
  * MACHINE it waits for the greeting's end as MachineEnd says. Same outcomes
- * and per-frame API as the rules engine.
+ * and per-frame API as the rules engine. Round 5: given a keyword spotter,
+ * it feeds it the same frames until it has decided and lets a reported
+ * voicemail phrase decide MACHINE (`voicemail_word`) when the model's policy
+ * has that rule; the spotter's hits arrive on their own, the detector only
+ * reads them at its decision points, so it stays synchronous.
  */
 import { AmdFrontEnd } from './front-end.ts';
 import { machineProbability } from './gbdt.ts';
@@ -13,6 +17,7 @@ import { defaultAmdModel, type AmdModelFile } from './model-file.ts';
 import { decide, isDecisionPoint } from './model-policy.ts';
 import { AMD_FRAME_MS, type AmdDecisionReason, type AmdEngineInstance, type AmdOutcome, type AnsweredBy } from './outcome.ts';
 import { DEFAULT_AMD_PARAMETERS, type AmdParameters } from './parameters.ts';
+import type { KeywordSpotter } from './keyword-spotter.ts';
 
 export class ModelAmdDetector implements AmdEngineInstance {
   readonly #model: AmdModelFile;
@@ -25,9 +30,12 @@ export class ModelAmdDetector implements AmdEngineInstance {
   /** P(MACHINE) at the latest decision point (NaN before the first). */
   lastProbability = Number.NaN;
 
-  constructor(params: Partial<AmdParameters> = {}, model: AmdModelFile = defaultAmdModel()) {
+  #words: KeywordSpotter | null;
+
+  constructor(params: Partial<AmdParameters> = {}, model: AmdModelFile = defaultAmdModel(), words: KeywordSpotter | null = null) {
     const p = { ...DEFAULT_AMD_PARAMETERS, ...params };
     this.#model = model;
+    this.#words = words;
     this.#front = new AmdFrontEnd(p);
     this.#end = new MachineEnd({ greetingEndSilenceMs: p.machineGreetingEndSilence, maxWaitMs: p.machineMaxWait });
     this.#x = new Float64Array(model.features.length);
@@ -43,6 +51,7 @@ export class ModelAmdDetector implements AmdEngineInstance {
 
   pushFrame(pcm: Int16Array): AmdOutcome | null {
     this.#t += AMD_FRAME_MS;
+    this.#words?.push(pcm);
     const frame = this.#front.push(pcm);
     const f = this.#front.features;
     const ready = this.#end.push({
@@ -58,8 +67,9 @@ export class ModelAmdDetector implements AmdEngineInstance {
       const policy = this.#model.policy;
       if (!isDecisionPoint(policy, this.#t)) return null;
       this.lastProbability = machineProbability(this.#model.model, f.snapshot(this.#x));
-      const d = decide(policy, { tMs: this.#t, machineProbability: this.lastProbability, heardVoice: f.heardVoice, silenceMs: f.silenceMs });
-      return d ? this.#decision(d.answeredBy, d.final ? 'classifier_timeout' : 'classifier') : null;
+      const wordHeard = this.#words !== null && this.#words.hits.length > 0;
+      const d = decide(policy, { tMs: this.#t, machineProbability: this.lastProbability, heardVoice: f.heardVoice, silenceMs: f.silenceMs, wordHeard });
+      return d ? this.#decision(d.answeredBy, d.word ? 'voicemail_word' : d.final ? 'classifier_timeout' : 'classifier') : null;
     }
     if (this.#decided === 'MACHINE' && !this.#readySent && ready) {
       this.#readySent = true;
@@ -70,6 +80,20 @@ export class ModelAmdDetector implements AmdEngineInstance {
 
   #decision(answeredBy: AnsweredBy, reason: AmdDecisionReason): AmdOutcome {
     this.#decided = answeredBy;
+    this.#stopListening();
     return { kind: 'decision', answeredBy, decisionMs: this.#t, reason };
   }
+
+  /** The spotter has done its part once the call is decided; a recognizer that failed is the owner's to report (`wordsClosed`). */
+  #stopListening(): void {
+    if (!this.#words) return;
+    this.wordsClosed = this.#words.close().then(
+      () => null,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    this.#words = null;
+  }
+
+  /** Once the detector has let its spotter go: null when the recognizer ended cleanly, else its error (never rejects). */
+  wordsClosed: Promise<Error | null> | null = null;
 }

@@ -30,6 +30,12 @@ export interface DecisionPolicy {
    */
   humanFastBelow?: number;
   humanFastSilenceMs?: number;
+  /**
+   * Round 5: a voicemail phrase heard by the keyword spotter decides MACHINE
+   * when P(MACHINE) is at least this (0: whatever the trees say). Absent:
+   * the rule is off (no spotter, or a model chosen without it).
+   */
+  wordMachineAbove?: number;
 }
 
 export interface PolicyInput {
@@ -37,6 +43,8 @@ export interface PolicyInput {
   machineProbability: number;
   heardVoice: boolean;
   silenceMs: number;
+  /** A voicemail phrase has been reported by now (voicemail-word.ts). */
+  wordHeard?: boolean;
 }
 
 export function isDecisionPoint(policy: DecisionPolicy, tMs: number): boolean {
@@ -44,8 +52,9 @@ export function isDecisionPoint(policy: DecisionPolicy, tMs: number): boolean {
 }
 
 /** The decision at a decision point, or null to keep listening. */
-export function decide(policy: DecisionPolicy, input: PolicyInput): { answeredBy: AnsweredBy; final: boolean } | null {
+export function decide(policy: DecisionPolicy, input: PolicyInput): { answeredBy: AnsweredBy; final: boolean; word?: true } | null {
   if (input.machineProbability >= policy.machineAbove) return { answeredBy: 'MACHINE', final: false };
+  if (input.wordHeard && policy.wordMachineAbove !== undefined && input.machineProbability >= policy.wordMachineAbove) return { answeredBy: 'MACHINE', final: false, word: true };
   if (input.machineProbability <= policy.humanBelow && input.heardVoice && input.silenceMs >= policy.humanSilenceMs) return { answeredBy: 'HUMAN', final: false };
   if (policy.humanFastBelow !== undefined && policy.humanFastSilenceMs !== undefined && input.machineProbability <= policy.humanFastBelow && input.heardVoice && input.silenceMs >= policy.humanFastSilenceMs)
     return { answeredBy: 'HUMAN', final: false };

@@ -16,7 +16,9 @@ export type AmdDecisionReason =
   /** The learned classifier was confident at one of its decision points. */
   | 'classifier'
   /** The classifier's last decision point: its more likely class, confident or not. */
-  | 'classifier_timeout';
+  | 'classifier_timeout'
+  /** Round 5: the keyword spotter reported a voicemail phrase (learned engine with a spotter). */
+  | 'voicemail_word';
 
 export type ReadyReason = 'beep' | 'greeting_end' | 'timeout';
 
