@@ -13,7 +13,7 @@
  * enforce it, the Worker does); the receivers check that no more than
  * SENDER_SHARDS × 6 requests per outbox were ever open at once. Connection
  * resets are counted and reported, never fatal.
- *   npx tsx bench/dialer-webhooks.ts [--legs=1000] [--profile]
+ *   npx tsx bench/dialer-webhooks.ts [--legs=1000] [--profile[=file.cpuprofile]]
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InsistentPoster, startBenchWorker, startRecorder, table } from './support/bench-stack.ts';
@@ -25,8 +25,10 @@ import { startLoadSample, type LoadSample } from './support/machine-load.ts';
 import { processGroupPids, processName } from './support/webhook-receiver.ts';
 
 const legs = Number(process.argv.find((a) => a.startsWith('--legs='))?.split('=')[1] ?? 1000);
-/** --profile: a CPU profile of the Worker isolate while both outboxes deliver (where the time goes). */
-const profiling = process.argv.includes('--profile');
+/** --profile: a CPU profile of the Worker isolate while both outboxes deliver (where the time goes); --profile=FILE also keeps the whole profile. */
+const profileArg = process.argv.find((a) => a === '--profile' || a.startsWith('--profile='));
+const profiling = profileArg !== undefined;
+const profileFile = profileArg?.split('=')[1];
 const PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef';
 const worker = await startBenchWorker({ vars: { PLATFORM_ADMIN_TOKEN: PLATFORM_TOKEN, WEBHOOK_ALLOW_LOOPBACK: 'true', RATE_LIMIT_PER_MINUTE: '1000000' } });
 
@@ -81,7 +83,7 @@ async function tenant(name: string) {
 }
 
 /** Dials `legs` legs, then reports ring → answer → hang-up for each; returns when the first node event left and how long applying them took. */
-async function runBroadcast(basic: string, tag: string, atT0: () => void = () => {}): Promise<{ t0: number; applySeconds: number }> {
+async function runBroadcast(basic: string, tag: string, atT0: () => void | Promise<void> = () => {}): Promise<{ t0: number; applySeconds: number }> {
   const play = { type: 'tts', text: 'hi', voice: 'Female', language: 'en-US', prompt_ref: 'p1' };
   const { broadcast_id } = await json(await fetch(`${worker.url}/voice/v1/broadcast`, {
     method: 'POST',
@@ -100,8 +102,8 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void = () =>
     { type: 'connected', voice_id: o.voice_id, owner, seq: 2, at: at() },
     { type: 'disconnected', voice_id: o.voice_id, owner, seq: 3, at: at(), cause: 16, reason: 'Normal Clearing', duration_s: 1, hangup_by: 'remote' },
   ]);
+  await atT0();
   const t0 = performance.now();
-  atT0();
   for (let i = 0; i < events.length; i += 500) {
     const r = await poster.post('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
     if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
@@ -132,11 +134,13 @@ try {
   }));
   // One inspector session at a time answers: the profile shares the one that turned network reporting off.
   const profiler = profiling ? (devtools ?? (await IsolateProfiler.connect(worker.inspectorPort))) : null;
-  const profileStarted = await profiler?.start().then(() => true, (err: Error) => (console.error(`no CPU profile: ${err.message}`), false));
+  let profileStarted = false;
   let beforeT0 = 0;
   const workerPids = processGroupPids(worker.pid);
   let load: (() => LoadSample) | null = null;
-  const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', () => {
+  const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', async () => {
+    // From the first node event, like the figures: dialling (compliance, originate commands) is not what they measure.
+    profileStarted = (await profiler?.start().then(() => true, (err: Error) => (console.error(`no CPU profile: ${err.message}`), false))) ?? false;
     beforeT0 = dialer.count('/hook');
     dialer.resetPeak();
     broadcastHooks.resetPeak();
@@ -152,7 +156,7 @@ try {
   const broadcastSeconds = (broadcastHooks.lastAt('/busy') - t0) / 1000;
   const peaks = { dialer: dialer.peakOpen(), broadcast: broadcastHooks.peakOpen() };
   const sample = load!();
-  const profile = !profileStarted ? undefined : await profiler?.stop(25).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
+  const profile = !profileStarted ? undefined : await profiler?.stop(25, profileFile).catch((err: Error) => (console.error(`no CPU profile: ${err.message}`), undefined));
   clearInterval(heart);
   const verified = raw.every((body, i) => {
     const expectedSig = Buffer.from(`sha256=${createHmac('sha256', sub.secret).update(Buffer.from(body)).digest('hex')}`);

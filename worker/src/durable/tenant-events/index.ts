@@ -98,17 +98,14 @@ export class TenantEvents extends DurableObject<Env> {
     this.#enqueueCalls++;
     const active = [...(await this.#subscriptions(tenantId)).values()].filter((s) => s.active);
     const now = Date.now();
-    let stored = 0;
-    let deliveries = 0;
-    for (const event of events) {
-      const targets = active.filter((s) => filterAccepts(s.eventTypes, event.type));
-      if (targets.length === 0) continue;
-      const seq = this.#store.insertEvent(event, envelopeBody(tenantId, event), now);
-      if (seq === null) continue;
-      stored++;
-      for (const sub of targets) this.#store.addDelivery(seq, sub.id, event.correlationId, now);
-      deliveries += targets.length;
-    }
+    const items = events.flatMap((event) => {
+      const subscriptionIds = active.filter((s) => filterAccepts(s.eventTypes, event.type)).map((s) => s.id);
+      return subscriptionIds.length === 0 ? [] : [{ event, body: envelopeBody(tenantId, event), subscriptionIds }];
+    });
+    // One hand-over, three statements: events, deliveries, lanes (delivery-store.ts addEvents).
+    const added = this.#store.addEvents(items, now);
+    const stored = added.events;
+    const deliveries = added.deliveries.length;
     if (deliveries > 0) {
       this.#doorbell.ring();
       await this.#wake(now);
