@@ -18,6 +18,15 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
+/** cpuSeconds, or null once the process has exited. */
+function cpuSecondsIfRunning(pid: number): number | null {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return null;
+  }
+}
+
 export function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
@@ -50,12 +59,14 @@ export interface LoadSample {
 export function startLoadSample(pids: number[]): () => LoadSample {
   const w0 = performance.now();
   const m0 = machineSeconds();
-  const p0 = pids.map(cpuSeconds);
+  // A process that exits during the sample (a helper of wrangler's) counts what it used until its last reading, instead of failing the bench.
+  const readings = pids.map((pid) => cpuSecondsIfRunning(pid) ?? 0);
+  const p0 = readings.slice();
   const d0 = mainThreadRunDelayNs();
   return () => {
     const wallS = (performance.now() - w0) / 1000;
     const m1 = machineSeconds();
-    const byPid = new Map(pids.map((pid, i) => [pid, (cpuSeconds(pid) - p0[i]!) / wallS]));
+    const byPid = new Map(pids.map((pid, i) => [pid, ((cpuSecondsIfRunning(pid) ?? readings[i]!) - p0[i]!) / wallS]));
     const ours = [...byPid.values()].reduce((a, b) => a + b, 0);
     const cores = m1.total - m0.total > 0 ? availableParallelism() * ((m1.busy - m0.busy) / (m1.total - m0.total)) : 0;
     return { wallS, byPid, otherCores: Math.max(0, cores - ours), runDelayMsPerS: (mainThreadRunDelayNs() - d0) / 1e6 / wallS };

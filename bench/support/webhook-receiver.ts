@@ -21,7 +21,10 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(onBody: (path: string, body: string, headers: IncomingHttpHeaders) => void = () => {}): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  onBody: (path: string, body: string, headers: IncomingHttpHeaders) => void = () => {},
+  holdFor: (path: string) => Promise<void> | undefined = () => undefined,
+): Promise<WebhookReceiver> {
   const counts = new Map<string, number>();
   const last = new Map<string, number>();
   let open = 0;
@@ -40,11 +43,16 @@ export async function startWebhookReceiver(onBody: (path: string, body: string, 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
-      counts.set(path, (counts.get(path) ?? 0) + 1);
-      last.set(path, performance.now());
-      onBody(path, Buffer.concat(chunks).toString('utf8'), req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
+      const answer = () => {
+        counts.set(path, (counts.get(path) ?? 0) + 1);
+        last.set(path, performance.now());
+        onBody(path, Buffer.concat(chunks).toString('utf8'), req.headers);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      };
+      const held = holdFor(path);
+      if (held) void held.then(answer);
+      else answer();
     });
   });
   server.on('clientError', (_err, socket) => {

@@ -28,6 +28,15 @@ export interface PumpOptions {
   now?: () => number;
   /** Asked before each refill: true ends the run early, like a spent budget (the owner has other work waiting). */
   yieldWhen?: () => boolean;
+  /**
+   * While attempts are in flight, refill at most this often (ms): the
+   * attempts that finish in between are collected by one refill. For an
+   * owner whose refill writes the outcomes and reads what is due (a fixed
+   * cost per refill, not per attempt), refilling after every finished batch
+   * cost more than the attempts (docs/webhooks.md "Third pass"). A slot may
+   * wait this long; a refill with nothing in flight is never held back.
+   */
+  refillEveryMs?: number;
 }
 
 /** Runs attempts until nothing is due or the budget is spent, then waits for those in flight. Returns how many were made. */
@@ -41,10 +50,19 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
   const finished = new Doorbell();
   const perGroup = new Map<string, number>();
   let queue: R[] = [];
+  let lastRefill = -Infinity;
   for (;;) {
     const open = now() - started < options.budgetMs && !options.yieldWhen?.();
+    /** When a paced refill may run (null: it may run now). */
+    let pacedUntil: number | null = null;
     if (open) {
-      if (queue.length === 0 && inFlight.size < options.maxInFlight) queue = source.due(options.maxInFlight * 4, new Set(inFlight.keys()));
+      if (queue.length === 0 && inFlight.size < options.maxInFlight) {
+        const at = inFlight.size === 0 || !options.refillEveryMs ? -Infinity : lastRefill + options.refillEveryMs;
+        if (now() >= at) {
+          lastRefill = now();
+          queue = source.due(options.maxInFlight * 4, new Set(inFlight.keys()));
+        } else pacedUntil = at;
+      }
       // Asked only when something may start: it can be a query, and the loop wakes once per finished attempt.
       const groupCap = queue.length === 0 ? undefined : typeof options.maxPerGroup === 'function' ? options.maxPerGroup() : options.maxPerGroup;
       while (queue.length > 0 && inFlight.size < options.maxInFlight) {
@@ -71,7 +89,8 @@ export async function pumpDeliveries<R>(source: DeliverySource<R>, options: Pump
     // Every slot busy: nothing can start before an attempt finishes, so new or due work need not wake the loop.
     const canStart = open && inFlight.size < options.maxInFlight;
     if (canStart && options.wake) waits.push(options.wake());
-    const dueAt = canStart && options.nextDueAt ? options.nextDueAt() : null;
+    // A paced refill reads whatever is due by then, so it is the only time worth waking for.
+    const dueAt = pacedUntil ?? (canStart && options.nextDueAt ? options.nextDueAt() : null);
     if (dueAt !== null) waits.push(new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, dueAt - now())))));
     try {
       await Promise.race(waits);

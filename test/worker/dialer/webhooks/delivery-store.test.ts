@@ -94,4 +94,49 @@ describe('delivery store', () => {
       expect(store.prune(5_000, retention, 100)).toBeNull();
       expect(store.sizes()).toEqual({ events: 0, deliveries: 0, lanes: 0 });
     }));
+
+  it('stores a hand-over in one go: new events only, deliveries in the events\' order, an existing lane keeps its head', () =>
+    withStore((store, sql) => {
+      // call-a already has a pending head from an earlier hand-over.
+      store.addDelivery(store.insertEvent(event('call-a', 'old'), '{"old":1}', 0)!, 'sub-1', 'call-a', 0);
+      const items = [event('call-a', 'a2'), event('call-b', 'b1'), event('call-a', 'old'), event('call-b', 'b2'), event('call-b', 'b1')].map((e) => ({
+        event: e,
+        body: JSON.stringify({ id: e.eventId }),
+        subscriptionIds: e.correlationId === 'call-b' ? ['sub-1', 'sub-2'] : ['sub-1'],
+      }));
+      const added = store.addEvents(items, 7);
+      // 'old' was stored before and 'b1' comes twice: three new events, five deliveries.
+      expect(added.events).toBe(3);
+      expect(added.deliveries.map((d) => [d.eventId, d.subscriptionId, d.lane, d.attempts, d.body])).toEqual([
+        ['a2', 'sub-1', 'sub-1 call-a', 0, '{"id":"a2"}'],
+        ['b1', 'sub-1', 'sub-1 call-b', 0, '{"id":"b1"}'],
+        ['b1', 'sub-2', 'sub-2 call-b', 0, '{"id":"b1"}'],
+        ['b2', 'sub-1', 'sub-1 call-b', 0, '{"id":"b2"}'],
+        ['b2', 'sub-2', 'sub-2 call-b', 0, '{"id":"b2"}'],
+      ]);
+      expect(added.deliveries.map((d) => d.id)).toEqual([2, 3, 4, 5, 6]);
+      const lanes = sql.exec<{ lane: string; head_id: number; next_at: number }>('SELECT lane, head_id, next_at FROM lanes ORDER BY lane').toArray();
+      expect(lanes).toEqual([
+        { lane: 'sub-1 call-a', head_id: 1, next_at: 0 },
+        { lane: 'sub-1 call-b', head_id: 3, next_at: 7 },
+        { lane: 'sub-2 call-b', head_id: 4, next_at: 7 },
+      ]);
+      expect(store.sizes()).toEqual({ events: 4, deliveries: 6, lanes: 3 });
+      expect(store.addEvents([], 8)).toEqual({ events: 0, deliveries: [] });
+    }));
+
+  it('hands a first attempt its delivery from memory, reads later attempts from storage, and never hands out a cancelled one', () =>
+    withStore((store, sql) => {
+      const [a, b] = store.addEvents(
+        [event('call-a', 'a1'), event('call-b', 'b1')].map((e) => ({ event: e, body: `{"e":"${e.eventId}"}`, subscriptionIds: [e.correlationId === 'call-a' ? 'sub-1' : 'sub-2'] })),
+        0,
+      ).deliveries;
+      // What storage says is changed behind the store's back: the first attempt still gets what was enqueued, without reading.
+      sql.exec("UPDATE events SET body = 'changed'");
+      expect(store.pending(a!.id)).toEqual(a);
+      expect(store.recordAttempt(a!, record(1, false), false, 100, 0)).toBe('pending');
+      expect(store.pending(a!.id)).toMatchObject({ attempts: 1, body: 'changed', log: [expect.objectContaining({ attempt: 1 })] });
+      store.cancelSubscription('sub-2', 0);
+      expect(store.pending(b!.id)).toBeNull();
+    }));
 });

@@ -167,6 +167,25 @@ describe('delivery loop', () => {
     expect(s.done).toHaveLength(2);
   });
 
+  it('paced: collects the attempts that finish within refillEveryMs into one refill, and still finishes everything in order', async () => {
+    const rows: Row[] = [];
+    for (let lane = 0; lane < 8; lane++) for (let n = 0; n < 3; n++) rows.push({ lane: `L${lane}`, group: 'g', n });
+    // Attempts finish one by one, 1 ms apart: unpaced, nearly every one would start a refill.
+    const run = async (refillEveryMs: number | undefined) => {
+      const s = source(rows.slice(), (r) => new Promise((resolve) => setTimeout(resolve, 1 + Number(r.lane.slice(1)))));
+      let refills = 0;
+      const due = s.src.due;
+      const attempts = await pumpDeliveries({ ...s.src, due: (limit, busy) => (refills++, due(limit, busy)) }, { maxInFlight: 8, budgetMs: 10_000, refillEveryMs });
+      for (let lane = 0; lane < 8; lane++) expect(s.done.filter((r) => r.lane === `L${lane}`).map((r) => r.n)).toEqual([0, 1, 2]);
+      return { attempts, refills };
+    };
+    const unpaced = await run(undefined);
+    const paced = await run(50);
+    expect(unpaced.attempts).toBe(24);
+    expect(paced.attempts).toBe(24);
+    expect(paced.refills).toBeLessThan(unpaced.refills);
+  });
+
   it('gives each busy subscriber a fair share, never all slots to one', () => {
     expect(shareFor(1)).toBe(48);
     expect(shareFor(2)).toBe(32);

@@ -12,6 +12,10 @@
  * subscriber only. "What is due" is an index range over lanes, never a scan
  * of pending deliveries, however many a slow subscriber has piled up.
  *
+ * A hand-over of events is written in three statements, whatever its size
+ * (addEvents), and its deliveries are kept in memory with their bodies for
+ * their first attempt (first-attempts.ts), so that attempt reads nothing.
+ *
  * Successes are kept in memory (markDelivered) and written together, three
  * statements for all of them, the next time anything reads or changes the
  * store: not four statements per attempt. An object that restarts in between
@@ -19,6 +23,8 @@
  * de-duplicate by event id).
  */
 import type { PreparedEvent } from '../../dialer-events/envelope.ts';
+import { FirstAttempts } from './first-attempts.ts';
+import { deliveryRows, firstPerLane, laneOf } from './hand-over.ts';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead_lettered' | 'cancelled';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'dead_lettered', 'cancelled'];
@@ -101,19 +107,22 @@ CREATE TABLE IF NOT EXISTS lanes (
   head_id INTEGER NOT NULL,
   next_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS lanes_due ON lanes(subscription_id, next_at);
+-- head_id too, so "due heads in order" is read off the index: lanes raised in one hand-over share next_at, and
+-- without it every refill sorted the whole group (the backlog's size) to return 96 (docs/webhooks.md "Third pass").
+DROP INDEX IF EXISTS lanes_due;
+CREATE INDEX IF NOT EXISTS lanes_due_heads ON lanes(subscription_id, next_at, head_id);
 CREATE INDEX IF NOT EXISTS lanes_next ON lanes(next_at);
 `;
 
-export function laneOf(subscriptionId: string, correlationId: string): string {
-  return `${subscriptionId} ${correlationId}`;
-}
+export { laneOf };
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export class DeliveryStore {
   /** Successes not yet written (#settle). */
   #delivered: Array<{ id: number; lane: string | null; record: AttemptRecord }> = [];
+  /** Deliveries enqueued here and not tried yet, with their bodies. */
+  #firstAttempts = new FirstAttempts();
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(DDL);
@@ -121,6 +130,7 @@ export class DeliveryStore {
 
   /** A successful attempt: the delivery is settled and its lane moves on, written with the others before the store is next used. */
   markDelivered(delivery: PendingDelivery, record: AttemptRecord): void {
+    this.#firstAttempts.forget(delivery.id);
     this.#delivered.push({ id: delivery.id, lane: delivery.lane, record });
   }
 
@@ -173,6 +183,61 @@ export class DeliveryStore {
     return row?.seq ?? null;
   }
 
+  /**
+   * One hand-over: stores the events not stored yet (an event_id already
+   * stored is a re-raise and adds nothing) and a delivery per (event,
+   * subscription) at the tail of its lane, in the items' order; a delivery
+   * becomes its lane's head (due now) if the lane was idle. Three statements
+   * for the whole hand-over. Answers the new deliveries as an attempt needs
+   * them (their first attempt will not read them back).
+   */
+  addEvents(items: ReadonlyArray<{ event: PreparedEvent; body: string; subscriptionIds: readonly string[] }>, nowMs: number): { events: number; deliveries: PendingDelivery[] } {
+    this.#settle();
+    if (items.length === 0) return { events: 0, deliveries: [] };
+    const stored = this.sql
+      .exec<{ seq: number; event_id: string }>(
+        `INSERT INTO events (event_id, event_type, correlation_id, body, created_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ? FROM json_each(?) WHERE true ORDER BY key
+         ON CONFLICT(event_id) DO NOTHING RETURNING seq, event_id`,
+        nowMs,
+        JSON.stringify(items.map(({ event, body }) => [event.eventId, event.type, event.correlationId, body])),
+      )
+      .toArray();
+    const seqs = new Map(stored.map((r) => [r.event_id, r.seq]));
+    const plan = deliveryRows(
+      items.map((i) => ({ eventId: i.event.eventId, correlationId: i.event.correlationId, subscriptionIds: i.subscriptionIds, event: i.event, body: i.body })),
+      (eventId) => seqs.get(eventId),
+    );
+    if (plan.rows.length === 0) return { events: plan.items.length, deliveries: [] };
+    // Rows are inserted in the array's order (ORDER BY key), so ids follow the events' order: a lane's order.
+    const inserted = this.sql
+      .exec<{ id: number; event_seq: number; subscription_id: string; lane: string }>(
+        `INSERT INTO deliveries (event_seq, subscription_id, lane, next_at, created_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, ?, ? FROM json_each(?) ORDER BY key
+         RETURNING id, event_seq, subscription_id, lane`,
+        nowMs,
+        nowMs,
+        JSON.stringify(plan.rows),
+      )
+      .toArray();
+    this.sql.exec(
+      `INSERT INTO lanes (lane, subscription_id, head_id, next_at)
+       SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
+       ON CONFLICT(lane) DO NOTHING`,
+      nowMs,
+      JSON.stringify(firstPerLane(inserted.map((d) => ({ id: d.id, lane: d.lane, subscriptionId: d.subscription_id })))),
+    );
+    const eventOfSeq = new Map(plan.items.map((i) => [i.seq, i]));
+    const deliveries = inserted
+      .sort((a, b) => a.id - b.id)
+      .map((d): PendingDelivery => {
+        const { event, body } = eventOfSeq.get(d.event_seq)!;
+        return { id: d.id, lane: d.lane, subscriptionId: d.subscription_id, attempts: 0, log: [], eventId: event.eventId, eventType: event.type, body };
+      });
+    for (const d of deliveries) this.#firstAttempts.keep(d);
+    return { events: plan.items.length, deliveries };
+  }
+
   /** A delivery at the tail of its lane; it becomes the lane's head (due now) if the lane was idle. */
   addDelivery(eventSeq: number, subscriptionId: string, correlationId: string, nowMs: number): void {
     this.#settle();
@@ -198,7 +263,13 @@ export class DeliveryStore {
     this.#settle();
     const perSub = subscriptionIds.map((id) =>
       this.sql
-        .exec<{ lane: string; head_id: number }>('SELECT lane, head_id FROM lanes WHERE subscription_id = ? AND next_at <= ? ORDER BY next_at, head_id LIMIT ?', id, nowMs, perSubscription * 2)
+        // Enough rows to find `perSubscription` lanes not in flight (or `limit`, if fewer), whichever lanes are.
+        .exec<{ lane: string; head_id: number }>(
+          'SELECT lane, head_id FROM lanes WHERE subscription_id = ? AND next_at <= ? ORDER BY next_at, head_id LIMIT ?',
+          id,
+          nowMs,
+          Math.min(perSubscription, limit) + busyLanes.size,
+        )
         .toArray()
         .filter((r) => !busyLanes.has(r.lane))
         .slice(0, perSubscription)
@@ -222,10 +293,21 @@ export class DeliveryStore {
   /** Subscriptions that have lanes with pending work. */
   subscriptionsWithWork(): string[] {
     this.#settle();
-    return this.sql.exec<{ subscription_id: string }>('SELECT DISTINCT subscription_id FROM lanes').toArray().map((r) => r.subscription_id);
+    // One index step per subscriber (a loose index scan): SELECT DISTINCT read every lane, once per refill.
+    return this.sql
+      .exec<{ id: string }>(
+        `WITH RECURSIVE s(id) AS (
+           SELECT (SELECT MIN(subscription_id) FROM lanes)
+           UNION ALL SELECT (SELECT MIN(subscription_id) FROM lanes WHERE subscription_id > s.id) FROM s WHERE s.id IS NOT NULL
+         ) SELECT id FROM s WHERE id IS NOT NULL`,
+      )
+      .toArray()
+      .map((r) => r.id);
   }
 
   pending(deliveryId: number): PendingDelivery | null {
+    const fresh = this.#firstAttempts.take(deliveryId);
+    if (fresh) return fresh;
     this.#settle();
     const row = this.sql
       .exec<{ id: number; lane: string | null; subscription_id: string; attempts: number; log: string; event_id: string; event_type: string; body: string }>(
@@ -254,6 +336,7 @@ export class DeliveryStore {
    * once this one is settled either way.
    */
   recordAttempt(delivery: PendingDelivery, record: AttemptRecord, ok: boolean, retryAt: number | null, nowMs: number): DeliveryStatus {
+    this.#firstAttempts.forget(delivery.id);
     this.#settle();
     const log = JSON.stringify([...delivery.log, record]);
     const status: DeliveryStatus = ok ? 'delivered' : retryAt === null ? 'dead_lettered' : 'pending';
@@ -287,6 +370,7 @@ export class DeliveryStore {
 
   /** A subscription was deleted or deactivated: its pending deliveries will never be tried. */
   cancelSubscription(subscriptionId: string, nowMs: number): number {
+    this.#firstAttempts.forgetSubscription(subscriptionId);
     this.#settle();
     this.sql.exec('DELETE FROM lanes WHERE subscription_id = ?', subscriptionId);
     return this.sql.exec("UPDATE deliveries SET status = 'cancelled', next_at = NULL, finished_at = ? WHERE subscription_id = ? AND status = 'pending'", nowMs, subscriptionId)

@@ -46,6 +46,13 @@ const RESERVED_SLOTS = 16;
 const MIN_SHARE = 4;
 /** How long one alarm keeps starting attempts; those in flight then finish (≤ 10 s each). */
 const DELIVERY_BUDGET_MS = 25_000;
+/**
+ * While attempts are in flight, the loop refills at most this often: a refill
+ * writes the successes since the last one (three statements) and reads the due
+ * heads, whatever their number, so one per finished batch cost more than the
+ * attempts (docs/webhooks.md "Third pass"). Small beside a receiver's round trip.
+ */
+const REFILL_EVERY_MS = 20;
 /** Settled deliveries stay listable this long. */
 export const RETENTION_MS = 7 * 24 * 3600 * 1000;
 const PRUNE_CHUNK = 2_000;
@@ -98,17 +105,14 @@ export class TenantEvents extends DurableObject<Env> {
     this.#enqueueCalls++;
     const active = [...(await this.#subscriptions(tenantId)).values()].filter((s) => s.active);
     const now = Date.now();
-    let stored = 0;
-    let deliveries = 0;
-    for (const event of events) {
-      const targets = active.filter((s) => filterAccepts(s.eventTypes, event.type));
-      if (targets.length === 0) continue;
-      const seq = this.#store.insertEvent(event, envelopeBody(tenantId, event), now);
-      if (seq === null) continue;
-      stored++;
-      for (const sub of targets) this.#store.addDelivery(seq, sub.id, event.correlationId, now);
-      deliveries += targets.length;
-    }
+    const items = events.flatMap((event) => {
+      const subscriptionIds = active.filter((s) => filterAccepts(s.eventTypes, event.type)).map((s) => s.id);
+      return subscriptionIds.length === 0 ? [] : [{ event, body: envelopeBody(tenantId, event), subscriptionIds }];
+    });
+    // One hand-over, three statements: events, deliveries, lanes (delivery-store.ts addEvents).
+    const added = this.#store.addEvents(items, now);
+    const stored = added.events;
+    const deliveries = added.deliveries.length;
     if (deliveries > 0) {
       this.#doorbell.ring();
       await this.#wake(now);
@@ -166,11 +170,15 @@ export class TenantEvents extends DurableObject<Env> {
       const subs = await this.#subscriptions(tenantId);
       this.#cancelInactive(subs);
       const schedule = retryScheduleFrom(this.env.WEBHOOK_RETRY_DELAYS_MS);
+      // Subscribers with work, as the last refill found them: the fair share that follows it needs the same count, not a second query.
+      let working = 1;
       await pumpDeliveries<DueHead>(
         {
           due: (limit, busy) => {
             const ids = this.#store.subscriptionsWithWork().filter((id) => this.#subs?.get(id)?.active);
-            return this.#store.dueHeads(ids, Date.now(), shareFor(ids.length), limit, busy);
+            working = ids.length;
+            // No more than the free slots: each refill read 96 lanes (twice the share) to start a few.
+            return this.#store.dueHeads(ids, Date.now(), shareFor(ids.length), Math.min(limit, MAX_IN_FLIGHT - busy.size), busy);
           },
           laneOf: (head) => head.lane,
           groupOf: (head) => head.subscriptionId,
@@ -178,8 +186,9 @@ export class TenantEvents extends DurableObject<Env> {
         },
         {
           maxInFlight: MAX_IN_FLIGHT,
-          maxPerGroup: () => shareFor(this.#store.subscriptionsWithWork().length),
+          maxPerGroup: () => shareFor(working),
           budgetMs: DELIVERY_BUDGET_MS,
+          refillEveryMs: REFILL_EVERY_MS,
           wake: () => this.#doorbell.wait(),
           nextDueAt: () => this.#store.nextDueAt(Date.now()),
         },
