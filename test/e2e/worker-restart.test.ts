@@ -16,6 +16,13 @@ import { until } from './dialer-session.ts';
 import { AGENT_HZ, LINE, agentsHangUpAfter, startCampaignStack, type AgentName, type CampaignStack } from './support/campaign-stack.ts';
 import { captureCarrierStreams, mostToneBlocks } from './support/rtp-streams.ts';
 
+/**
+ * The fleet declares a silent node lost after this many seconds (15 by default). Short here, and the Worker stays
+ * down longer than it: the fleet must not take its own downtime for the node's silence (docs/media-protocol.md).
+ */
+const LOSS_TIMEOUT_S = 5;
+const WORKER_DOWN_MS = (LOSS_TIMEOUT_S + 1) * 1000;
+
 /** Its own ports: no other e2e file uses them. */
 const PORTS = { worker: 8991, carrier: 5322, carrierMedia: 6820, mediaSip: 5314, mediaControl: 7322, rtpMin: 36000, rtpMax: 36999 };
 
@@ -40,7 +47,7 @@ const FINAL_ROW = new Set(['completed', 'no_answer', 'busy', 'failed', 'voicemai
 let cs: CampaignStack;
 
 beforeAll(async () => {
-  cs = await startCampaignStack('worker-restart', ['layla', 'omar'], { ports: PORTS });
+  cs = await startCampaignStack('worker-restart', ['layla', 'omar'], { ports: PORTS, workerVars: { MEDIA_NODE_HEARTBEAT_TIMEOUT_S: String(LOSS_TIMEOUT_S) } });
 }, 180_000);
 
 afterAll(async () => {
@@ -73,8 +80,8 @@ describe('a Worker restart in the middle of live campaign calls', () => {
     const closedBefore = closed(who);
     const eventsBeforeKill = new Set(hooks.events.map((e) => e.event_id as string));
 
-    // 2. SIGKILL the Worker, leave it down a few seconds (the node's beats and events fail), start it again.
-    await cs.stack.restartWorker({ downMs: 3_000 });
+    // 2. SIGKILL the Worker, leave it down past the loss timeout (the node's beats and events fail), start it again.
+    await cs.stack.restartWorker({ downMs: WORKER_DOWN_MS });
 
     // 3a. The bridged call survived: still bridged in the dialer, the softphone never hung up, and the agent's
     // tone still reaches the customer after the restart.

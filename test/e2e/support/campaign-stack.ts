@@ -70,7 +70,8 @@ export async function startCampaignStack(
     for (const phone of Object.values(phones)) await phone?.stop();
     await hooks?.close();
     await stack.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    // CRIER_E2E_KEEP_STATE=1 keeps the Worker's and the node's logs (stateDir/logs) for a failure's post-mortem.
+    if (!process.env.CRIER_E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
