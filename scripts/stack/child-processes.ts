@@ -56,6 +56,11 @@ export class ProcessGroup {
   }
 }
 
+/** Signals one started process's whole group (a crash of that process and everything it spawned). */
+export function killGroup(running: Running, signal: NodeJS.Signals): void {
+  signalGroup(running.child, signal);
+}
+
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {

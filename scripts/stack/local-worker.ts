@@ -14,6 +14,8 @@ export interface LocalWorkerOptions {
   persistDir: string;
   logFile: string;
   vars?: Record<string, string>;
+  /** Apply migrations and seed the demo tenant first (default). A restart on the same persist dir skips it. */
+  seed?: boolean;
 }
 
 export interface LocalWorker {
@@ -24,7 +26,7 @@ export interface LocalWorker {
 }
 
 export async function startLocalWorker(group: ProcessGroup, opts: LocalWorkerOptions): Promise<LocalWorker> {
-  seedLocal(opts.persistDir);
+  if (opts.seed !== false) seedLocal(opts.persistDir);
   const url = `http://127.0.0.1:${opts.port}`;
   // Local receivers (demo, e2e, benches) listen on 127.0.0.1: the outbound-URL policy's development setting.
   const vars = { PUBLIC_BASE_URL: url, PLATFORM_ADMIN_TOKEN: DEMO.platformToken, WEBHOOK_ALLOW_LOOPBACK: 'true', ...opts.vars };

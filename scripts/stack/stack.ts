@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessGroup, waitUntil, tail, type Running } from './child-processes.ts';
+import { ProcessGroup, killGroup, waitUntil, tail, type Running } from './child-processes.ts';
 import { startLocalWorker } from './local-worker.ts';
 import { assertPortsFree, type NeededPort } from './free-ports.ts';
 import { startSipp, type SippHandle } from '../../test/sipp/sipp-process.ts';
@@ -50,8 +50,18 @@ export interface Stack {
   logDir: string;
   media: Running;
   carrier: SippHandle | null;
+  /** The running `wrangler dev` (workerd) process. */
+  worker: Running;
   /** Starts a (new) media node process, e.g. after killing the first. */
   startMediaNode(): Running;
+  /**
+   * Kills the Worker as a crash or a deploy would (SIGKILL of the whole
+   * workerd process group: every Durable Object's memory, timers and pending
+   * promises gone; D1, Durable Object storage and alarms persisted), waits
+   * `downMs`, starts it again on the same port and persist dir, and resolves
+   * once it answers and counts a live media node again.
+   */
+  restartWorker(opts?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,12 +79,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const trunkUri = opts.trunkUri ?? process.env.SIP_TRUNK_URI ?? `sip:127.0.0.1:${ports.carrier};transport=udp`;
     if (simulatedCarrier) carrier = await startSipp({ port: ports.carrier, mediaPort: ports.carrierMedia });
-    const worker = await startLocalWorker(group, {
+    const workerOptions = {
       port: ports.worker,
       persistDir: join(stateDir, 'state'),
       logFile: join(logDir, 'worker.log'),
       vars: { MEDIA_SHARED_SECRET: MEDIA_SECRET, ...opts.workerVars },
-    });
+    };
+    const worker = await startLocalWorker(group, workerOptions);
+    let workerRuns = 1;
     let generation = 0;
     const startMediaNode = () =>
       group.start({
@@ -101,25 +113,32 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         },
       });
     const media = startMediaNode();
-    await waitUntil(
-      async () => ((await (await fetch(`${worker.url}/healthz`)).json()) as { live_media_nodes: number }).live_media_nodes > 0,
-      30_000,
-      'the media node to register',
-      media,
-    );
-    return {
+    const mediaNodeLive = async () => ((await (await fetch(`${worker.url}/healthz`)).json()) as { live_media_nodes: number }).live_media_nodes > 0;
+    await waitUntil(mediaNodeLive, 30_000, 'the media node to register', media);
+    const stack: Stack = {
       url: worker.url,
       trunkUri,
       ports,
       logDir,
       media,
       carrier,
+      worker: worker.process,
       startMediaNode,
+      async restartWorker({ downMs = 0 } = {}) {
+        const old = stack.worker;
+        killGroup(old, 'SIGKILL');
+        await old.exited;
+        if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+        const again = await startLocalWorker(group, { ...workerOptions, seed: false, logFile: join(logDir, `worker-${workerRuns++}.log`) });
+        stack.worker = again.process;
+        await waitUntil(mediaNodeLive, 30_000, 'the media node to be live again after the Worker restart', again.process);
+      },
       async stop() {
         await group.stopAll();
         await carrier?.stop();
       },
     };
+    return stack;
   } catch (err) {
     await group.stopAll();
     await carrier?.stop();

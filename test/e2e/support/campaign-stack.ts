@@ -43,7 +43,7 @@ export interface CampaignStack {
   campaign(body: Record<string, unknown>, settings: Record<string, unknown>, contacts: Array<string | Record<string, unknown>>, agents: AgentName[]): Promise<string>;
   contactsOf(campaignId: string): Promise<Map<string, Record<string, any>>>;
   /** The campaign's calls rows as D1 holds them (contact_id is not in the API's call item). */
-  callRows(campaignId: string): Array<{ id: string; campaign_id: string; contact_id: string; agent_id: string | null; contact_phone: string; status: string; answered_by: string | null; abandoned_at: string | null }>;
+  callRows(campaignId: string): Array<{ id: string; campaign_id: string; contact_id: string; agent_id: string | null; contact_phone: string; status: string; answered_by: string | null; answered_at: string | null; ended_at: string | null; abandoned_at: string | null }>;
   dialerView(campaignId: string): Promise<Record<string, any>>;
   agentOn(callId: string): Promise<AgentName>;
   agentsFree(timeoutMs?: number): Promise<void>;
@@ -51,11 +51,17 @@ export interface CampaignStack {
   stop(): Promise<void>;
 }
 
-export async function startCampaignStack(name: string, agents: AgentName[], opts: { workerVars?: Record<string, string> } = {}): Promise<CampaignStack> {
+export async function startCampaignStack(
+  name: string,
+  agents: AgentName[],
+  /** `ports`: a file that restarts parts of its stack uses its own set (default CAMPAIGN_PORTS). */
+  opts: { workerVars?: Record<string, string>; ports?: typeof CAMPAIGN_PORTS } = {},
+): Promise<CampaignStack> {
+  const ports = opts.ports ?? CAMPAIGN_PORTS;
   const stateDir = `${process.cwd()}/.wrangler/e2e-${name}-${Date.now()}`;
   const scratch = mkdtempSync(join(tmpdir(), `crier-${name}-`));
   // baresip 1.0 answers MD5 challenges only (docs/agents-sip.md).
-  const stack = await startStack({ ports: CAMPAIGN_PORTS, stateDir, workerVars: { WEBHOOK_ALLOW_LOOPBACK: 'true', ...opts.workerVars }, mediaEnv: { REGISTER_DIGEST_ALGORITHMS: 'MD5' } });
+  const stack = await startStack({ ports, stateDir, workerVars: { WEBHOOK_ALLOW_LOOPBACK: 'true', ...opts.workerVars }, mediaEnv: { REGISTER_DIGEST_ALGORITHMS: 'MD5' } });
   const phones: CampaignStack['phones'] = {};
   const agentIds: CampaignStack['agentIds'] = {};
   const tokenOf: Record<AgentName, string> = { layla: 'agent', omar: 'omar', nadia: 'nadia' };
@@ -64,7 +70,8 @@ export async function startCampaignStack(name: string, agents: AgentName[], opts
     for (const phone of Object.values(phones)) await phone?.stop();
     await hooks?.close();
     await stack.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    // CRIER_E2E_KEEP_STATE=1 keeps the Worker's and the node's logs (stateDir/logs) for a failure's post-mortem.
+    if (!process.env.CRIER_E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
@@ -83,7 +90,7 @@ export async function startCampaignStack(name: string, agents: AgentName[], opts
         agentIds[agent] = made.body.id as string;
         await s.login(tokenOf[agent], email, PASSWORD);
       }
-      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: CAMPAIGN_PORTS.mediaSip, toneHz: AGENT_HZ[agent], scratch }));
+      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: ports.mediaSip, toneHz: AGENT_HZ[agent], scratch }));
       expect((await s.api(tokenOf[agent], 'POST', '/v1/agents/me/state', { state: 'available' })).status).toBe(200);
     }
     await until(async () => (await s.api('supervisor', 'GET', '/v1/agents/sip-registered')).body.total_registered === agents.length, 'every registration in the API', 15_000);
@@ -118,7 +125,7 @@ export async function startCampaignStack(name: string, agents: AgentName[], opts
       callRows(campaignId) {
         const out = execFileSync(
           join(process.cwd(), 'node_modules', '.bin', 'wrangler'),
-          ['d1', 'execute', 'DB', '--local', '--persist-to', join(stateDir, 'state'), '--json', '--command', `SELECT id, campaign_id, contact_id, agent_id, contact_phone, status, answered_by, abandoned_at FROM calls WHERE campaign_id = '${campaignId}' ORDER BY started_at`],
+          ['d1', 'execute', 'DB', '--local', '--persist-to', join(stateDir, 'state'), '--json', '--command', `SELECT id, campaign_id, contact_id, agent_id, contact_phone, status, answered_by, answered_at, ended_at, abandoned_at FROM calls WHERE campaign_id = '${campaignId}' ORDER BY started_at`],
           { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 },
         ).toString();
         return (JSON.parse(out) as Array<{ results: ReturnType<CampaignStack['callRows']> }>)[0]!.results;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { canTransition, IllegalTransition, stateForEvent, transition } from '../../../worker/src/durable/broadcast-session/leg-state-machine.ts';
 import type { LegState } from '../../../worker/src/durable/broadcast-session/contract.ts';
 import { decideDials, DISPATCH_ALLOWANCE_MS } from '../../../worker/src/durable/tenant-pacer/pacing.ts';
-import { pickNodes, type NodeLoad } from '../../../worker/src/durable/media-fleet/node-selection.ts';
+import { pickNodes, silentNodes, type NodeLoad } from '../../../worker/src/durable/media-fleet/node-selection.ts';
 import { q850FromSipStatus, q850Reason } from '../../../worker/src/telephony/q850.ts';
 import { delayBeforeAttempt, retryScheduleFrom, RETRY_DELAYS_MS } from '../../../worker/src/webhooks/retry-schedule.ts';
 import { callHistoryStatus, callStateLabel } from '../../../worker/src/calls/call-outcome.ts';
@@ -145,6 +145,21 @@ describe('node selection', () => {
 
   it('trusts the node’s own live count when it is higher than ours', () => {
     expect(pickNodes([node('a', 10, 0, { reportedLive: 10 }), node('b', 10, 9)], 1, 1_000, 15_000)).toEqual(['b']);
+  });
+
+  it('declares a node lost once silent past the timeout, and looks again when the next could be', () => {
+    const beats = [{ nodeId: 'quiet', lastSeenMs: 0 }, { nodeId: 'beating', lastSeenMs: 10_000 }];
+    expect(silentNodes(beats, 0, 15_000, 15_000)).toEqual({ lost: [], nextCheckAtMs: 16_000 });
+    expect(silentNodes(beats, 0, 15_001, 15_000)).toEqual({ lost: ['quiet'], nextCheckAtMs: 25_001 });
+    expect(silentNodes([], 0, 15_001, 15_000)).toEqual({ lost: [], nextCheckAtMs: null });
+  });
+
+  it('does not count the fleet’s own downtime (a Worker restart) as a node’s silence: a full timeout from the restart', () => {
+    // Last beat at 0, the Worker down from 1 s to 20 s: the node's beats failed meanwhile, it is not lost on restart.
+    const beats = [{ nodeId: 'a', lastSeenMs: 0 }];
+    expect(silentNodes(beats, 20_000, 20_050, 15_000)).toEqual({ lost: [], nextCheckAtMs: 35_001 });
+    // Still unheard a full timeout after the restart: lost.
+    expect(silentNodes(beats, 20_000, 35_001, 15_000).lost).toEqual(['a']);
   });
 });
 

@@ -10,7 +10,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../../env.ts';
 import { heldVoiceIds, type Heartbeat, type HeartbeatAck, type LegOwner } from '../../media-protocol/index.ts';
-import { isAlive, pickNodes, type NodeLoad } from './node-selection.ts';
+import { isAlive, pickNodes, silentNodes, type NodeLoad } from './node-selection.ts';
 import { BindingTenants } from './binding-tenants.ts';
 import { classifyBeat } from './node-boot.ts';
 import { legOwnerObject } from './leg-owners.ts';
@@ -58,6 +58,8 @@ export class MediaFleet extends DurableObject<Env> {
   #sql: SqlStorage;
   /** Agent SIP bindings per node, by tenant (binding-tenants.ts). */
   #bindings: BindingTenants;
+  /** When this object (this run of the Worker) started hearing beats: node silence is counted from here at the earliest. */
+  readonly #listeningSinceMs = Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -207,15 +209,14 @@ export class MediaFleet extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const rows = this.#sql.exec<NodeRow>('SELECT * FROM nodes WHERE lost = 0').toArray();
-    for (const row of rows) {
-      if (isAlive(toLoad(row), now, this.#timeoutMs)) continue;
+    const { lost, nextCheckAtMs } = silentNodes(rows.map(toLoad), this.#listeningSinceMs, now, this.#timeoutMs);
+    for (const row of rows.filter((r) => lost.includes(r.node_id))) {
       console.warn(JSON.stringify({ msg: 'media node lost', node_id: row.node_id, silent_ms: now - row.last_seen_ms }));
       this.#sql.exec('UPDATE nodes SET lost = 1, assigned = 0 WHERE node_id = ?', row.node_id);
       await this.#failNodeLegs(row.node_id, null);
       await this.#bindings.dropNode(this.env, row.node_id, null);
     }
-    const alive = this.#sql.exec<{ t: number | null }>('SELECT MIN(last_seen_ms) AS t FROM nodes WHERE lost = 0').one().t;
-    if (alive !== null) await this.#ensureAlarm(Math.max(now + 1000, alive + this.#timeoutMs + 1));
+    if (nextCheckAtMs !== null) await this.#ensureAlarm(nextCheckAtMs);
   }
 
   /**

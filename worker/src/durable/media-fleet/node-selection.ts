@@ -20,6 +20,31 @@ export function isAlive(node: NodeLoad, nowMs: number, timeoutMs: number): boole
   return nowMs - node.lastSeenMs <= timeoutMs;
 }
 
+/**
+ * The loss check (the fleet's alarm): which nodes have been silent past the
+ * timeout, and when to look again (null: no node left to watch). Silence is
+ * counted from a node's last beat, but never from before this fleet object
+ * started listening: the fleet's own downtime (a Worker restart or deploy,
+ * the object evicted) is not the node's silence — its beats failed then and
+ * are being retried — so after a restart every node gets a full timeout to be
+ * heard again before it is declared lost (docs/media-protocol.md).
+ */
+export function silentNodes(
+  nodes: ReadonlyArray<{ nodeId: string; lastSeenMs: number }>,
+  listeningSinceMs: number,
+  nowMs: number,
+  timeoutMs: number,
+): { lost: string[]; nextCheckAtMs: number | null } {
+  const lost: string[] = [];
+  let earliestHeard: number | null = null;
+  for (const n of nodes) {
+    const heard = Math.max(n.lastSeenMs, listeningSinceMs);
+    if (nowMs - heard > timeoutMs) lost.push(n.nodeId);
+    else earliestHeard = earliestHeard === null ? heard : Math.min(earliestHeard, heard);
+  }
+  return { lost, nextCheckAtMs: earliestHeard === null ? null : Math.max(nowMs + 1000, earliestHeard + timeoutMs + 1) };
+}
+
 export function load(node: NodeLoad): number {
   return Math.max(node.assigned, node.reportedLive);
 }
