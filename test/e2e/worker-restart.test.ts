@@ -11,6 +11,9 @@
 // retried, the campaign completes exactly once, every contact is final, every
 // calls row ended, nothing is left on the node, both agents are free, and
 // every call's webhooks (raised before, during and after the kill) arrive.
+// The same for a broadcast mid-way, and for a manual call (POST
+// /v1/calls/originate, the AgentCall: agent leg + customer leg) bridged
+// through the restart: it talks on, and ends once when the agent hangs up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './dialer-session.ts';
 import { AUTH, startClient, type Client } from './client.ts';
@@ -208,5 +211,59 @@ describe('a Worker restart in the middle of live campaign calls', () => {
     expect(causes).not.toContain(41);
     await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
     console.info(JSON.stringify({ broadcast_restart: { causes, redelivered: client.duplicatesFor(id) } }));
+  });
+
+  it('an originated call (agent leg + customer leg) talks on through a restart; the agent hangs up and it ends once, everywhere', async () => {
+    const { s, hooks, phones, agentIds } = cs;
+    // Whoever the campaign left free takes it (both are free by now: the campaign case ends with that).
+    const who: AgentName = 'omar';
+    const agentId = agentIds[who]!;
+    const phone = phones[who]!;
+    const established = () => phone.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
+    const closed = () => phone.events.filter((e) => e.type === 'CALL_CLOSED').length;
+    const agentState = async () =>
+      ((await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ id: string; state: string; current_call_id: string | null }>).find((a) => a.id === agentId)!;
+    const establishedBefore = established();
+
+    const res = await s.api('supervisor', 'POST', '/v1/calls/originate', { agent_id: agentId, destination: LINE.tone });
+    expect(res.status).toBe(202);
+    const callId = res.body.call_id as string;
+    // Both legs up: the agent's softphone answered, the line (which plays its tone) answered and was bridged.
+    await until(() => established() > establishedBefore, `${who}'s softphone answered`, 15_000);
+    await hooks.waitFor((e) => e.correlation_id === callId && e.event_type === 'call.answered', 'call.answered', 15_000);
+    expect(await agentState()).toMatchObject({ state: 'on_call', current_call_id: callId });
+    const closedBefore = closed();
+
+    await cs.stack.restartWorker({ downMs: WORKER_DOWN_MS });
+
+    // The call survives the restart (the AgentCall's state is in storage; the fleet does not count its own downtime
+    // as the node's silence): the softphone never hung up, the agent's tone still reaches the line, nothing ended it,
+    // the agent is still on it.
+    const carrierHeard = await captureCarrierStreams(PORTS, 30);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const streams = await carrierHeard.stop();
+    expect(closed()).toBe(closedBefore);
+    expect(mostToneBlocks(streams, AGENT_HZ[who])).toBeGreaterThanOrEqual(5);
+    expect(hooks.forCall(callId).map((e) => e.event_type)).toEqual(['call.initiated', 'call.answered']);
+    expect(await agentState()).toMatchObject({ state: 'on_call', current_call_id: callId });
+
+    // The agent hangs up: the call ends once, by the agent, everywhere.
+    await phone.hangup();
+    const done = await hooks.waitFor((e) => e.correlation_id === callId && e.event_type === 'call.completed', 'call.completed', 30_000);
+    expect(done.payload).toMatchObject({ call_id: callId, agent_id: agentId, campaign_id: null, contact_phone: LINE.tone, status: 'completed', ended_by: 'agent' });
+    const calls = await s.api('supervisor', 'GET', `/v1/calls?agent_id=${agentId}`);
+    const row = (calls.body.items as Array<Record<string, any>>).find((c) => c.id === callId);
+    expect(row).toMatchObject({ agent_id: agentId, status: 'completed', contact_phone: LINE.tone });
+    expect(row!.ended_at).not.toBeNull();
+    await until(async () => (await s.api('supervisor', 'GET', '/v1/calls/active-count')).body.active_calls === 0 || null, 'no call live', 20_000);
+    await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
+    await until(async () => {
+      const a = await agentState();
+      return a.state === 'available' && a.current_call_id === null;
+    }, `${who} available with no current call`, 20_000);
+    // Late or repeated node events after the end raise nothing more; each webhook once (hooks keeps one per event id).
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(hooks.forCall(callId).map((e) => e.event_type)).toEqual(['call.initiated', 'call.answered', 'call.completed']);
+    expect(hooks.badSignatures).toBe(0);
   });
 });
