@@ -67,7 +67,7 @@ function callModel(): AmdModelFile {
  * started.
  */
 function spotterForCall(model: AmdModelFile): KeywordSpotter | null {
-  const plan = wordsPlan(model, pocketsphinxInstalled());
+  const plan = wordsPlan(model, pocketsphinxInstalled);
   if (plan !== 'none' && !wordsSaid) {
     wordsSaid = true;
     if (plan === 'spotter') log.info('answering-machine detection listens for voicemail words (one pocketsphinx process per call until it decides)');
@@ -76,10 +76,13 @@ function spotterForCall(model: AmdModelFile): KeywordSpotter | null {
   return plan === 'spotter' ? new PocketsphinxSpotter() : null;
 }
 
-/** Whether a call gets a spotter: only for a policy with the word rule, and only if the recognizer is there ('missing': the rule stays off). */
-export function wordsPlan(model: AmdModelFile, installed: boolean): 'none' | 'spotter' | 'missing' {
+/**
+ * Whether a call gets a spotter: only for a policy with the word rule, and only if the recognizer is there ('missing': the rule stays off).
+ * `installed` is asked only when the rule is on, so the default model costs no disk look-up per call.
+ */
+export function wordsPlan(model: AmdModelFile, installed: () => boolean): 'none' | 'spotter' | 'missing' {
   if (model.policy.wordMachineAbove === undefined) return 'none';
-  return installed ? 'spotter' : 'missing';
+  return installed() ? 'spotter' : 'missing';
 }
 
 export class AmdDetector implements AmdEngineInstance {

@@ -135,9 +135,9 @@ describe('a call with or without a recognizer', () => {
   it('starts a spotter only for a policy with the word rule, and falls back to the rule off without pocketsphinx', () => {
     const plain = defaultAmdModel();
     const worded = { ...plain, policy: { ...plain.policy, wordMachineAbove: 0.5 } };
-    expect(wordsPlan(plain, true)).toBe('none');
-    expect(wordsPlan(worded, true)).toBe('spotter');
-    expect(wordsPlan(worded, false)).toBe('missing');
+    expect(wordsPlan(plain, () => true)).toBe('none');
+    expect(wordsPlan(worded, () => true)).toBe('spotter');
+    expect(wordsPlan(worded, () => false)).toBe('missing');
     // Without a spotter the worded model decides as the plain one: the rule needs a reported phrase.
     const pcm = concat(silence(300), speech(2500), silence(6000));
     const run = (d: ModelAmdDetector) => {
