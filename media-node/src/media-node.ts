@@ -265,12 +265,23 @@ export async function startMediaNode(config: MediaNodeConfig, options: { log?: L
       sip_bindings: registrar.bindings.size,
     }),
     log,
-    (voiceIds) => {
-      const held = voiceIds.filter((id) => legs.has(id));
-      if (held.length > 0) log.warn('the Worker has ended these calls: hanging up', { calls: held.length, voice_ids: held });
-      for (const id of held) legs.get(id)!.hangup(Cause.TEMPORARY_FAILURE);
-    },
     startedAt,
+    {
+      onOrphans: (voiceIds) => {
+        const held = voiceIds.filter((id) => legs.has(id));
+        if (held.length > 0) log.warn('the Worker has ended these calls: hanging up', { calls: held.length, voice_ids: held });
+        for (const id of held) legs.get(id)!.hangup(Cause.TEMPORARY_FAILURE);
+      },
+      // The Worker is back: what waited out the outage's backoff goes now (docs/media-protocol.md).
+      onReachableAgain: () => {
+        reporter.workerReachable();
+        registrations.workerReachable();
+      },
+      onRegistrationsWanted: () => {
+        const n = registrar.reportAll();
+        if (n > 0) log.info('agent bindings reported again at the Worker\'s request', { bindings: n });
+      },
+    },
   );
   heartbeat.start();
   log.info('media node started', { control_url: controlUrl, sip: `${config.SIP_BIND_HOST}:${transport.localPort}`, ...(sipWss ? { sip_wss: `${config.sipWss!.host}:${sipWss.port}` } : {}), trunk: config.SIP_TRUNK_URI, capacity: config.CALL_CAPACITY, rtp_io: rtpIoInUse() });

@@ -42,9 +42,11 @@ export class Registrar {
   readonly bindings: BindingStore;
   readonly #transactions: RegisterTransactions;
   readonly #log: Logger;
+  readonly #report: (change: RegistrationChange) => void;
 
   constructor(settings: RegistrarSettings, deps: RegistrarDeps) {
     this.#log = deps.log.child({ part: 'registrar' });
+    this.#report = deps.report;
     this.bindings = new BindingStore((change) => {
       this.#logChange(change);
       deps.report(toReport(change));
@@ -76,6 +78,17 @@ export class Registrar {
   /** A browser's SIP WebSocket closed: its bindings through it are gone (reported expired). */
   connectionClosed(connection: SipConnection): void {
     this.bindings.dropUnreachable((b) => b.source.connection === connection);
+  }
+
+  /**
+   * Reports every binding held, as it stands (reason `refresh`): the Worker
+   * asked for them, having dropped this boot's bindings when it took the node
+   * for lost (docs/media-protocol.md). Returns how many.
+   */
+  reportAll(): number {
+    const all = this.bindings.all();
+    for (const binding of all) this.#report(toReport({ state: 'registered', reason: 'refresh', binding, at: new Date() }));
+    return all.length;
   }
 
   /** Drops every binding without reporting: the Worker drops a node's bindings when it stops or restarts. */

@@ -5,6 +5,12 @@
  * is unreachable, and an item is forgotten only when the sender says it is
  * done with it. What "done" means (acknowledged, a duplicate, refused for good)
  * is the sender's judgement; this module owns only the timing.
+ *
+ * The failure backoff measures how long the Worker has been unreachable, so
+ * after a long outage the next try may be up to 30 s away although the Worker
+ * is already back. Whoever learns that it is back (a heartbeat that got
+ * through again) calls `resume()`: the send goes at once and the backoff
+ * starts over (docs/media-protocol.md).
  */
 
 export interface BatchResult<T> {
@@ -29,6 +35,8 @@ export class BatchSendQueue<T> {
   #queue: T[] = [];
   #sending = false;
   #backoffMs = 0;
+  /** The last send failed (the backoff is the failure one, not a requested retry's). */
+  #failing = false;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   readonly #idleWaiters: Array<() => void> = [];
@@ -62,6 +70,22 @@ export class BatchSendQueue<T> {
     this.#timer = null;
   }
 
+  /**
+   * The Worker answers again: a send waiting out a failure backoff goes now,
+   * and a failure after this starts the backoff over from its minimum. Does
+   * nothing while the last send succeeded (a requested retry's short backoff
+   * is the Worker's own wish). A send in flight is left to finish.
+   */
+  resume(): void {
+    if (!this.#failing || this.#stopped) return;
+    this.#failing = false;
+    this.#backoffMs = 0;
+    if (this.#sending) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#queue.length > 0) this.#schedule(0);
+  }
+
   #schedule(delayMs: number): void {
     if (this.#timer || this.#sending || this.#stopped) return;
     this.#timer = setTimeout(() => {
@@ -78,8 +102,10 @@ export class BatchSendQueue<T> {
       const result = await this.options.send(batch);
       const sent = new Set(batch);
       this.#queue = this.#queue.filter((item) => !(sent.has(item) && result.done(item)));
+      this.#failing = false;
       this.#backoffMs = result.retrySoon ? grow(this.#backoffMs, RETRY_BACKOFF) : 0;
     } catch (err) {
+      this.#failing = true;
       this.#backoffMs = grow(this.#backoffMs, FAILURE_BACKOFF);
       this.options.onFailure(err instanceof Error ? err : new Error(String(err)), this.#queue.length, this.#backoffMs);
     } finally {

@@ -58,6 +58,11 @@ export class EventReporter {
     if (!this.#queue.items.some((e) => e.voice_id === voiceId)) this.#seq.delete(voiceId);
   }
 
+  /** The Worker answers again (a heartbeat got through): events waiting out a failure backoff go now. */
+  workerReachable(): void {
+    this.#queue.resume();
+  }
+
   /** Resolves when everything queued has been acknowledged (SIGTERM waits on this). */
   flushed(): Promise<void> {
     return this.#queue.flushed();

@@ -1,24 +1,40 @@
 /**
  * Registers the node with the Worker and heart-beats its capacity and the legs
- * it holds; the Worker answers with calls to hang up (reconciliation).
+ * it holds; the Worker answers with calls to hang up (reconciliation). A beat
+ * that gets through after one that failed is the node's news that the Worker
+ * is back: `onReachableAgain` lets the event and registration queues send at
+ * once instead of waiting out the backoff the outage grew. An ack asking for
+ * the registrations (the Worker dropped this boot's bindings when it took the
+ * node for lost) has every binding the node holds reported again.
  */
 import { HeartbeatAckSchema, MediaPaths, type Heartbeat, type LegOwner } from '../../../worker/src/media-protocol/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { postSignedJson } from './signed-post.ts';
 
+/** What the node does with the Worker's answers. */
+export interface HeartbeatHooks {
+  /** The Worker has ended these calls (or never placed them here): hang them up. */
+  onOrphans?: (voiceIds: string[]) => void;
+  /** A beat got through after one that failed (or the first one): the Worker answers again. */
+  onReachableAgain?: () => void;
+  /** The Worker holds none of this boot's agent bindings (ack `report_registrations`): report them all again. */
+  onRegistrationsWanted?: () => void;
+}
+
 export class HeartbeatClient {
   #timer: NodeJS.Timeout | null = null;
   #intervalMs = 5_000;
+  /** The last beat got through (false at start, so the first success counts as the Worker being reached). */
+  #reachable = false;
 
   constructor(
     private readonly workerUrl: string,
     private readonly secret: string,
     private readonly snapshot: () => Omit<Heartbeat, 'started_at' | 'version'>,
     private readonly log: Logger,
-    /** The Worker has ended these calls (or never placed them here): hang them up. */
-    private readonly onOrphans: (voiceIds: string[]) => void = () => undefined,
     /** This boot's identity: the Worker tells a restarted process from its predecessor by it. */
     readonly startedAt: string = new Date().toISOString(),
+    private readonly hooks: HeartbeatHooks = {},
   ) {}
 
   start(): void {
@@ -39,11 +55,15 @@ export class HeartbeatClient {
       if (!res.ok) throw new Error(`Worker answered ${res.status}`);
       const ack = HeartbeatAckSchema.parse(await res.json());
       this.#intervalMs = ack.interval_s * 1000;
-      if (ack.hangup_voice_ids?.length) this.onOrphans(ack.hangup_voice_ids);
+      if (ack.hangup_voice_ids?.length) this.hooks.onOrphans?.(ack.hangup_voice_ids);
+      if (ack.report_registrations) this.hooks.onRegistrationsWanted?.();
       ok = true;
     } catch (err) {
       this.log.warn('heartbeat failed', { error: (err as Error).message });
     }
+    const back = ok && !this.#reachable;
+    this.#reachable = ok;
+    if (back) this.hooks.onReachableAgain?.();
     this.#timer = setTimeout(() => void this.beat(), ok ? this.#intervalMs : 1_000);
     return ok;
   }

@@ -37,6 +37,11 @@ export class RegistrationReporter {
     this.#queue.push(change);
   }
 
+  /** The Worker answers again (a heartbeat got through): changes waiting out a failure backoff go now. */
+  workerReachable(): void {
+    this.#queue.resume();
+  }
+
   flushed(): Promise<void> {
     return this.#queue.flushed();
   }

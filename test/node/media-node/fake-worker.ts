@@ -24,6 +24,8 @@ export interface FakeWorker {
   recordings: Map<string, { wav: Buffer; durationMs: number }>;
   /** Tell the node, in the next heartbeat reply, to hang these calls up (it was declared lost). */
   orphanOnNextBeat(voiceIds: string[]): void;
+  /** Ask the node, in the next heartbeat reply, to report every agent binding again (it was declared lost). */
+  askRegistrationsOnNextBeat(): void;
   /** An agent the sip-credentials route knows (it answers found:false for anyone else). */
   addSipUser(user: { realm: string; sipUser: string; password: string; tenantId?: string; agentId?: string }): void;
   /** Credential lookups the node made, in order. */
@@ -45,6 +47,7 @@ export async function startFakeWorker(): Promise<FakeWorker> {
   let failingRecordings = 0;
   let recordingAttempts = 0;
   let orphans: string[] = [];
+  let askRegistrations = false;
   const recordings = new Map<string, { wav: Buffer; durationMs: number }>();
   const sipUsers = new Map<string, { tenant_id: string; agent_id: string; sip_user: string; realm: string; ha1_md5: string; ha1_sha256: string }>();
   const credentialLookups: SipCredentialsRequest[] = [];
@@ -80,8 +83,9 @@ export async function startFakeWorker(): Promise<FakeWorker> {
       const json = JSON.parse(body);
       if (req.url === '/internal/media/v1/heartbeat') {
         heartbeats.push(json);
-        const ack = orphans.length > 0 ? { ok: true, interval_s: 1, hangup_voice_ids: orphans } : { ok: true, interval_s: 1 };
+        const ack = { ok: true, interval_s: 1, ...(orphans.length > 0 ? { hangup_voice_ids: orphans } : {}), ...(askRegistrations ? { report_registrations: true } : {}) };
         orphans = [];
+        askRegistrations = false;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ack));
         return;
       }
@@ -131,6 +135,7 @@ export async function startFakeWorker(): Promise<FakeWorker> {
       return recordingAttempts;
     },
     orphanOnNextBeat: (ids) => (orphans = ids),
+    askRegistrationsOnNextBeat: () => (askRegistrations = true),
     addSipUser: ({ realm, sipUser, password, tenantId, agentId }) => {
       const h = (alg: string) => createHash(alg).update(`${sipUser}:${realm}:${password}`).digest('hex');
       sipUsers.set(`${realm}|${sipUser}`, { tenant_id: tenantId ?? 'tenant', agent_id: agentId ?? `agent-${sipUser}`, sip_user: sipUser, realm, ha1_md5: h('md5'), ha1_sha256: h('sha256') });

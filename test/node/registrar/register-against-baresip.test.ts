@@ -2,7 +2,9 @@
 // node (fake Worker answering sip-credentials), the change reaches the Worker, a wrong password is
 // refused (403) with nothing reported, a graceful exit unregisters (Expires: 0), and a softphone that
 // vanishes without unregistering is reported `expired` once its short binding lapses (reports retried
-// while the Worker answers 503).
+// while the Worker answers 503). A refresh while the Worker is down keeps the binding (the credentials
+// it registered with answer for it), and reaches the Worker once it is back; a Worker that took the
+// node for lost gets every binding reported again when it asks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeAgainstSipp, type NodeAgainstSipp } from '../media-node/node-against-sipp.ts';
 import { startBaresip, type Baresip } from '../../peers/baresip.ts';
@@ -83,4 +85,30 @@ describe('agent registration with baresip', () => {
     expect(expired.state).toBe('unregistered');
     expect(h.node.registrar.binding(REALM, 'agent_1003')).toBeUndefined();
   });
+
+  it('a refresh while the Worker is down is accepted from the credentials the agent registered with: the binding never lapses, and the Worker hears of it once back', async () => {
+    // The refresh (90 % of 36 s) comes after the node's 30 s credential cache: it needs the Worker, which is gone.
+    const b = await phone('agent_1002', 'right-password-2', { regint: 36 });
+    await b.registered;
+    await waitUntil('registration report', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1002' && r.reason === 'register'));
+    const first = h.node.registrar.binding(REALM, 'agent_1002')!;
+    await h.worker.goAway();
+    try {
+      // Past the refresh and past the first binding's expiry, with the Worker still down.
+      await waitUntil('the refresh, taken while the Worker is down', () => (h.node.registrar.binding(REALM, 'agent_1002')?.expiresAt.getTime() ?? 0) > first.expiresAt.getTime(), 45_000);
+      await new Promise((r) => setTimeout(r, Math.max(0, first.expiresAt.getTime() - Date.now() + 500)));
+      expect(h.node.registrar.binding(REALM, 'agent_1002')).toBeDefined();
+    } finally {
+      await h.worker.comeBack();
+    }
+    await waitUntil('the refresh reported once the Worker is back', () => h.worker.registrations.some((r) => r.sip_user === 'agent_1002' && r.reason === 'refresh'), 15_000);
+    expect(h.worker.registrations.filter((r) => r.sip_user === 'agent_1002').map((r) => r.reason)).not.toContain('expired');
+
+    // The Worker took the node for lost (its bindings dropped): asked, the node reports the binding it holds again.
+    const before = h.worker.registrations.length;
+    h.worker.askRegistrationsOnNextBeat();
+    await waitUntil('the binding reported again', () => h.worker.registrations.slice(before).some((r) => r.sip_user === 'agent_1002' && r.state === 'registered'), 10_000);
+    expect(h.worker.registrations.slice(before).find((r) => r.sip_user === 'agent_1002')).toMatchObject({ reason: 'refresh', registered_at: first.registeredAt.toISOString(), agent_id: 'agent-b' });
+    await b.stop();
+  }, 90_000);
 });

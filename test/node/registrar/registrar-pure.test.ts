@@ -171,6 +171,33 @@ describe('credential source', () => {
     await source.get('r', 'u');
     expect(lookup).toHaveBeenCalledTimes(2);
   });
+
+  it('while the Worker cannot be asked, answers a user found before from the older answer (stale-if-error), for a bounded time', async () => {
+    let now = 0;
+    let workerUp = true;
+    const found: SipCredentialsResponse = { found: true, tenant_id: 'T1', agent_id: 'a1', sip_user: 'u', realm: 'r', ha1_md5: 'm', ha1_sha256: 's' };
+    const lookup = vi.fn(async (_r: string, u: string): Promise<SipCredentialsResponse> => {
+      if (!workerUp) throw new Error('fetch failed');
+      return u === 'u' ? found : { found: false };
+    });
+    const source = new CredentialSource(lookup, 30_000, 100, () => now, 3_600_000);
+    await source.get('r', 'u');
+    await source.get('r', 'nobody');
+    workerUp = false;
+    now = 54_000; // a softphone's routine refresh, past the TTL, while the Worker restarts
+    await expect(source.get('r', 'u')).resolves.toEqual(found);
+    expect(lookup).toHaveBeenCalledTimes(3); // the Worker was asked first
+    // A user not found last time is not vouched for: the failure stands (the registrar answers 503, not 403).
+    await expect(source.get('r', 'nobody')).rejects.toThrow('fetch failed');
+    // Never looked up: the failure stands too.
+    await expect(source.get('r', 'stranger')).rejects.toThrow('fetch failed');
+    // The older answer is not refreshed by being served: past the bound it is no longer used.
+    now = 3_600_000;
+    await expect(source.get('r', 'u')).rejects.toThrow('fetch failed');
+    // The Worker back: its answer replaces the older one.
+    workerUp = true;
+    await expect(source.get('r', 'u')).resolves.toEqual(found);
+  });
 });
 
 describe('REGISTER transaction', () => {
@@ -319,6 +346,34 @@ describe('REGISTER transaction', () => {
     const again = await send(req);
     expect(again).toBe(first);
     expect(changes).toHaveLength(1);
+  });
+
+  it('a registered agent\'s refresh while the Worker is down is answered 200 from the credentials it registered with; a first registration gets 503', async () => {
+    let down = false;
+    const source = new CredentialSource(async (_r, u) => {
+      if (down) throw new Error('Worker unreachable');
+      return u === 'agent_1001' ? creds : { found: false };
+    }, 30_000, 100, () => now);
+    tx = new RegisterTransactions({
+      sipDomain: 'sip.crier.local',
+      expires: { minS: 60, maxS: 3600, defaultS: 600 },
+      nonces: new NonceIssuer('n1', 'b1', 300, undefined, () => now),
+      nonceCounts: new NonceCounts(300_000),
+      throttle: new FailureThrottle(5, 60_000, 100, () => now),
+      credentials: source,
+      bindings: new BindingStore((c) => changes.push(c), () => now),
+      send: (res) => sent.push(res),
+      log: new Logger({}, 'error'),
+      now: () => now,
+    });
+    expect((await send(register({ auth: answer(await send(register()), 'MD5') }))).status).toBe(200);
+    down = true; // a Worker restart
+    now += 54_000;
+    const refresh = await send(register({ auth: answer(await send(register()), 'MD5') }));
+    expect(refresh.status).toBe(200);
+    expect(changes.at(-1)).toMatchObject({ state: 'registered', reason: 'refresh' });
+    const first = await send(register({ user: 'agent_1002', contact: '<sip:agent_1002@192.0.2.9:5099>', auth: answer(await send(register({ user: 'agent_1002' })), 'MD5', password, 'agent_1002') }));
+    expect([first.status, header(first, 'retry-after')]).toEqual([503, '5']);
   });
 
   it('reads expires from the Contact parameter before the Expires header', () => {

@@ -1,7 +1,7 @@
 // Pure decisions behind node restarts and heartbeat reconciliation: which
 // boot a heartbeat belongs to, and what one leg owner hangs up or ends.
 import { describe, expect, it } from 'vitest';
-import { classifyBeat } from '../../../worker/src/durable/media-fleet/node-boot.ts';
+import { classifyBeat, wantsRegistrations } from '../../../worker/src/durable/media-fleet/node-boot.ts';
 import { reconcileLegs, type LegOnRecord, type NodeLegsReport } from '../../../worker/src/durable/media-fleet/leg-reconciliation.ts';
 
 const T0 = '2026-12-05T04:00:00.000Z';
@@ -35,6 +35,21 @@ describe('classifyBeat', () => {
 
   it('never locks a node out over a boot it cannot read', () => {
     expect(classifyBeat(known(T1), 'boot-7', NOW, TIMEOUT)).toBe('restarted');
+  });
+});
+
+describe('wantsRegistrations', () => {
+  it('asks a node back from being declared lost for its bindings (they were dropped), and a never-seen node holding some', () => {
+    expect(wantsRegistrations('returned', 2)).toBe(true);
+    expect(wantsRegistrations('returned', undefined)).toBe(true);
+    expect(wantsRegistrations('first', 2)).toBe(true);
+  });
+
+  it('asks no one with nothing to report, nor the boot it knows, a restart (its bindings are new) or a stale beat', () => {
+    expect(wantsRegistrations('returned', 0)).toBe(false);
+    expect(wantsRegistrations('first', 0)).toBe(false);
+    expect(wantsRegistrations('first', undefined)).toBe(false);
+    for (const kind of ['same', 'restarted', 'stale'] as const) expect(wantsRegistrations(kind, 3)).toBe(false);
   });
 });
 

@@ -41,6 +41,12 @@ export const HeartbeatAckSchema = z.object({
    * placed again elsewhere), so nobody could end them otherwise.
    */
   hangup_voice_ids: z.array(z.string()).optional(),
+  /**
+   * The Worker holds none of this boot's agent SIP bindings (it declared the
+   * node lost and dropped them, or has never seen the node): report every
+   * binding held again (POST /registrations, reason `refresh`).
+   */
+  report_registrations: z.boolean().optional(),
 });
 export type HeartbeatAck = z.infer<typeof HeartbeatAckSchema>;
 

@@ -2,7 +2,8 @@
 // shows them: GET /v1/agents/sip-registered exactly as the spec, and
 // sip_registered in GET /v1/agents/state, in the same test as the report;
 // refresh, unregister, expiry at read time, several nodes, stale boots, and a
-// node lost or restarted taking its bindings with it.
+// node lost or restarted taking its bindings with it (and a lost node asked
+// for them again when it is heard from).
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { agentFloor } from '../../../../worker/src/durable/agent-floor/index.ts';
@@ -154,6 +155,14 @@ describe('a node that is lost or restarts takes its bindings with it', () => {
     await sleep(3_000); // past the 2 s heartbeat timeout of the test config
     await expect.poll(async () => (await sipRegistered(t.supervisor)).total_registered, { timeout: 5_000 }).toBe(0);
     expect(agentIn(await floor(t.supervisor), t.agent.id).sip_registered).toBe(false);
+
+    // The same boot heart-beats again (back from a partition, or heard late): its bindings were dropped, so its
+    // answer asks for them all again; re-reported, the agent is registered again; the next beat does not ask.
+    const back = await beat(nodeId, BOOT);
+    expect(await back.json()).toMatchObject({ ok: true, report_registrations: true });
+    await report([change(t, t.agent, 'agent_1001', { reason: 'refresh' })], nodeId, BOOT);
+    expect(agentIn(await floor(t.supervisor), t.agent.id).sip_registered).toBe(true);
+    expect(await (await beat(nodeId, BOOT)).json()).not.toHaveProperty('report_registrations');
   });
 
   it('heart-beating with a new started_at (a restart): the old boot\'s bindings are dropped', async () => {

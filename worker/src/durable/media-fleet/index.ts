@@ -12,7 +12,7 @@ import type { Env } from '../../env.ts';
 import { heldVoiceIds, type Heartbeat, type HeartbeatAck, type LegOwner } from '../../media-protocol/index.ts';
 import { isAlive, pickNodes, silentNodes, type NodeLoad } from './node-selection.ts';
 import { BindingTenants } from './binding-tenants.ts';
-import { classifyBeat } from './node-boot.ts';
+import { classifyBeat, wantsRegistrations } from './node-boot.ts';
 import { legOwnerObject } from './leg-owners.ts';
 
 export const HEARTBEAT_INTERVAL_S = 5;
@@ -124,6 +124,11 @@ export class MediaFleet extends DurableObject<Env> {
     await this.#ensureAlarm(now + this.#timeoutMs);
     if (orphaned.length > 0) console.warn(JSON.stringify({ msg: 'lost media node is back with calls: hanging them up', node_id: hb.node_id, calls: orphaned.length }));
     const ack: HeartbeatAck = orphaned.length > 0 ? { ok: true, interval_s, hangup_voice_ids: orphaned } : { ok: true, interval_s };
+    // Its bindings were dropped when it was taken for lost (or were never heard of): it reports them all again.
+    if (wantsRegistrations(kind, hb.sip_bindings)) {
+      ack.report_registrations = true;
+      console.warn(JSON.stringify({ msg: 'asking the media node to report its agent bindings again', node_id: hb.node_id, beat: kind, sip_bindings: hb.sip_bindings ?? null }));
+    }
     return { ack, owners: this.#ownersOn(hb.node_id), current: true };
   }
 

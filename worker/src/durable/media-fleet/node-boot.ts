@@ -49,3 +49,19 @@ export function bootIsOlder(a: string, b: string): boolean {
   if (!ISO_INSTANT.test(a) || !ISO_INSTANT.test(b)) return false;
   return Date.parse(a) < Date.parse(b);
 }
+
+/**
+ * Whether the node's answer asks it to report every agent binding it holds
+ * again (heartbeat ack `report_registrations`). A node back after being
+ * declared lost had its bindings dropped at every floor, and would otherwise
+ * only re-report each one at its softphone's next refresh (up to the
+ * registration's expiry, 10 minutes by default), the agent unreachable
+ * meanwhile; a node the fleet has never seen may hold bindings nobody knows
+ * of. `sipBindings` is the count the beat carries (absent: an older node;
+ * asked anyway, it ignores the field).
+ */
+export function wantsRegistrations(kind: BeatKind, sipBindings: number | undefined): boolean {
+  if (sipBindings === 0) return false;
+  if (kind === 'returned') return true;
+  return kind === 'first' && sipBindings !== undefined;
+}
