@@ -14,6 +14,9 @@
 //   bridged, a customer answers while the Worker is down with the other agent
 //   free: bridged to that agent once the dialer learns of the answer, not an
 //   abandon; the campaign goes on to dial, retry and complete.
+// - a manual call (originate): the agent's leg up, the customer still ringing
+//   at the kill and answering while the Worker is down: the node bridges it,
+//   the Worker learns of it after, and it ends once when the agent hangs up.
 // Each case ends with nothing stuck: every contact and calls row final, one
 // campaign.completed, each call's webhooks once (by event id), the dialer
 // holding no call, the media node carrying none, the agents free.
@@ -138,7 +141,7 @@ async function expectNothingStuck(id: string, contactCount: number, maxAttempts:
 const established = (name: AgentName) => cs.phones[name]!.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
 const closed = (name: AgentName) => cs.phones[name]!.events.filter((e) => e.type === 'CALL_CLOSED').length;
 
-describe('a Worker restart in a power and a predictive campaign, with customers in the abandon cases', () => {
+describe('a Worker restart in the power and predictive modes, the abandon cases and a ringing originate', () => {
   it('power: a customer waiting for an agent at the kill, one who answers while the Worker is down and one who answers and hangs up while it is down are abandoned once it is back (no agent free); the bridged call talks on; nothing stuck', async () => {
     const { s, hooks, agentIds } = cs;
     const waiting = lateLine(31, 4); // answers 4 s after the dial: the Worker is killed as it starts waiting for an agent
