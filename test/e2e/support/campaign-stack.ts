@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { startStack, type Stack } from '../../../scripts/stack/stack.ts';
 import { DEMO } from '../../../scripts/seed-local.ts';
+import { startSipp, type SippHandle } from '../../sipp/sipp-process.ts';
 import type { Baresip } from '../../peers/baresip.ts';
 import { startDialerHooks, type DialerHooks } from '../dialer-hooks.ts';
 import { agentSoftphone, dialerSession, until, type DialerSession } from '../dialer-session.ts';
@@ -54,14 +55,24 @@ export interface CampaignStack {
 export async function startCampaignStack(
   name: string,
   agents: AgentName[],
-  /** `ports`: a file that restarts parts of its stack uses its own set (default CAMPAIGN_PORTS). */
-  opts: { workerVars?: Record<string, string>; ports?: typeof CAMPAIGN_PORTS } = {},
+  /**
+   * `ports`: a file that restarts parts of its stack uses its own set (default CAMPAIGN_PORTS).
+   * `carrierScenario`: another SIPp scenario as the carrier (its own lines, e.g. test/sipp/carrier-late-answer.xml).
+   * `agentToneSeconds`: how long each softphone's tone lasts, so how long it can stay in a call (default 30).
+   */
+  opts: { workerVars?: Record<string, string>; ports?: typeof CAMPAIGN_PORTS; carrierScenario?: string; agentToneSeconds?: number } = {},
 ): Promise<CampaignStack> {
   const ports = opts.ports ?? CAMPAIGN_PORTS;
   const stateDir = `${process.cwd()}/.wrangler/e2e-${name}-${Date.now()}`;
   const scratch = mkdtempSync(join(tmpdir(), `crier-${name}-`));
+  // Another scenario: this file runs the carrier itself, and the stack dials it as a trunk of its own.
+  const carrier: SippHandle | null = opts.carrierScenario ? await startSipp({ port: ports.carrier, mediaPort: ports.carrierMedia, scenario: opts.carrierScenario }) : null;
+  const trunkUri = carrier ? `sip:127.0.0.1:${ports.carrier};transport=udp` : undefined;
   // baresip 1.0 answers MD5 challenges only (docs/agents-sip.md).
-  const stack = await startStack({ ports, stateDir, workerVars: { WEBHOOK_ALLOW_LOOPBACK: 'true', ...opts.workerVars }, mediaEnv: { REGISTER_DIGEST_ALGORITHMS: 'MD5' } });
+  const stack = await startStack({ ports, stateDir, trunkUri, workerVars: { WEBHOOK_ALLOW_LOOPBACK: 'true', ...opts.workerVars }, mediaEnv: { REGISTER_DIGEST_ALGORITHMS: 'MD5' } }).catch(async (err: unknown) => {
+    await carrier?.stop();
+    throw err;
+  });
   const phones: CampaignStack['phones'] = {};
   const agentIds: CampaignStack['agentIds'] = {};
   const tokenOf: Record<AgentName, string> = { layla: 'agent', omar: 'omar', nadia: 'nadia' };
@@ -70,6 +81,7 @@ export async function startCampaignStack(
     for (const phone of Object.values(phones)) await phone?.stop();
     await hooks?.close();
     await stack.stop();
+    await carrier?.stop();
     // CRIER_E2E_KEEP_STATE=1 keeps the Worker's and the node's logs (stateDir/logs) for a failure's post-mortem.
     if (!process.env.CRIER_E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
@@ -90,7 +102,7 @@ export async function startCampaignStack(
         agentIds[agent] = made.body.id as string;
         await s.login(tokenOf[agent], email, PASSWORD);
       }
-      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: ports.mediaSip, toneHz: AGENT_HZ[agent], scratch }));
+      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: ports.mediaSip, toneHz: AGENT_HZ[agent], scratch, toneSeconds: opts.agentToneSeconds }));
       expect((await s.api(tokenOf[agent], 'POST', '/v1/agents/me/state', { state: 'available' })).status).toBe(200);
     }
     await until(async () => (await s.api('supervisor', 'GET', '/v1/agents/sip-registered')).body.total_registered === agents.length, 'every registration in the API', 15_000);
