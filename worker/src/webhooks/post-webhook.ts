@@ -57,7 +57,7 @@ export async function postWebhook(req: WebhookRequest, now: () => number = Date.
       'user-agent': 'Crier-Webhooks/1',
       [req.headers.eventId]: req.eventId,
       [req.headers.attempt]: String(req.attempt),
-      [req.headers.signature]: signWebhookBody(req.secret, req.body),
+      [req.headers.signature]: await signWebhookBody(req.secret, req.body),
     };
     if (req.headers.eventType && req.eventType) headers[req.headers.eventType] = req.eventType;
     const res = await fetch(req.url, { method: 'POST', headers, body: req.body, redirect: req.followRedirects === false ? 'manual' : 'follow', signal: AbortSignal.timeout(timeoutMs) });

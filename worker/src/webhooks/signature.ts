@@ -3,18 +3,21 @@
  * the same construction as the dialer spec's X-BroadNet-Signature, so one
  * verification function serves both APIs (docs/webhooks.md).
  */
-import { createHmac } from 'node:crypto';
+import { toHex } from '../media-protocol/signing.ts';
 
 export const EVENT_ID_HEADER = 'X-Crier-Event-Id';
 export const SIGNATURE_HEADER = 'X-Crier-Signature';
 export const ATTEMPT_HEADER = 'X-Crier-Delivery-Attempt';
 
-/**
- * `sha256=<hex>` of the body under the secret. node:crypto's HMAC (native in
- * workerd with nodejs_compat) is synchronous: WebCrypto's `subtle.sign` cost
- * a promise and a wait per webhook on the senders' thread, and its bytes a
- * hex loop in JavaScript (docs/webhooks.md "Fourth pass"). Same bytes out.
- */
-export function signWebhookBody(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+const encoder = new TextEncoder();
+
+const keys = new Map<string, Promise<CryptoKey>>();
+
+export async function signWebhookBody(secret: string, body: string): Promise<string> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    keys.set(secret, key);
+  }
+  return `sha256=${toHex(await crypto.subtle.sign('HMAC', await key, encoder.encode(body)))}`;
 }
