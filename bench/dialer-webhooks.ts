@@ -100,7 +100,7 @@ async function tenant(name: string) {
 }
 
 /** Dials `legs` legs, then reports ring → answer → hang-up for each; returns when the first node event left and how long applying them took. */
-async function runBroadcast(basic: string, tag: string, atT0: () => void | Promise<void> = () => {}): Promise<{ t0: number; applySeconds: number }> {
+async function runBroadcast(basic: string, tag: string, atT0: () => void | Promise<void> = () => {}): Promise<{ t0: number; applySeconds: number; deliveredByApplied: { dialer: number; broadcast: number } }> {
   const play = { type: 'tts', text: 'hi', voice: 'Female', language: 'en-US', prompt_ref: 'p1' };
   const { broadcast_id } = await json(await fetch(`${worker.url}/voice/v1/broadcast`, {
     method: 'POST',
@@ -125,7 +125,8 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void | Promi
     const r = await poster.post('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
     if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
   }
-  return { t0, applySeconds: (performance.now() - t0) / 1000 };
+  // What had arrived when the last batch was applied: the rest was delivered with the thread free of node events.
+  return { t0, applySeconds: (performance.now() - t0) / 1000, deliveredByApplied: { dialer: dialer.count('/hook'), broadcast: broadcastHooks.count(`/${tag}`) } };
 }
 
 // wrangler dev's inspector proxy listens to every subrequest the Worker makes (DevTools' Network
@@ -155,7 +156,7 @@ try {
   let beforeT0 = 0;
   const workerPids = processGroupPids(worker.pid);
   let load: (() => LoadSample) | null = null;
-  const { t0, applySeconds: busyApply } = await runBroadcast(busy.basic, 'busy', async () => {
+  const { t0, applySeconds: busyApply, deliveredByApplied } = await runBroadcast(busy.basic, 'busy', async () => {
     // From the first node event, like the figures: dialling (compliance, originate commands) is not what they measure.
     profileStarted = (await profiler?.start().then(() => true, (err: Error) => (console.error(`no CPU profile: ${err.message}`), false))) ?? false;
     beforeT0 = dialer.count('/hook');
@@ -215,6 +216,8 @@ try {
   console.log(
     `CPU per event: the Worker's processes ${workerCpuMs.toFixed(2)} ms per delivered event, both outboxes together (applying the node events included); the baseline's Node process ${baselineCpuMs.toFixed(2)} ms per POST (client and receiver)`,
   );
+  // Connection reuse: a sender that gave up its connection after each reply would open one per delivery.
+  console.log(`TCP connections accepted so far: dialer receiver ${dialer.connections()} (baseline's included), broadcast receiver ${broadcastHooks.connections()}`);
   console.log(`connection resets: dialer receiver ${dialer.resets()}, broadcast receiver ${broadcastHooks.resets()}, bench → worker ${poster.resets}, baseline ${base.resets}`);
   if (peaks.dialer > cap || peaks.broadcast > cap) throw new Error('a receiver saw more requests open at once than the senders\' connections: the per-invocation cap was not honoured');
   console.log(`\nApplying the ${expected} node events in the BroadcastSession (batches of 500):`);
@@ -223,6 +226,9 @@ try {
       { tenant: 'no dialer subscribers (nothing recorded)', seconds: quietApply.toFixed(2) },
       { tenant: 'subscribed to call.* (recorded, handed over after each batch)', seconds: busyApply.toFixed(2) },
     ]),
+  );
+  console.log(
+    `Delivered when the last batch had been applied (subscribed tenant): dialer ${deliveredByApplied.dialer - beforeT0} of ${expected - beforeT0}, broadcast ${deliveredByApplied.broadcast} of ${broadcastExpected}`,
   );
   if (profile) {
     console.log('\nWorker isolate CPU profile while both outboxes delivered (self time, top functions):');

@@ -18,6 +18,8 @@ export interface WebhookReceiver {
   resetPeak(): void;
   /** Client connections that errored (ECONNRESET and the like) instead of crashing the bench. */
   resets(): number;
+  /** TCP connections accepted over the whole run: far fewer than deliveries while senders reuse their connections. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export async function startWebhookReceiver(
     resets++;
     socket.destroy();
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -68,6 +72,7 @@ export async function startWebhookReceiver(
     peakOpen: () => peak,
     resetPeak: () => void (peak = open),
     resets: () => resets,
+    connections: () => connections,
     close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }

@@ -5,6 +5,7 @@
  * else (another status, a network error, the timeout) is a failure with a
  * reason worth showing a customer.
  */
+import { drainReply } from './drain-reply.ts';
 import { signWebhookBody } from './signature.ts';
 
 /** "Your endpoint must return a 2xx status within 10 seconds" (dialer spec); both APIs are held to it. */
@@ -45,31 +46,6 @@ export interface WebhookAttemptResult {
   durationMs: number;
 }
 
-/** More of a reply than this is not read: the connection is given up instead. */
-const MAX_DRAINED_BYTES = 64 * 1024;
-
-/**
- * Reads the reply to its end so the connection goes back to the pool for the
- * next webhook. Cancelling the body instead (what this did before) costs a
- * new TCP connection per webhook and was 12 % of the isolate's time in the
- * throughput bench (docs/webhooks.md). A receiver that answers with more
- * than MAX_DRAINED_BYTES gets its connection closed.
- */
-async function drainBody(res: Response): Promise<void> {
-  // The usual reply declares a small length: one read instead of a loop of them (the loop was 4.4 % of the isolate in the bench).
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared <= MAX_DRAINED_BYTES) return void (await res.arrayBuffer());
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    bytes += value.byteLength;
-    if (bytes > MAX_DRAINED_BYTES) return reader.cancel();
-  }
-}
-
 export async function postWebhook(req: WebhookRequest, now: () => number = Date.now): Promise<WebhookAttemptResult> {
   const started = now();
   const timeoutMs = req.timeoutMs ?? DELIVERY_TIMEOUT_MS;
@@ -87,7 +63,7 @@ export async function postWebhook(req: WebhookRequest, now: () => number = Date.
     const res = await fetch(req.url, { method: 'POST', headers, body: req.body, redirect: req.followRedirects === false ? 'manual' : 'follow', signal: AbortSignal.timeout(timeoutMs) });
     statusCode = res.status;
     // The status decides; a reply body that breaks off after it does not undo a 2xx.
-    await drainBody(res).catch(() => undefined);
+    await drainReply(res).catch(() => undefined);
     if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
   } catch (err) {
     const name = (err as Error).name;

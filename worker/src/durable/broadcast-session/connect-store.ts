@@ -78,6 +78,15 @@ export class ConnectStore {
     return this.sql.exec<ConnectRow>(`SELECT * FROM connects WHERE voice_id = ? AND state IN ${OPEN} LIMIT 1`, voiceId).toArray()[0] ?? null;
   }
 
+  /** Which of these legs have an open connect, in one read (a batch of node events). */
+  openAmong(voiceIds: readonly string[]): Set<string> {
+    const rows = this.sql.exec<{ voice_id: string }>(
+      `SELECT DISTINCT voice_id FROM connects WHERE voice_id IN (SELECT value FROM json_each(?)) AND state IN ${OPEN}`,
+      JSON.stringify(voiceIds),
+    );
+    return new Set(Array.from(rows, (r) => r.voice_id));
+  }
+
   /** Every connect of a leg, oldest first (its history). */
   forLeg(voiceId: string): ConnectRow[] {
     return this.sql.exec<ConnectRow>('SELECT * FROM connects WHERE voice_id = ? ORDER BY requested_at', voiceId).toArray();

@@ -5,7 +5,8 @@
  * open connect closed first, the disconnected webhook, call.completed, and
  * the calls row (made now for a leg that never reached a node, so every
  * recipient is accounted for). Giving back the leg's node slot is the
- * caller's, in one release per batch (legsEnded).
+ * caller's, in one release per batch (legsEnded). A batch of node events
+ * ends its legs with endInBatch (no re-read, one write per batch).
  */
 import { callHistoryStatus } from '../../calls/call-outcome.ts';
 import { callEndedStatement, insertCallRows } from '../../legs/call-history.ts';
@@ -15,6 +16,7 @@ import { q850Reason } from '../../telephony/q850.ts';
 import { broadcastOwner } from '../media-fleet/leg-owners.ts';
 import { closeConnectWithLeg } from './connect-flow.ts';
 import { isTerminal } from './leg-state-machine.ts';
+import type { LegBatch } from './leg-batch.ts';
 import type { LegRow } from './leg-store.ts';
 import { liveLegsOf } from './live-legs.ts';
 import * as payloads from './webhook-payloads.ts';
@@ -34,7 +36,7 @@ export async function finalizeLeg(
   const reason = detail?.reason ?? q850Reason(cause);
   closeConnectWithLeg(s, current, cause, reason, atMs);
   const voiceId = current.voice_id ?? crypto.randomUUID();
-  const durationS = detail?.durationS ?? (current.answered_at !== null ? Math.max(0, (atMs - current.answered_at) / 1000) : 0);
+  const durationS = detail?.durationS ?? durationOf(current, atMs);
   s.legs.sql.exec(
     'UPDATE legs SET state = ?, voice_id = ?, cause = ?, reason = ?, ended_at = ?, duration = ? WHERE idx = ?',
     state,
@@ -59,19 +61,56 @@ export async function finalizeLeg(
       },
     ]);
   }
-  const answeredBy = (current.answered_by as 'HUMAN' | 'MACHINE' | null) ?? null;
+  announceEnd(s, current, voiceId, { cause, reason, durationS, atMs });
+}
+
+/**
+ * finalizeLeg for a leg of a batch of node events (leg-batch.ts) that has a
+ * voice_id and no open connect: the same end, the same webhooks and history,
+ * without reading the row again (the batch's copy is current) and with the
+ * row written back with the batch's others instead of one UPDATE per leg.
+ */
+export function endInBatch(
+  s: SessionParts,
+  batch: LegBatch,
+  leg: LegRow,
+  state: 'disconnected' | 'failed',
+  cause: number,
+  atMs: number,
+  detail: { reason: string; durationS: number },
+): void {
+  if (isTerminal(leg.state)) return;
+  const from = leg.state;
+  leg.state = state;
+  leg.cause = cause;
+  leg.reason = detail.reason;
+  leg.ended_at = atMs;
+  leg.duration = detail.durationS;
+  s.legs.move(from, state);
+  batch.changed(leg);
+  announceEnd(s, leg, leg.voice_id!, { cause, reason: detail.reason, durationS: detail.durationS, atMs });
+}
+
+function durationOf(leg: LegRow, atMs: number): number {
+  return leg.answered_at !== null ? Math.max(0, (atMs - leg.answered_at) / 1000) : 0;
+}
+
+/** What every end sends and records: the disconnected webhook, call.completed, the calls row's end. */
+function announceEnd(s: SessionParts, leg: LegRow, voiceId: string, end: { cause: number; reason: string; durationS: number; atMs: number }): void {
+  const { cause, reason, durationS, atMs } = end;
+  const answeredBy = (leg.answered_by as 'HUMAN' | 'MACHINE' | null) ?? null;
   s.outbox.enqueue(
     voiceId,
-    payloads.disconnectedPayload(s.context(), { voiceId, to: current.to_number }, { durationS, reason, cause, answeredBy }, new Date(atMs).toISOString()),
+    payloads.disconnectedPayload(s.context(), { voiceId, to: leg.to_number }, { durationS, reason, cause, answeredBy }, new Date(atMs).toISOString()),
     Date.now(),
   );
   s.callEvents.completed(
-    { voiceId, to: current.to_number, dialedAt: current.dialed_at, answeredAt: current.answered_at },
+    { voiceId, to: leg.to_number, dialedAt: leg.dialed_at, answeredAt: leg.answered_at },
     { answeredBy, cause, reason, durationS, endedAtMs: atMs },
   );
   s.history.queue(
     callEndedStatement(s.env.DB, voiceId, {
-      status: callHistoryStatus({ answered: current.answered_at !== null, answeredBy, cause }),
+      status: callHistoryStatus({ answered: leg.answered_at !== null, answeredBy, cause }),
       cause,
       reason,
       durationS,

@@ -63,6 +63,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS legs_voice ON legs(voice_id) WHERE voice_id IS
 CREATE INDEX IF NOT EXISTS legs_state ON legs(state, idx);
 `;
 
+/** What applying node events may change in a leg's row, idx first (the key): written back per batch. */
+export const BATCH_COLUMNS = ['idx', 'last_seq', 'state', 'channel_id', 'answered_at', 'answered_by', 'idle_since', 'voice_id', 'cause', 'reason', 'ended_at', 'duration'] as const;
+
 /** created: legs still arriving; running: dispatching or finishing; complete: broadcastcall_complete has left. */
 export type Phase = 'created' | 'running' | 'complete';
 
@@ -91,6 +94,28 @@ export class LegStore {
 
   byVoice(voiceId: string): LegRow | null {
     return this.sql.exec<LegRow>('SELECT * FROM legs WHERE voice_id = ?', voiceId).toArray()[0] ?? null;
+  }
+
+  /** The legs with these voice_ids, in one read (a batch of node events: leg-batch.ts). */
+  byVoices(voiceIds: readonly string[]): LegRow[] {
+    return this.sql
+      .exec<LegRow>('SELECT * FROM legs WHERE voice_id IS NOT NULL AND voice_id IN (SELECT value FROM json_each(?))', JSON.stringify(voiceIds))
+      .toArray();
+  }
+
+  /**
+   * Writes back, in one statement, the columns applying node events changes
+   * (BATCH_COLUMNS) of rows read and changed in memory (leg-batch.ts); the
+   * per-state counts were kept by the caller's move().
+   */
+  writeBack(rows: readonly LegRow[]): void {
+    if (rows.length === 0) return;
+    const values = rows.map((row) => BATCH_COLUMNS.map((c) => row[c]));
+    this.sql.exec(
+      `UPDATE legs SET ${BATCH_COLUMNS.slice(1).map((c, i) => `${c} = json_extract(w.value, '$[${i + 1}]')`).join(', ')}
+       FROM json_each(?) AS w WHERE legs.idx = json_extract(w.value, '$[0]')`,
+      JSON.stringify(values),
+    );
   }
 
   byIdx(idx: number): LegRow {
