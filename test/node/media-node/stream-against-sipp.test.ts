@@ -7,7 +7,7 @@
 // clear, hold, the recorder, a server that closes or drops the socket, and an
 // untrusted certificate — the call stays up through all of them.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaNode } from '../../../media-node/src/media-node.ts';
 import type { AudioRenderer } from '../../../media-node/src/audio/renderer.ts';
 import { decodeG711, encodeG711 } from '../../../media-node/src/codec/g711.ts';
@@ -48,6 +48,11 @@ beforeAll(async () => {
   });
   ({ worker, node } = stack);
 }, 30_000);
+
+// A case that failed midway leaves its call (and stream) up: hung up here, so one failure stays one.
+afterEach(async () => {
+  for (const voiceId of [...(node?.legs.keys() ?? [])]) if (!ended(voiceId)) await hangup(voiceId);
+});
 
 afterAll(async () => {
   await stack?.close();
@@ -101,12 +106,21 @@ const streamEvent = (voiceId: string, streamId: string, state: StreamEvent['stre
     () => streamEvents(voiceId).find((e) => e.stream_id === streamId && e.streamstate === state)!,
   );
 
-/** The share of the frames' energy at `hz` (≈1 for a pure tone, ≈0 for silence or other tones). */
+/**
+ * The share of the frames' energy at `hz` (≈1 for a pure tone, ≈0 for silence or other tones), measured frame by
+ * frame (160 samples: 1000 and 1400 Hz fall on whole bins) and summed: one Goertzel over the whole run would also
+ * count the phase jumps where a loaded machine's SIPp or jitter buffer skips or repeats a packet, which are not
+ * what the test is about.
+ */
 function toneShare(frames: MediaFrame[], hz: number): number {
-  if (frames.length === 0) return 0;
-  const pcm = decodeG711('PCMU', Buffer.concat(frames.map((f) => f.payload)));
-  const total = blockPower(pcm);
-  return total === 0 ? 0 : goertzelPower(pcm, hz) / total;
+  let tone = 0;
+  let total = 0;
+  for (const f of frames) {
+    const pcm = decodeG711('PCMU', f.payload);
+    tone += goertzelPower(pcm, hz);
+    total += blockPower(pcm);
+  }
+  return total === 0 ? 0 : tone / total;
 }
 const framesBetween = (conn: PeerConnection, from: number, to = Infinity) => conn.media.filter((f) => f.receivedAt >= from && f.receivedAt < to);
 const tone = (ms: number, hz: number) => encodeG711('PCMU', Int16Array.from({ length: (ms / 1000) * 8000 }, (_, i) => Math.round(9000 * Math.sin((2 * Math.PI * hz * i) / 8000))));
@@ -149,8 +163,7 @@ describe('wss streams against SIPp', () => {
     const spanS = (media.at(-1)!.receivedAt - media[0]!.receivedAt) / 1000;
     expect(media.length / spanS).toBeGreaterThan(40);
     expect(media.length / spanS).toBeLessThan(62);
-    // Mostly the 1 kHz tone (another tone or speech scores near 0); not 0.8+, since SIPp's own pacing under a
-    // loaded machine cuts the sine at frame edges, which spreads some energy off the bin.
+    // Mostly the 1 kHz tone (another tone or speech scores near 0).
     expect(toneShare(media.slice(25), 1000)).toBeGreaterThan(0.6);
 
     await hangup(voiceId);
