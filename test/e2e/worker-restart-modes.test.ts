@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { until } from './dialer-session.ts';
 import { AGENT_HZ, LINE, agentsHangUpAfter, startCampaignStack, type AgentName, type CampaignStack } from './support/campaign-stack.ts';
+import { expectNothingStuck } from './support/restart-invariants.ts';
 import { captureCarrierStreams, mostToneBlocks } from './support/rtp-streams.ts';
 
 /** Short, and the Worker stays down longer: the fleet must not take its own downtime for the node's silence. */
@@ -39,9 +40,6 @@ const PORTS = { worker: 8995, carrier: 5332, carrierMedia: 6900, mediaSip: 5324,
 
 /** A person who answers after ringing `ringS` seconds (`n` tells contacts apart); `hangsUp`: and hangs up 4 s later. */
 const lateLine = (n: number, ringS: number, hangsUp = false) => `+9715012${String(n).padStart(2, '0')}${String(ringS).padStart(2, '0')}${hangsUp ? 7 : 9}`;
-
-const FINAL_CONTACT = new Set(['completed', 'failed', 'dnc']);
-const FINAL_ROW = new Set(['completed', 'no_answer', 'busy', 'failed', 'voicemail']);
 
 let cs: CampaignStack;
 
@@ -79,63 +77,6 @@ async function restartWorker(): Promise<{ killedAtMs: number; backAtMs: number }
   const killedAtMs = Date.now();
   await cs.stack.restartWorker({ downMs: WORKER_DOWN_MS });
   return { killedAtMs, backAtMs: Date.now() };
-}
-
-type Row = ReturnType<CampaignStack['callRows']>[number];
-
-/**
- * What must hold once a campaign is done, whatever the restart hit: every contact final within max_attempts, every
- * calls row ended (one per attempt), each call's webhooks once, the abandons counted where the rows say, one
- * campaign.completed, the dialer empty, nothing on the node, every agent free. Returns the rows.
- */
-async function expectNothingStuck(id: string, contactCount: number, maxAttempts: number, eventsBeforeKill: Set<string>): Promise<Row[]> {
-  const { s, hooks, agentIds } = cs;
-  expect(cs.forCampaign(id, 'campaign.completed')).toHaveLength(1);
-  const contacts = await cs.contactsOf(id);
-  expect(contacts.size).toBe(contactCount);
-  for (const [phone, c] of contacts) {
-    expect(FINAL_CONTACT.has(c.status as string), `${phone} ${JSON.stringify(c)}`).toBe(true);
-    expect(c.attempts).toBeGreaterThanOrEqual(1);
-    expect(c.attempts).toBeLessThanOrEqual(maxAttempts);
-  }
-  const rows = cs.callRows(id);
-  for (const row of rows) {
-    expect(FINAL_ROW.has(row.status), JSON.stringify(row)).toBe(true);
-    expect(row.ended_at, JSON.stringify(row)).not.toBeNull();
-  }
-  expect(rows.length).toBe([...contacts.values()].reduce((n, c) => n + (c.attempts as number), 0));
-
-  // Webhooks: each call's initiated and completed once, answered once when it was, abandoned once when its row says
-  // so (hooks keeps one per event id, so a redelivery is fine and a second event is not); none raised before the kill lost.
-  for (const row of rows) {
-    const of = (type: string) => cs.forCampaign(id, type).filter((e) => e.payload.call_id === row.id);
-    expect(of('call.initiated'), `call.initiated of ${row.contact_phone}`).toHaveLength(1);
-    expect(of('call.completed'), `call.completed of ${row.contact_phone}`).toHaveLength(1);
-    expect(of('call.answered'), `call.answered of ${row.contact_phone}`).toHaveLength(row.answered_at ? 1 : 0);
-    expect(of('call.abandoned'), `call.abandoned of ${row.contact_phone}`).toHaveLength(row.abandoned_at ? 1 : 0);
-    expect(of('call.completed')[0]!.payload.outcome === 'abandoned', `outcome of ${row.contact_phone}`).toBe(row.abandoned_at !== null);
-  }
-  for (const eventId of eventsBeforeKill) expect(hooks.events.some((e) => e.event_id === eventId)).toBe(true);
-  expect(hooks.badSignatures).toBe(0);
-
-  // The campaign's abandon rate: abandoned ÷ live answers, all time.
-  const human = rows.filter((r) => r.answered_at !== null && r.answered_by !== 'MACHINE').length;
-  const abandoned = rows.filter((r) => r.abandoned_at !== null).length;
-  const detail = await s.api('supervisor', 'GET', `/v1/campaigns/${id}`);
-  expect(detail.body.status).toBe('completed');
-  expect(detail.body.abandon_rate).toBe(human === 0 ? 0 : Math.round((1000 * abandoned) / human) / 10);
-
-  // Nothing left anywhere: the dialer holds no call, the node carries none, the agents are free.
-  expect(await cs.dialerView(id)).toMatchObject({ calls_in_flight: 0, calls_waiting: 0, calls_bridged: 0 });
-  await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
-  await until(async () => {
-    const floor = (await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ id: string; state: string; current_call_id: string | null }>;
-    return Object.values(agentIds).every((agentId) => {
-      const a = floor.find((x) => x.id === agentId);
-      return a && a.state === 'available' && a.current_call_id === null;
-    });
-  }, 'every agent available with no current call', 20_000);
-  return rows;
 }
 
 const established = (name: AgentName) => cs.phones[name]!.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
@@ -190,7 +131,7 @@ describe('a Worker restart in the power and predictive modes, the abandon cases 
     await cs.phones.layla!.hangup();
 
     await hooks.waitFor((e) => e.event_type === 'campaign.completed' && e.payload.campaign_id === id, 'campaign.completed', 60_000);
-    const rows = await expectNothingStuck(id, contacts.length, 1, eventsBeforeKill);
+    const { rows } = await expectNothingStuck(cs, nodeLiveCalls, id, contacts.length, 1, eventsBeforeKill);
     const row = (phone: string) => rows.find((r) => r.contact_phone === phone)!;
 
     // Who answered when: the waiting line before the kill, the others while the Worker was down (the node's answer
@@ -257,7 +198,7 @@ describe('a Worker restart in the power and predictive modes, the abandon cases 
     } finally {
       talk.stop();
     }
-    const rows = await expectNothingStuck(id, contacts.length, 2, eventsBeforeKill);
+    const { rows } = await expectNothingStuck(cs, nodeLiveCalls, id, contacts.length, 2, eventsBeforeKill);
 
     const late = rows.find((r) => r.id === lateId)!;
     expect(Date.parse(late.answered_at!)).toBeGreaterThan(killedAtMs);
