@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './dialer-session.ts';
 import { AUTH, startClient, type Client } from './client.ts';
 import { AGENT_HZ, LINE, agentsHangUpAfter, startCampaignStack, type AgentName, type CampaignStack } from './support/campaign-stack.ts';
-import { expectNothingStuck } from './support/restart-invariants.ts';
+import { expectNothingStuck, expectOriginateEndsOnceByAgent } from './support/restart-invariants.ts';
 import { captureCarrierStreams, mostToneBlocks } from './support/rtp-streams.ts';
 
 /**
@@ -239,22 +239,6 @@ describe('a Worker restart in the middle of live campaign calls', () => {
     expect(await agentState()).toMatchObject({ state: 'on_call', current_call_id: callId });
 
     // The agent hangs up: the call ends once, by the agent, everywhere.
-    await phone.hangup();
-    const done = await hooks.waitFor((e) => e.correlation_id === callId && e.event_type === 'call.completed', 'call.completed', 30_000);
-    expect(done.payload).toMatchObject({ call_id: callId, agent_id: agentId, campaign_id: null, contact_phone: LINE.tone, status: 'completed', ended_by: 'agent' });
-    const calls = await s.api('supervisor', 'GET', `/v1/calls?agent_id=${agentId}`);
-    const row = (calls.body.items as Array<Record<string, any>>).find((c) => c.id === callId);
-    expect(row).toMatchObject({ agent_id: agentId, status: 'completed', contact_phone: LINE.tone });
-    expect(row!.ended_at).not.toBeNull();
-    await until(async () => (await s.api('supervisor', 'GET', '/v1/calls/active-count')).body.active_calls === 0 || null, 'no call live', 20_000);
-    await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
-    await until(async () => {
-      const a = await agentState();
-      return a.state === 'available' && a.current_call_id === null;
-    }, `${who} available with no current call`, 20_000);
-    // Late or repeated node events after the end raise nothing more; each webhook once (hooks keeps one per event id).
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(hooks.forCall(callId).map((e) => e.event_type)).toEqual(['call.initiated', 'call.answered', 'call.completed']);
-    expect(hooks.badSignatures).toBe(0);
+    await expectOriginateEndsOnceByAgent(cs, nodeLiveCalls, { callId, who, contactPhone: LINE.tone });
   }, 180_000); // two restarts, the first one timed to the agent's next refresh (up to 54 s away)
 });

@@ -3,7 +3,7 @@
 // webhook once, the abandons counted where the rows say.
 import { expect } from 'vitest';
 import { until } from '../dialer-session.ts';
-import type { CampaignStack } from './campaign-stack.ts';
+import type { AgentName, CampaignStack } from './campaign-stack.ts';
 
 const FINAL_CONTACT = new Set(['completed', 'failed', 'dnc']);
 const FINAL_ROW = new Set(['completed', 'no_answer', 'busy', 'failed', 'voicemail']);
@@ -70,4 +70,35 @@ export async function expectNothingStuck(
     });
   }, 'every agent available with no current call', 20_000);
   return { rows, contacts };
+}
+
+/**
+ * A manual call (originate) bridged through a restart, ended by its agent: the call ends once, by the agent,
+ * everywhere (its webhook and calls row, no call live, none on the node, the agent free), and late or repeated node
+ * events raise nothing more.
+ */
+export async function expectOriginateEndsOnceByAgent(
+  cs: CampaignStack,
+  nodeLiveCalls: () => Promise<number>,
+  call: { callId: string; who: AgentName; contactPhone: string },
+): Promise<void> {
+  const { s, hooks } = cs;
+  const { callId, who, contactPhone } = call;
+  const agentId = cs.agentIds[who]!;
+  await cs.phones[who]!.hangup();
+  const done = await hooks.waitFor((e) => e.correlation_id === callId && e.event_type === 'call.completed', 'call.completed', 30_000);
+  expect(done.payload).toMatchObject({ call_id: callId, agent_id: agentId, campaign_id: null, contact_phone: contactPhone, status: 'completed', ended_by: 'agent' });
+  const row = ((await s.api('supervisor', 'GET', `/v1/calls?agent_id=${agentId}`)).body.items as Array<Record<string, any>>).find((c) => c.id === callId);
+  expect(row).toMatchObject({ agent_id: agentId, status: 'completed', contact_phone: contactPhone });
+  expect(row!.ended_at).not.toBeNull();
+  await until(async () => (await s.api('supervisor', 'GET', '/v1/calls/active-count')).body.active_calls === 0 || null, 'no call live', 20_000);
+  await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
+  await until(async () => {
+    const a = ((await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ id: string; state: string; current_call_id: string | null }>).find((x) => x.id === agentId)!;
+    return a.state === 'available' && a.current_call_id === null;
+  }, `${who} available with no current call`, 20_000);
+  // Late or repeated node events after the end raise nothing more; each webhook once (hooks keeps one per event id).
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(hooks.forCall(callId).map((e) => e.event_type)).toEqual(['call.initiated', 'call.answered', 'call.completed']);
+  expect(hooks.badSignatures).toBe(0);
 }
