@@ -102,6 +102,7 @@ async function tenant(name: string) {
 /** Dials `legs` legs, then reports ring → answer → hang-up for each; returns when the first node event left and how long applying them took. */
 async function runBroadcast(basic: string, tag: string, atT0: () => void | Promise<void> = () => {}): Promise<{ t0: number; applySeconds: number; deliveredByApplied: { dialer: number; broadcast: number } }> {
   const play = { type: 'tts', text: 'hi', voice: 'Female', language: 'en-US', prompt_ref: 'p1' };
+  const dialStart = performance.now();
   const { broadcast_id } = await json(await fetch(`${worker.url}/voice/v1/broadcast`, {
     method: 'POST',
     headers: { authorization: basic, 'content-type': 'application/json' },
@@ -112,6 +113,8 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void | Promi
     }),
   }));
   while ((originates.get(broadcast_id)?.length ?? 0) < legs) await new Promise((r) => setTimeout(r, 50));
+  // Not a figure of the goal: dialling (acceptance, the compliance gate, originate commands) happens before t0.
+  console.log(`${tag}: ${legs} legs accepted and dialled in ${((performance.now() - dialStart) / 1000).toFixed(2)} s`);
   const owner = { kind: 'broadcast', id: broadcast_id };
   const at = () => new Date().toISOString();
   const events = originates.get(broadcast_id)!.flatMap((o) => [
@@ -121,6 +124,8 @@ async function runBroadcast(basic: string, tag: string, atT0: () => void | Promi
   ]);
   await atT0();
   const t0 = performance.now();
+  // --marks: CLOCK_MONOTONIC seconds, to cut a `perf record -k CLOCK_MONOTONIC` of workerd to the measured window.
+  if (process.argv.includes('--marks')) console.log(`mark ${tag} t0 ${Number(process.hrtime.bigint()) / 1e9}`);
   for (let i = 0; i < events.length; i += 500) {
     const r = await poster.post('/internal/media/v1/events', { node_id: 'bench-node', events: events.slice(i, i + 500) });
     if (!r.ok) throw new Error(`events batch answered ${r.status}: ${await r.text()}`);
@@ -170,6 +175,7 @@ try {
   while ((dialer.count('/hook') < expected || broadcastHooks.count('/busy') < broadcastExpected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   if (dialer.count('/hook') < expected) throw new Error(`only ${dialer.count('/hook')} of ${expected} dialer events arrived`);
   // call.initiated events leave while legs are dialled, before t0: count only what arrived after it.
+  if (process.argv.includes('--marks')) console.log(`mark delivered ${Number(process.hrtime.bigint()) / 1e9}`);
   const seconds = (dialer.lastAt('/hook') - t0) / 1000;
   const broadcastSeconds = (broadcastHooks.lastAt('/busy') - t0) / 1000;
   const peaks = { dialer: dialer.peakOpen(), broadcast: broadcastHooks.peakOpen() };

@@ -131,6 +131,9 @@ describe('which rule governs', () => {
     const set: RuleSet = { revision: 1, overrides: { '*': { calling_windows: [{ days: ['mon'], start: '09:00', end: '17:00' }], consent_required: false } } };
     expect(resolveRule(set, 'FR')!.zones).toEqual(['Europe/Paris']);
     expect(resolveRule(set, 'AU')!.zones.length).toBeGreaterThan(3);
+    // Looked up once per country (ICU's enumeration is costly per leg), and shared read-only.
+    expect(resolveRule(set, 'AU')!.zones).toBe(resolveRule(set, 'AU')!.zones);
+    expect(Object.isFrozen(resolveRule(set, 'AU')!.zones)).toBe(true);
   });
 
   it('rule_version names the defaults, plus the tenant revision when there is one', () => {

@@ -22,7 +22,7 @@ export interface ResolvedRule {
   source: 'tenant' | 'default' | 'tenant_catch_all';
   rule: JurisdictionRule;
   /** The zones to be open in: the rule's own, or every zone of the country. */
-  zones: string[];
+  zones: readonly string[];
 }
 
 /** "2026-06-01" for the defaults alone, "2026-06-01+r3" with the tenant's revision 3. */
