@@ -2,7 +2,8 @@
 // Object's SQLite: read once, changed in memory, written back in one
 // statement with exactly the columns applying events changes; a path that
 // writes a leg by itself sees the batch's changes and makes the batch read
-// that leg again; open connects are known from one read.
+// every leg again (so a path that let another request change one could not be
+// overwritten); open connects are known from one read.
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LegBatch } from '../../../worker/src/durable/broadcast-session/leg-batch.ts';
@@ -81,7 +82,7 @@ describe('leg batch', () => {
       b.last_seq = 1;
       batch.changed(a);
       batch.changed(b);
-      await batch.aside(ids[0]!, () => {
+      await batch.aside(() => {
         expect(legs.byVoice(ids[0]!)!.last_seq).toBe(1);
         legs.setIdleSince(a.idx, 42);
       });
@@ -93,6 +94,32 @@ describe('leg batch', () => {
       batch.changed(again);
       batch.write();
       expect(legs.byVoice(ids[0]!)).toMatchObject({ last_seq: 2, idle_since: 42 });
+    });
+  });
+
+  it('after an aside, reads every leg again: a change another request made meanwhile is not written over', async () => {
+    await withStores(async (legs, connects, sql) => {
+      const ids = dialled(legs, sql, 3);
+      const batch = new LegBatch(legs, connects, ids);
+      const b = batch.find(ids[1]!)!;
+      expect(batch.mayHaveOpenConnect(ids[2]!)).toBe(false);
+      await batch.aside(async () => {
+        // What a path that waited on I/O would let in: another request ends leg 1 and opens a connect on leg 2.
+        await Promise.resolve();
+        sql.exec("UPDATE legs SET state = 'disconnected', cause = 16 WHERE voice_id = ?", ids[1]!);
+        connects.insert({ connectId: 'c-new', voiceId: ids[2]!, from: '1', to: '2', nodeId: 'n1', requestedAt: 3 });
+      });
+      const bAgain = batch.find(ids[1]!)!;
+      expect(bAgain).not.toBe(b);
+      expect(bAgain).toMatchObject({ state: 'disconnected', cause: 16 });
+      bAgain.last_seq = 4;
+      batch.changed(bAgain);
+      batch.find(ids[2]!);
+      expect(batch.mayHaveOpenConnect(ids[2]!)).toBe(true);
+      batch.write();
+      expect(legs.byVoice(ids[1]!)).toMatchObject({ state: 'disconnected', cause: 16, last_seq: 4 });
+      // Read again once, then the batch's copy again.
+      expect(batch.find(ids[1]!)).toBe(bAgain);
     });
   });
 

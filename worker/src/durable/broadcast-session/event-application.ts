@@ -59,20 +59,20 @@ async function applyEvent(s: SessionParts, batch: LegBatch, leg: LegRow, ev: Med
   }
   if (ev.type === 'connect') {
     // Moves the leg and its connect by itself: aside from the batch's copy.
-    await batch.aside(leg.voice_id!, () => applyConnectEvent(s, leg, ev, eventTime, timestamp));
+    await batch.aside(() => applyConnectEvent(s, leg, ev, eventTime, timestamp));
     return null;
   }
   if (ev.type === 'stream') {
     const stream = { streamstate: ev.streamstate, streamId: ev.stream_id, wssHost: ev.wss_host, reason: ev.reason, framesSent: ev.frames_sent, framesDropped: ev.frames_dropped };
     s.outbox.enqueue(leg.voice_id!, payloads.streamPayload(ctx, legCtx, stream, timestamp), Date.now());
-    if (ev.streamstate !== 'started') await batch.aside(leg.voice_id!, () => streamEnded(s, leg, ev.stream_id));
+    if (ev.streamstate !== 'started') await batch.aside(() => streamEnded(s, leg, ev.stream_id));
     return null;
   }
   if (ev.type === 'disconnected') {
     const answered = leg.answered_at !== null;
     const detail = { reason: ev.reason, durationS: answered ? ev.duration_s : 0 };
     // A leg with a connect open ends it first (connect-flow.ts): the general path, which reads the leg again.
-    if (batch.mayHaveOpenConnect(leg.voice_id!)) await batch.aside(leg.voice_id!, () => finalizeLeg(s, leg, 'disconnected', ev.cause, eventTime, detail));
+    if (batch.mayHaveOpenConnect(leg.voice_id!)) await batch.aside(() => finalizeLeg(s, leg, 'disconnected', ev.cause, eventTime, detail));
     else endInBatch(s, batch, leg, 'disconnected', ev.cause, eventTime, detail);
     return leg.node_id;
   }
