@@ -42,6 +42,24 @@ describe('abandon', () => {
     expect(live).toMatchObject({ status: 'active', calls_bridged: 1, calls_waiting: 0, abandon_rate: { campaign: 0.5, last_24_hours: 0.5, last_30_days: 0.5 } });
   });
 
+  it('a customer whose answer and hang-up arrive in one batch (both while the Worker was down), an agent free: abandoned once, no agent claimed, nothing sent to the node', async () => {
+    const f = await engineFloor(stops, { phones: uaeMobiles(1), agents: 1, mode: 'power', dialRatio: 1, maxAttempts: 1 });
+    const [a] = await commandsOf(f.node, 'originate', 1);
+    const leg = customerLeg(a!.voice_id, f.campaignId);
+    await postEvents(f.nodeId, [leg.connected(), leg.disconnected(16, 'Normal Clearing', 4)]);
+
+    const all = await envelopesWhen(f.hooks, (e) => ofType(e, 'call.completed').length > 0, 'call.completed');
+    expect(ofType(all, 'call.abandoned').map((e) => e.payload.call_id)).toEqual([a!.voice_id]);
+    expect(ofType(all, 'call.completed')[0]!.payload).toMatchObject({ call_id: a!.voice_id, outcome: 'abandoned', agent_id: null });
+    expect(await callRow(a!.voice_id)).toMatchObject({ status: 'completed', abandoned_at: expect.any(String), answered_at: expect.any(String), agent_id: null });
+    expect(await contactOf(f.campaignId, `+${a!.to}`)).toMatchObject({ status: 'failed', attempts: 1, disposition: 'abandoned' });
+    // Nobody was there to bridge: the agent was never taken (no on_call, no agent.state_changed), the node was sent
+    // neither a connect to ring the agent nor the abandon message for a leg it no longer has.
+    expect(ofType(all, 'agent.state_changed').filter((e) => e.payload.current_call_id === a!.voice_id)).toEqual([]);
+    expect((await agentStates(f.t)).get(f.t.agent.id)).toMatchObject({ state: 'available', current_call_id: null });
+    expect((await f.node.commands()).filter((c) => c.type === 'connect' || c.type === 'play')).toEqual([]);
+  });
+
   it('a machine (AMD) is hung up on, never bridged, not abandoned, and retried as machine', async () => {
     const f = await engineFloor(stops, { phones: uaeMobiles(1), agents: 1, settings: { amd: true, machine_action: 'hangup' } });
     const [o] = await commandsOf(f.node, 'originate', 1);

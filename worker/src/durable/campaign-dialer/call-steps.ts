@@ -39,6 +39,11 @@ const ENDED_RETENTION_MS = 10 * 60_000;
 export interface StepOptions {
   /** The node is gone: no command can reach it (nor needs to). */
   nodeGone?: boolean;
+  /**
+   * A live answer is left waiting here; the caller (a batch of node events) looks for its agent once the batch is
+   * applied, when it knows whether the customer is still there.
+   */
+  agentSearchAfterBatch?: boolean;
 }
 
 export async function stepCampaignCall(p: DialerParts, ctx: CampaignContext, call: StoredCall, input: CallInput, options: StepOptions = {}): Promise<void> {
@@ -63,7 +68,7 @@ async function carryOut(p: DialerParts, ctx: CampaignContext, call: StoredCall, 
         return;
       }
       case 'find_agent':
-        await findAgent(p, ctx, call);
+        if (!options.agentSearchAfterBatch) await findAgent(p, ctx, call);
         return;
       case 'connect_agent': {
         const binding = await agentFloor(p.env, tenantId).sipBinding(effect.agentId);
