@@ -33,7 +33,7 @@ import { PreviewOffers, type PreviewOffer } from './preview-offers.ts';
 import { placeDial } from './place-dial.ts';
 import { DialerFigures } from './dialer-figures.ts';
 import type { DialerParts } from './dialer-parts.ts';
-import { findAgent, stepCampaignCall, tendCalls } from './call-steps.ts';
+import { announceIfUnannounced, findAgent, stepCampaignCall, tendCalls } from './call-steps.ts';
 import { dialDue, healOrphans } from './dial-due.ts';
 
 const TICK_MS = 1_000;
@@ -93,6 +93,7 @@ export class CampaignDialer extends DurableObject<Env> {
         lastSeq: (call) => call.lastSeq,
         apply: async (call, ev) => {
           call.lastSeq = ev.seq;
+          announceIfUnannounced(this.#parts, ctx!, call);
           const input = callInputOf(ev, call.connectId);
           // An answer is offered to an agent only once the whole batch is applied: the same batch may say the
           // customer has hung up already (answered and gone while the Worker was down), and then nobody is claimed.
