@@ -13,6 +13,9 @@
 // - power, one agent free, a customer answers and hangs up while the Worker is
 //   down: never reached an agent, so abandoned once (docs/campaign-engine.md
 //   "Worker restart"); the agent's phone never rings and the agent is free.
+//   The kill follows the node's dial closely: on some runs it lands before the
+//   dialer saw the node take the originate, and call.initiated must still
+//   come once (campaign-engine.md "A dial caught by the kill").
 // Each case ends with nothing stuck (support/restart-invariants.ts).
 // The agent's softphone (baresip) does not auto-answer here: the test answers
 // it (`accept`) at the moment the case needs. The carrier is
