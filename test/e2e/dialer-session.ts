@@ -59,13 +59,14 @@ export const tenantRealm = () => `${DEMO.tenantId.toLowerCase()}.sip.crier.local
 /**
  * Gives the agent SIP credentials (as the supervisor) and registers a baresip softphone playing `toneHz` for
  * `toneSeconds` (default 30; baresip hangs a call up when its file ends, so a longer call needs a longer tone).
+ * `autoAnswer` false: it rings until the test sends `accept` (default: answers at once).
  */
-export async function agentSoftphone(session: DialerSession, o: { agentId: string; sipUser: string; password: string; mediaSipPort: number; toneHz: number; scratch: string; toneSeconds?: number }): Promise<Baresip> {
+export async function agentSoftphone(session: DialerSession, o: { agentId: string; sipUser: string; password: string; mediaSipPort: number; toneHz: number; scratch: string; toneSeconds?: number; autoAnswer?: boolean }): Promise<Baresip> {
   const set = await session.api('supervisor', 'PUT', `/v1/agents/${o.agentId}/sip-credentials`, { sip_user: o.sipUser, password: o.password });
   if (set.status !== 200) throw new Error(`sip-credentials: ${set.status} ${JSON.stringify(set.body)}`);
   const wav = join(o.scratch, `${o.sipUser}-tone.wav`);
   writeFileSync(wav, toneWav(o.toneHz, o.toneSeconds ?? 30, 8000, 8000));
-  const phone = await startBaresip({ user: o.sipUser, password: o.password, domain: tenantRealm(), proxy: `sip:127.0.0.1:${o.mediaSipPort}`, wav, recordDir: join(o.scratch, `${o.sipUser}-recordings`) });
+  const phone = await startBaresip({ user: o.sipUser, password: o.password, domain: tenantRealm(), proxy: `sip:127.0.0.1:${o.mediaSipPort}`, wav, recordDir: join(o.scratch, `${o.sipUser}-recordings`), autoAnswer: o.autoAnswer });
   // A softphone that does not register in time is stopped here, so a failing test leaves no process behind.
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${o.sipUser} did not register within 20 s: ${phone.output().slice(-2000)}`)), 20_000));
   try {

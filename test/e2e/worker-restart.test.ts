@@ -63,8 +63,6 @@ afterAll(async () => {
   await cs?.stop();
 });
 
-const nodeLiveCalls = async () => ((await (await fetch(`http://127.0.0.1:${PORTS.mediaControl}/v1/stats`)).json()) as { live_calls: number }).live_calls;
-
 describe('a Worker restart in the middle of live campaign calls', () => {
   it('leaves nothing stuck: the bridged call talks on, the campaign completes once, every contact, row, agent and node call ends, no webhook is lost', async () => {
     const { s, hooks, phones, agentIds } = cs;
@@ -125,7 +123,7 @@ describe('a Worker restart in the middle of live campaign calls', () => {
     // Nothing stuck (every contact final within max_attempts, every calls row ended, one per attempt; each call's
     // webhooks once after de-duplication by event id, those raised before the kill among them; the abandon rate; the
     // dialer, the node and both agents free), and these lines' outcomes.
-    const { rows, contacts } = await expectNothingStuck(cs, nodeLiveCalls, id, CONTACTS.length, 2, eventsBeforeKill);
+    const { rows, contacts } = await expectNothingStuck(cs, id, CONTACTS.length, 2, eventsBeforeKill);
     expect(contacts.get(LINE.tone)).toMatchObject({ status: 'completed', attempts: 1 });
     expect(contacts.get(LINE.noAnswer)).toMatchObject({ status: 'failed', attempts: 2, disposition: 'no_answer' });
     expect(contacts.get(LINE.busy)).toMatchObject({ status: 'failed', attempts: 2, disposition: 'busy' });
@@ -174,7 +172,7 @@ describe('a Worker restart in the middle of live campaign calls', () => {
     // The persons were answered and talked through to their own hang-up, not cut by the restart (no cause 41).
     const causes = complete.broadcast_call_info.map((i: any) => i.disconnectReasonCode as number);
     expect(causes).not.toContain(41);
-    await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
+    await until(async () => (await cs.nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
     console.info(JSON.stringify({ broadcast_restart: { causes, redelivered: client.duplicatesFor(id) } }));
   });
 
@@ -239,6 +237,6 @@ describe('a Worker restart in the middle of live campaign calls', () => {
     expect(await agentState()).toMatchObject({ state: 'on_call', current_call_id: callId });
 
     // The agent hangs up: the call ends once, by the agent, everywhere.
-    await expectOriginateEndsOnceByAgent(cs, nodeLiveCalls, { callId, who, contactPhone: LINE.tone });
+    await expectOriginateEndsOnceByAgent(cs, { callId, who, contactPhone: LINE.tone });
   }, 180_000); // two restarts, the first one timed to the agent's next refresh (up to 54 s away)
 });

@@ -5,7 +5,7 @@
 // test needs: make a campaign, read its contacts, its calls rows (straight
 // from D1), the dialer's live view, and wait for the agents to be free.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -21,6 +21,11 @@ export const CAMPAIGN_PORTS = { worker: 8979, carrier: 5290, carrierMedia: 6400,
 
 /** Carrier lines by last digit (test/sipp/carrier.xml); vary the digits before the last to make distinct contacts. */
 export const LINE = { tone: '+971501234568', hangsUp: '+971501234566', busy: '+971501234561', noAnswer: '+971501234562', person: '+971501230010' };
+/**
+ * A line of test/sipp/carrier-late-answer.xml: a person who answers after ringing `ringS` seconds (`n` tells contacts
+ * apart); `hangsUp`: and hangs up 4 s after answering.
+ */
+export const lateLine = (n: number, ringS: number, hangsUp = false) => `+9715012${String(n).padStart(2, '0')}${String(ringS).padStart(2, '0')}${hangsUp ? 7 : 9}`;
 /** The carrier's tone line plays 1 kHz. */
 export const LINE_HZ = 1000;
 
@@ -48,7 +53,18 @@ export interface CampaignStack {
   dialerView(campaignId: string): Promise<Record<string, any>>;
   agentOn(callId: string): Promise<AgentName>;
   agentsFree(timeoutMs?: number): Promise<void>;
+  /** A case that failed midway may leave a softphone in a call (talking or ringing): each case starts from a free floor, so one failure stays one. */
+  freeFloor(): Promise<void>;
   nameOf(agentId: string): AgentName | undefined;
+  /** Calls the agent's softphone has established / closed so far (baresip's events). */
+  established(name: AgentName): number;
+  closed(name: AgentName): number;
+  /** Calls the media node carries now (its /v1/stats). */
+  nodeLiveCalls(): Promise<number>;
+  /** The media node has sent the INVITE for `phone` (its log says so: the node reports no event for a connect's dial). */
+  nodeDialled(phone: string): boolean;
+  /** SIGKILLs the Worker, keeps it down `downMs`, starts it again on the same state; when it died and when it answered again (ms since the epoch). */
+  restartWorker(downMs: number): Promise<{ killedAtMs: number; backAtMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +75,10 @@ export async function startCampaignStack(
    * `ports`: a file that restarts parts of its stack uses its own set (default CAMPAIGN_PORTS).
    * `carrierScenario`: another SIPp scenario as the carrier (its own lines, e.g. test/sipp/carrier-late-answer.xml).
    * `agentToneSeconds`: how long each softphone's tone lasts, so how long it can stay in a call (default 30).
+   * `manualAnswer`: agents whose softphones ring until the test answers (`phones[name].command('accept')`) or the
+   *   ring times out, so a test can hold an agent's phone ringing across a chosen moment (default: all auto-answer).
    */
-  opts: { workerVars?: Record<string, string>; ports?: typeof CAMPAIGN_PORTS; carrierScenario?: string; agentToneSeconds?: number } = {},
+  opts: { workerVars?: Record<string, string>; ports?: typeof CAMPAIGN_PORTS; carrierScenario?: string; agentToneSeconds?: number; manualAnswer?: AgentName[] } = {},
 ): Promise<CampaignStack> {
   const ports = opts.ports ?? CAMPAIGN_PORTS;
   const stateDir = `${process.cwd()}/.wrangler/e2e-${name}-${Date.now()}`;
@@ -102,7 +120,7 @@ export async function startCampaignStack(
         agentIds[agent] = made.body.id as string;
         await s.login(tokenOf[agent], email, PASSWORD);
       }
-      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: ports.mediaSip, toneHz: AGENT_HZ[agent], scratch, toneSeconds: opts.agentToneSeconds }));
+      phones[agent] = await softphoneWithRetry(() => agentSoftphone(s, { agentId: agentIds[agent]!, sipUser: SIP_USER[agent], password: PASSWORD, mediaSipPort: ports.mediaSip, toneHz: AGENT_HZ[agent], scratch, toneSeconds: opts.agentToneSeconds, autoAnswer: !opts.manualAnswer?.includes(agent) }));
       expect((await s.api(tokenOf[agent], 'POST', '/v1/agents/me/state', { state: 'available' })).status).toBe(200);
     }
     await until(async () => (await s.api('supervisor', 'GET', '/v1/agents/sip-registered')).body.total_registered === agents.length, 'every registration in the API', 15_000);
@@ -110,6 +128,10 @@ export async function startCampaignStack(
     const h = hooks;
     const ofType = (type: string) => h.events.filter((e) => e.event_type === type);
     const nameOf = (agentId: string) => (Object.keys(agentIds) as AgentName[]).find((n) => agentIds[n] === agentId);
+    const phoneEvents = (name: AgentName, type: string) => phones[name]!.events.filter((e) => e.type === type).length;
+    const agentsFree = async (timeoutMs = 20_000) => {
+      await until(async () => ((await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ state: string }>).every((a) => a.state !== 'on_call'), 'agents free', timeoutMs);
+    };
     return {
       stack,
       s,
@@ -152,10 +174,29 @@ export async function startCampaignStack(
           return a ? nameOf(a.id) : null;
         }, `an agent on ${callId}`, 20_000);
       },
-      async agentsFree(timeoutMs = 20_000) {
-        await until(async () => ((await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ state: string }>).every((a) => a.state !== 'on_call'), 'agents free', timeoutMs);
+      agentsFree,
+      async freeFloor() {
+        // An auto-answering softphone reports CALL_ESTABLISHED only, one that rings CALL_INCOMING first: a call is open until CALL_CLOSED.
+        const open = (agent: AgentName) => Math.max(phoneEvents(agent, 'CALL_INCOMING'), phoneEvents(agent, 'CALL_ESTABLISHED')) > phoneEvents(agent, 'CALL_CLOSED');
+        for (const agent of Object.keys(phones) as AgentName[]) if (open(agent)) await phones[agent]!.hangup();
+        await agentsFree(30_000);
       },
       nameOf,
+      established: (agent) => phoneEvents(agent, 'CALL_ESTABLISHED'),
+      closed: (agent) => phoneEvents(agent, 'CALL_CLOSED'),
+      async nodeLiveCalls() {
+        return ((await (await fetch(`http://127.0.0.1:${ports.mediaControl}/v1/stats`)).json()) as { live_calls: number }).live_calls;
+      },
+      nodeDialled(phone) {
+        return readdirSync(stack.logDir)
+          .filter((f) => f.startsWith('media-node-'))
+          .some((f) => readFileSync(join(stack.logDir, f), 'utf8').split('\n').some((line) => line.includes('"msg":"dialing"') && line.includes(`"to":"${phone.replace(/^\+/, '')}"`)));
+      },
+      async restartWorker(downMs) {
+        const killedAtMs = Date.now();
+        await stack.restartWorker({ downMs });
+        return { killedAtMs, backAtMs: Date.now() };
+      },
       stop,
     };
   } catch (err) {

@@ -17,7 +17,6 @@ export type Row = ReturnType<CampaignStack['callRows']>[number];
  */
 export async function expectNothingStuck(
   cs: CampaignStack,
-  nodeLiveCalls: () => Promise<number>,
   id: string,
   contactCount: number,
   maxAttempts: number,
@@ -61,7 +60,7 @@ export async function expectNothingStuck(
 
   // Nothing left anywhere: the dialer holds no call, the node carries none, the agents are free.
   expect(await cs.dialerView(id)).toMatchObject({ calls_in_flight: 0, calls_waiting: 0, calls_bridged: 0 });
-  await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
+  await until(async () => (await cs.nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
   await until(async () => {
     const floor = (await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ id: string; state: string; current_call_id: string | null }>;
     return Object.values(agentIds).every((agentId) => {
@@ -79,7 +78,6 @@ export async function expectNothingStuck(
  */
 export async function expectOriginateEndsOnceByAgent(
   cs: CampaignStack,
-  nodeLiveCalls: () => Promise<number>,
   call: { callId: string; who: AgentName; contactPhone: string },
 ): Promise<void> {
   const { s, hooks } = cs;
@@ -92,7 +90,7 @@ export async function expectOriginateEndsOnceByAgent(
   expect(row).toMatchObject({ agent_id: agentId, status: 'completed', contact_phone: contactPhone });
   expect(row!.ended_at).not.toBeNull();
   await until(async () => (await s.api('supervisor', 'GET', '/v1/calls/active-count')).body.active_calls === 0 || null, 'no call live', 20_000);
-  await until(async () => (await nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
+  await until(async () => (await cs.nodeLiveCalls()) === 0, 'no call left on the media node', 20_000);
   await until(async () => {
     const a = ((await s.api('supervisor', 'GET', '/v1/agents/state')).body.agents as Array<{ id: string; state: string; current_call_id: string | null }>).find((x) => x.id === agentId)!;
     return a.state === 'available' && a.current_call_id === null;

@@ -3,11 +3,12 @@
 // machine (AMD), retries after the delay stopping at max_attempts with one
 // campaign.completed, pause, a DNC number re-checked at dial time, and a
 // media node lost mid-campaign.
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../helpers/dialer.ts';
 import { stopNodesAfterEach, postEvents, signedPost, waitFor } from '../../session/harness.ts';
 import { uaeMobiles } from '../campaigns/fixtures.ts';
+import { campaignDialer } from '../../../../worker/src/durable/stubs.ts';
 import { agentStates, callRow, campaignDetail, commandsOf, contactOf, customerLeg, engineFloor, envelopesWhen, ofType, sleep, startCampaign } from './fixtures.ts';
 
 const stops = stopNodesAfterEach();
@@ -40,6 +41,54 @@ describe('abandon', () => {
     expect((await agentStates(f.t)).get(f.t.agent.id)).toMatchObject({ state: 'on_call', current_call_id: a!.voice_id });
     const live = (await (await call(f.t.supervisor, 'GET', `/v1/campaigns/${f.campaignId}/dialer`)).json()) as Record<string, any>;
     expect(live).toMatchObject({ status: 'active', calls_bridged: 1, calls_waiting: 0, abandon_rate: { campaign: 0.5, last_24_hours: 0.5, last_30_days: 0.5 } });
+  });
+
+  it('a customer whose answer and hang-up arrive in one batch (both while the Worker was down), an agent free: abandoned once, no agent claimed, nothing sent to the node', async () => {
+    const f = await engineFloor(stops, { phones: uaeMobiles(1), agents: 1, mode: 'power', dialRatio: 1, maxAttempts: 1 });
+    const [a] = await commandsOf(f.node, 'originate', 1);
+    const leg = customerLeg(a!.voice_id, f.campaignId);
+    await postEvents(f.nodeId, [leg.connected(), leg.disconnected(16, 'Normal Clearing', 4)]);
+
+    const all = await envelopesWhen(f.hooks, (e) => ofType(e, 'call.completed').length > 0, 'call.completed');
+    expect(ofType(all, 'call.abandoned').map((e) => e.payload.call_id)).toEqual([a!.voice_id]);
+    expect(ofType(all, 'call.completed')[0]!.payload).toMatchObject({ call_id: a!.voice_id, outcome: 'abandoned', agent_id: null });
+    expect(await callRow(a!.voice_id)).toMatchObject({ status: 'completed', abandoned_at: expect.any(String), answered_at: expect.any(String), agent_id: null });
+    expect(await contactOf(f.campaignId, `+${a!.to}`)).toMatchObject({ status: 'failed', attempts: 1, disposition: 'abandoned' });
+    // Nobody was there to bridge: the agent was never taken (no on_call, no agent.state_changed), the node was sent
+    // neither a connect to ring the agent nor the abandon message for a leg it no longer has.
+    expect(ofType(all, 'agent.state_changed').filter((e) => e.payload.current_call_id === a!.voice_id)).toEqual([]);
+    expect((await agentStates(f.t)).get(f.t.agent.id)).toMatchObject({ state: 'available', current_call_id: null });
+    expect((await f.node.commands()).filter((c) => c.type === 'connect' || c.type === 'play')).toEqual([]);
+  });
+
+  it("a call whose originate answer the object never saw (it died waiting: a Worker restart) is announced by its first node event: call.initiated queued then, once", async () => {
+    const f = await engineFloor(stops, { phones: uaeMobiles(1), agents: 1, mode: 'power', dialRatio: 1, maxAttempts: 1, start: false });
+    // The node answers the originate late: meanwhile the stored call is what a restart would leave, not announced.
+    await f.node.configure({ commandDelayMs: 1_500 });
+    await startCampaign(f);
+    const [a] = await commandsOf(f.node, 'originate', 1);
+    const stored = () =>
+      runInDurableObject(campaignDialer(env, f.campaignId), (_instance, state) => {
+        const row = state.storage.sql.exec<{ data: string }>('SELECT data FROM calls WHERE call_id = ?', a!.voice_id).toArray()[0];
+        return row ? (JSON.parse(row.data) as Record<string, unknown>) : null;
+      });
+    expect(await stored()).toMatchObject({ unannounced: true });
+    await envelopesWhen(f.hooks, (e) => ofType(e, 'call.initiated').length === 1, 'call.initiated once the node took it');
+    expect((await stored())!.unannounced).toBeUndefined();
+
+    // Put the call back in the state a Worker killed before the originate's answer leaves it; its first event announces it.
+    await runInDurableObject(campaignDialer(env, f.campaignId), (_instance, state) => {
+      const row = state.storage.sql.exec<{ data: string }>('SELECT data FROM calls WHERE call_id = ?', a!.voice_id).toArray()[0]!;
+      state.storage.sql.exec('UPDATE calls SET data = ? WHERE call_id = ?', JSON.stringify({ ...JSON.parse(row.data), unannounced: true }), a!.voice_id);
+    });
+    const leg = customerLeg(a!.voice_id, f.campaignId);
+    await postEvents(f.nodeId, [leg.connected(), leg.disconnected(16, 'Normal Clearing', 4)]);
+    const all = await envelopesWhen(f.hooks, (e) => ofType(e, 'call.completed').length > 0, 'call.completed');
+    const initiated = ofType(all, 'call.initiated');
+    expect(initiated).toHaveLength(2);
+    expect(initiated[1]!.payload).toMatchObject({ call_id: a!.voice_id, campaign_id: f.campaignId, contact_phone: `+${a!.to}` });
+    expect(ofType(all, 'call.answered')).toHaveLength(1);
+    expect((await stored())!.unannounced).toBeUndefined();
   });
 
   it('a machine (AMD) is hung up on, never bridged, not abandoned, and retried as machine', async () => {

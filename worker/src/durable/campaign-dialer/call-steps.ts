@@ -12,7 +12,7 @@ import { claimAgentForCall, releaseAgentFromCall } from '../../agents/agent-on-c
 import { availableOn } from '../../campaigns/assignment/agent-readiness.ts';
 import { campaignFloor } from '../../campaigns/assignment/floor-readiness.ts';
 import { retryDelayMs } from '../../campaigns/dialer-settings.ts';
-import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
+import { campaignCallAbandoned, campaignCallAnswered, campaignCallCompleted, campaignCallInitiated, type CampaignCallFacts } from '../../campaigns/engine/campaign-call-events.ts';
 import { campaignTts } from '../../campaigns/engine/campaign-messages.ts';
 import { callDeadline, stepCall, type CallEffect, type CallInput, type CallLimits } from '../../campaigns/engine/call-flow.ts';
 import { contactAfterCall } from '../../campaigns/engine/contact-after.ts';
@@ -39,6 +39,11 @@ const ENDED_RETENTION_MS = 10 * 60_000;
 export interface StepOptions {
   /** The node is gone: no command can reach it (nor needs to). */
   nodeGone?: boolean;
+  /**
+   * A live answer is left waiting here; the caller (a batch of node events) looks for its agent once the batch is
+   * applied, when it knows whether the customer is still there.
+   */
+  agentSearchAfterBatch?: boolean;
 }
 
 export async function stepCampaignCall(p: DialerParts, ctx: CampaignContext, call: StoredCall, input: CallInput, options: StepOptions = {}): Promise<void> {
@@ -63,7 +68,7 @@ async function carryOut(p: DialerParts, ctx: CampaignContext, call: StoredCall, 
         return;
       }
       case 'find_agent':
-        await findAgent(p, ctx, call);
+        if (!options.agentSearchAfterBatch) await findAgent(p, ctx, call);
         return;
       case 'connect_agent': {
         const binding = await agentFloor(p.env, tenantId).sipBinding(effect.agentId);
@@ -126,6 +131,17 @@ async function carryOut(p: DialerParts, ctx: CampaignContext, call: StoredCall, 
     // A failed write is healed by the tick (unsettled calls are settled again; deadlines end stuck phases).
     console.error(JSON.stringify({ msg: 'campaign call effect failed', campaign_id: row.id, call_id: call.callId, effect: effect.kind, error: String(err) }));
   }
+}
+
+/**
+ * The node took the originate but the object never saw its answer (it died waiting, e.g. a Worker restart): the
+ * call's first node event is the proof, so call.initiated is queued now, before what the event itself raises.
+ */
+export function announceIfUnannounced(p: DialerParts, ctx: CampaignContext, call: StoredCall): void {
+  if (!call.unannounced) return;
+  delete call.unannounced;
+  p.calls.put(call);
+  p.events.record(campaignCallInitiated(facts(ctx.row.tenant_id, ctx.row.id, call)));
 }
 
 /** Each tick: settle ended calls whose writes failed, find agents for waiting answers, act on passed deadlines, forget old ended calls. */

@@ -28,6 +28,12 @@ export interface StoredCall {
   settled: boolean;
   /** The fleet settled the node slot itself (node lost or restarted): the settle must not give it back again. */
   slotSettled?: boolean;
+  /**
+   * call.initiated not queued yet: stored before the originate, cleared with the event once the node took it. Still
+   * set when the object died waiting for the node's answer (a Worker restart): the call's first node event, proof the
+   * node took it, queues call.initiated then (call-steps.ts announceIfUnannounced).
+   */
+  unannounced?: boolean;
 }
 
 interface Row extends Record<string, SqlStorageValue> {

@@ -33,7 +33,7 @@ import { PreviewOffers, type PreviewOffer } from './preview-offers.ts';
 import { placeDial } from './place-dial.ts';
 import { DialerFigures } from './dialer-figures.ts';
 import type { DialerParts } from './dialer-parts.ts';
-import { stepCampaignCall, tendCalls } from './call-steps.ts';
+import { announceIfUnannounced, findAgent, stepCampaignCall, tendCalls } from './call-steps.ts';
 import { dialDue, healOrphans } from './dial-due.ts';
 
 const TICK_MS = 1_000;
@@ -87,16 +87,25 @@ export class CampaignDialer extends DurableObject<Env> {
   async applyEvents(events: MediaEvent[]): Promise<EventResult[]> {
     return this.#serial(async () => {
       const ctx = await this.#context();
+      const stepped = new Set<string>();
       const results = await applyInOrder(events, {
         find: (voiceId) => (ctx ? this.#calls.get(voiceId) : null),
         lastSeq: (call) => call.lastSeq,
         apply: async (call, ev) => {
           call.lastSeq = ev.seq;
+          announceIfUnannounced(this.#parts, ctx!, call);
           const input = callInputOf(ev, call.connectId);
-          if (input) await stepCampaignCall(this.#parts, ctx!, call, input);
+          // An answer is offered to an agent only once the whole batch is applied: the same batch may say the
+          // customer has hung up already (answered and gone while the Worker was down), and then nobody is claimed.
+          if (input) await stepCampaignCall(this.#parts, ctx!, call, input, { agentSearchAfterBatch: true });
           else this.#calls.put(call);
+          stepped.add(call.callId);
         },
       });
+      for (const callId of stepped) {
+        const call = this.#calls.get(callId);
+        if (call?.flow.phase === 'waiting') await findAgent(this.#parts, ctx!, call);
+      }
       await this.#afterChange();
       return results;
     });

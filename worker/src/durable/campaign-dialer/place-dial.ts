@@ -86,6 +86,7 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
     bridgedAgentId: null,
     flow: startCall(preview?.agentId ?? null),
     settled: false,
+    unannounced: true,
   };
   await insertCallRows(deps.env.DB, [
     { id: callId, tenantId: row.tenant_id, campaignId: row.id, contactId: contact.id, agentId: preview?.agentId ?? null, contactPhone: contact.phone, fromNumber: cli, status: 'in_progress', mediaNodeId: slot.nodeId, startedAt },
@@ -113,9 +114,11 @@ export async function placeDial(deps: DialDeps, ctx: CampaignContext, contact: D
     await releaseSlots(deps.env, owner, { [slot.nodeId]: 1 });
     return false;
   }
+  // The call marked announced and call.initiated queued in one step (no await between: one storage transaction).
   const placed = deps.calls.get(callId);
-  if (placed && result.boot) {
-    placed.boot = result.boot;
+  if (placed) {
+    if (result.boot) placed.boot = result.boot;
+    delete placed.unannounced;
     deps.calls.put(placed);
   }
   deps.events.record(campaignCallInitiated({ tenantId: row.tenant_id, campaignId: row.id, callId, contactId: contact.id, phone: contact.phone, agentId: preview?.agentId ?? null, startedAt }));
