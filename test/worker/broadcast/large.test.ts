@@ -1,6 +1,8 @@
-// 100,000 recipients in one request: accepted in a few seconds, every leg
-// handed to the BroadcastSession. Its own file, so the background work of a
-// 100,000-leg session (retired at the end) never slows the other suites.
+// 100,000 recipients in one request: accepted, every leg handed to the
+// BroadcastSession. How fast is a benchmark's figure (npm run bench:broadcast),
+// not an assertion here; the time is printed for the log only. Its own file, so
+// the background work of a 100,000-leg session (retired at the end) never slows
+// the other suites.
 import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BASE, seedTenant } from '../helpers/tenant.ts';
@@ -32,7 +34,6 @@ describe('large broadcasts', () => {
     const status = (await (await getAs(t, `/voice/v1/broadcast/${json.broadcast_id}`)).json()) as { total_legs: number };
     expect(status.total_legs).toBe(100_000);
     console.log(`accepted 100,000 recipients (${(text.length / 1e6).toFixed(1)} MB) in ${ms} ms (workerd test pool)`);
-    expect(ms).toBeLessThan(15_000);
   }, 120_000);
 
   it('buckets 100,000 recipients against a DNC list and allowed countries', async () => {
