@@ -49,7 +49,7 @@ export class LegBatch {
     this.#rows.set(voiceId, row);
     if (this.#readSinceAside !== null) {
       this.#readSinceAside.add(voiceId);
-      if (this.connects.openAmong([voiceId]).size > 0) this.#openConnects.add(voiceId);
+      if (this.connects.openFor(voiceId) !== null) this.#openConnects.add(voiceId);
       else this.#openConnects.delete(voiceId);
     }
     return row;
